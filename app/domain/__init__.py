@@ -1,0 +1,1 @@
+"""Pure rules of the counter: identities, calendar, deadlines, queue, case states, catalogue types."""

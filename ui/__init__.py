@@ -1,0 +1,1 @@
+"""PySide6 screens of the counter; talks only to app.services."""
