@@ -1,0 +1,144 @@
+"""The `onewindow` command: starts the counter GUI, and administers the centre's database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="onewindow", description="一窗通 · 街道便民服务中心窗口系统")
+    p.add_argument("--version", action="version", version=f"onewindow {__version__}")
+    p.add_argument("--db", help="database URL (default: the config file, then a SQLite file in the user data folder)")
+    p.add_argument("--self-test", action="store_true", help="build the main window offscreen and exit")
+    sub = p.add_subparsers(dest="command")
+
+    sub.add_parser("init-db", help="create or upgrade the database and seed the catalogue and demo centre")
+
+    demo = sub.add_parser("demo-data", help="fill the database with a synthetic busy centre")
+    demo.add_argument("--days", type=int, default=30)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--per-day", type=int, default=None, help="tickets per working day (default ~150)")
+
+    cat = sub.add_parser("catalogue", help="check or import a catalogue")
+    cat_sub = cat.add_subparsers(dest="catalogue_command", required=True)
+    check = cat_sub.add_parser("check", help="validate a catalogue folder or matters file")
+    check.add_argument("path", type=Path)
+    imp = cat_sub.add_parser("import", help="import a catalogue folder as a new publication")
+    imp.add_argument("path", type=Path)
+
+    pr = sub.add_parser("print", help="render a document from demo data to a PDF")
+    pr.add_argument(
+        "kind", choices=["ticket", "receipt", "supplement", "rejection", "completion", "form"]
+    )
+    pr.add_argument("--out", type=Path, required=True)
+    pr.add_argument("--matter", help="matter code (for `form`)")
+    pr.add_argument("--paper", choices=["A4", "80mm"], default="A4")
+    return p
+
+
+def _url(args: argparse.Namespace) -> str:
+    from app.config import load_config
+
+    return str(args.db) if args.db else load_config().database_url
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from app.services.context import ServiceContext
+    from app.services.setup import initialise
+
+    ctx = ServiceContext.for_url(_url(args))
+    try:
+        seeded = initialise(ctx)
+    finally:
+        ctx.close()
+    print("数据库已就绪" + ("（已导入目录和示范中心）" if seeded else ""))
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from app.services.context import ServiceContext
+    from app.services.demo_data import generate_demo_data
+    from app.services.setup import initialise
+
+    ctx = ServiceContext.for_url(_url(args))
+    try:
+        initialise(ctx)
+        report = generate_demo_data(ctx, days=args.days, seed=args.seed, tickets_per_day=args.per_day)
+    finally:
+        ctx.close()
+    print(
+        f"{report.days} 天：居民 {report.residents}，取号 {report.tickets}，办件 {report.cases}，"
+        f"事件 {report.events}，评价 {report.ratings}；用时 {report.seconds:.1f} 秒"
+    )
+    return 0
+
+
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    from app.catalogue.loader import CatalogueError, check_catalogue, load_publication
+
+    if args.catalogue_command == "check":
+        issues = check_catalogue(args.path)
+        for issue in issues:
+            print(issue)
+        if issues:
+            print(f"目录有 {len(issues)} 处错误", file=sys.stderr)
+            return 1
+        print("目录检查通过")
+        return 0
+    from app.services.catalogue import CatalogueService
+    from app.services.context import ServiceContext
+    from app.services.setup import initialise
+
+    try:
+        pub = load_publication(args.path)
+    except CatalogueError as exc:
+        for issue in exc.issues:
+            print(issue)
+        return 1
+    ctx = ServiceContext.for_url(_url(args))
+    try:
+        initialise(ctx, seed_demo=False)
+        result = CatalogueService(ctx).import_publication(pub)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+    state = "已是当前版本" if result.already_current else "已导入"
+    print(f"目录 {result.version}：{result.matters} 个事项，{result.departments} 个部门，{state}")
+    return 0
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from app.documents.demo import print_demo
+
+    out = print_demo(args.kind, args.out, args.matter, args.paper)
+    print(f"已生成 {out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.logging_setup import setup_logging
+
+    args = _parser().parse_args(argv)
+    setup_logging()
+    handlers = {
+        "init-db": cmd_init_db,
+        "demo-data": cmd_demo_data,
+        "catalogue": cmd_catalogue,
+        "print": cmd_print,
+    }
+    if args.command in handlers:
+        return handlers[args.command](args)
+    from ui.app import run_gui
+
+    return run_gui(_url(args), self_test=args.self_test)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""All ORM models in one namespace, for Alembic and for the services."""
+
+from app.db.base import Base
+from app.db.models_org import (
+    CalendarDay,
+    CataloguePublicationRow,
+    Centre,
+    Counter,
+    Matter,
+    MatterFormField,
+    MatterMaterial,
+    SequenceCounter,
+    ServiceGroup,
+    User,
+)
+from app.db.models_record import (
+    AuditRecord,
+    FollowUp,
+    OutboxOp,
+    PrintedDocument,
+    Rating,
+    SyncState,
+)
+from app.db.models_work import Agent, Case, CaseEvent, CaseMaterial, Resident, Ticket
+
+__all__ = [
+    "Agent",
+    "AuditRecord",
+    "Base",
+    "CalendarDay",
+    "Case",
+    "CaseEvent",
+    "CaseMaterial",
+    "CataloguePublicationRow",
+    "Centre",
+    "Counter",
+    "FollowUp",
+    "Matter",
+    "MatterFormField",
+    "MatterMaterial",
+    "OutboxOp",
+    "PrintedDocument",
+    "Rating",
+    "Resident",
+    "SequenceCounter",
+    "ServiceGroup",
+    "SyncState",
+    "Ticket",
+    "User",
+]

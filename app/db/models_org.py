@@ -1,0 +1,144 @@
+"""Organisation and catalogue tables: centres, windows, users, service groups, matters, calendar."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, CreatedMixin, IdMixin
+
+
+class Centre(IdMixin, CreatedMixin, Base):
+    __tablename__ = "centre"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    district: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    enquiry_phone: Mapped[str] = mapped_column(String(30), default="")
+    supervision_phone: Mapped[str] = mapped_column(String(30), default="")
+
+
+class Counter(IdMixin, CreatedMixin, Base):
+    """A service window (窗口) of a centre; a 全科 window serves every group."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("centre_id", "number"),)
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(50))
+    all_groups: Mapped[bool] = mapped_column(default=False)
+    service_groups: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(IdMixin, CreatedMixin, Base):
+    __tablename__ = "app_user"
+
+    centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"), index=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(20))  # clerk / supervisor / admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ServiceGroup(IdMixin, Base):
+    __tablename__ = "service_group"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    prefix: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(50))
+    departments: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class CataloguePublicationRow(IdMixin, Base):
+    __tablename__ = "catalogue_publication"
+
+    version: Mapped[str] = mapped_column(String(30), unique=True)
+    published_on: Mapped[date]
+    publisher: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+    current: Mapped[bool] = mapped_column(default=False)
+
+
+class Matter(IdMixin, Base):
+    """One matter as published in one catalogue version; cases point at the version they were taken under."""
+
+    __tablename__ = "matter"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    code: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[str] = mapped_column(String(30))
+    current: Mapped[bool] = mapped_column(default=True, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(30))
+    category: Mapped[str] = mapped_column(String(50), default="")
+    case_type: Mapped[str] = mapped_column(String(10))
+    legal_days: Mapped[int | None]
+    promised_days: Mapped[int]
+    service_group: Mapped[str] = mapped_column(String(20))
+    deciding_body: Mapped[str] = mapped_column(String(300))
+    fee: Mapped[str] = mapped_column(String(100), default="")
+    search_text: Mapped[str] = mapped_column(String(500), default="")
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    materials: Mapped[list[MatterMaterial]] = relationship(
+        order_by="MatterMaterial.position", cascade="all, delete-orphan"
+    )
+    form_fields: Mapped[list[MatterFormField]] = relationship(
+        order_by="MatterFormField.position", cascade="all, delete-orphan"
+    )
+
+
+class MatterMaterial(IdMixin, Base):
+    __tablename__ = "matter_material"
+
+    matter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter.id"), index=True)
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(20))
+    copies: Mapped[int] = mapped_column(default=1)
+    required: Mapped[bool] = mapped_column(default=True)
+    deferrable: Mapped[bool] = mapped_column(default=False)
+    where_to_get: Mapped[str] = mapped_column(String(300), default="")
+
+
+class MatterFormField(IdMixin, Base):
+    __tablename__ = "matter_form_field"
+
+    matter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter.id"), index=True)
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(default=False)
+    max_length: Mapped[int] = mapped_column(default=100)
+    choices: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class CalendarDay(IdMixin, Base):
+    """A day that differs from Monday–Friday: a statutory holiday or a make-up workday (调休)."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(unique=True)
+    working: Mapped[bool]
+    name: Mapped[str] = mapped_column(String(50), default="")
+    source: Mapped[str] = mapped_column(String(100), default="")
+
+
+class SequenceCounter(IdMixin, Base):
+    """A named counter (ticket numbers per group and day, case numbers, document numbers, outbox)."""
+
+    __tablename__ = "sequence_counter"
+
+    scope: Mapped[str] = mapped_column(String(120), unique=True)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,104 @@
+"""Tables that keep what happened: printed documents, ratings, follow-ups, audit, outbox, sync state."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, IdMixin
+from app.db.types import utcnow
+
+
+class PrintedDocument(IdMixin, Base):
+    """Every print, kept with its exact bytes so it can be shown and reprinted as the resident got it."""
+
+    __tablename__ = "printed_document"
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    document_number: Mapped[str] = mapped_column(String(40), default="")
+    printed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    printed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    reprint_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("printed_document.id"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Rating(IdMixin, Base):
+    """A resident's rating (好差评) of one service; one per ticket or case."""
+
+    __tablename__ = "rating"
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"))
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    clerk_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    level: Mapped[int]  # 5 非常满意 … 1 非常不满意
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class FollowUp(IdMixin, Base):
+    """A supervisor's task opened by a bad rating; must be closed with a resolution."""
+
+    __tablename__ = "follow_up"
+
+    rating_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rating.id"), unique=True)
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    resolution: Mapped[str] = mapped_column(String(500), default="")
+
+
+class AuditRecord(IdMixin, Base):
+    """Who saw or changed whose data, who printed what, logins. Holds ids, never personal data."""
+
+    __tablename__ = "audit_record"
+
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(30), default="")
+    subject_id: Mapped[uuid.UUID | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OutboxOp(IdMixin, Base):
+    """A change waiting to reach the hub, written in the same transaction as the change itself."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(unique=True)  # per-device sequence, gap-free, in commit order
+    op_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[uuid.UUID]
+    op: Mapped[str] = mapped_column(String(20))  # upsert / event
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class SyncState(IdMixin, Base):
+    """The centre side of sync: device identity, hub address, pull cursor and last outcome."""
+
+    __tablename__ = "sync_state"
+
+    name: Mapped[str] = mapped_column(String(30), unique=True, default="hub")
+    device_id: Mapped[uuid.UUID | None]
+    hub_url: Mapped[str] = mapped_column(String(200), default="")
+    pull_cursor: Mapped[int] = mapped_column(default=0)
+    last_push_at: Mapped[datetime | None]
+    last_pull_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(500), default="")

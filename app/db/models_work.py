@@ -1,0 +1,138 @@
+"""Tables of the counter's daily work: tickets, residents, agents, cases and their events and materials."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, CreatedMixin, IdMixin
+from app.db.types import utcnow
+
+
+class Ticket(IdMixin, Base):
+    """A queue ticket (排队号): one per visit, numbered per centre, group and day."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "business_date", "service_group", "seq"),
+        Index("ix_ticket_queue", "centre_id", "business_date", "status"),
+    )
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
+    business_date: Mapped[date]
+    service_group: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(String(10))
+    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    appointment: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    called_at: Mapped[datetime | None]
+    serving_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    clerk_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    recall_count: Mapped[int] = mapped_column(default=0)
+    front: Mapped[bool] = mapped_column(default=False)  # returned at the front after a transfer
+    target_counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    resident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("resident.id"))
+    comment: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Resident(IdMixin, CreatedMixin, Base):
+    """An applicant (申请人) identified by a validated ID number."""
+
+    __tablename__ = "resident"
+
+    id_kind: Mapped[str] = mapped_column(String(30))
+    id_number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    sex: Mapped[str] = mapped_column(String(2), default="")
+    birth_date: Mapped[date | None]
+    phone: Mapped[str] = mapped_column(String(30), default="", index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    community: Mapped[str] = mapped_column(String(50), default="")
+    grid: Mapped[str] = mapped_column(String(50), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Agent(IdMixin, CreatedMixin, Base):
+    """A person acting for an applicant (代办人)."""
+
+    __tablename__ = "agent"
+
+    id_kind: Mapped[str] = mapped_column(String(30))
+    id_number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+
+
+class Case(IdMixin, CreatedMixin, Base):
+    """A matter taken in (办件); its status is derived from its events and cached here for lists."""
+
+    __tablename__ = "case_file"
+
+    case_number: Mapped[str] = mapped_column(String(30), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(10))
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"), index=True)
+    matter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter.id"))
+    matter_code: Mapped[str] = mapped_column(String(20))
+    catalogue_version: Mapped[str] = mapped_column(String(30))
+    resident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resident.id"), index=True)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
+    agent_relationship: Mapped[str] = mapped_column(String(20), default="")
+    clerk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    due_date: Mapped[date | None]
+    paused_days: Mapped[int] = mapped_column(default=0)
+    routed_department: Mapped[str] = mapped_column(String(100), default="")
+    co_departments: Mapped[list[Any]] = mapped_column(default=list)
+    form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.seq")
+    materials: Mapped[list[CaseMaterial]] = relationship(order_by="CaseMaterial.position")
+
+
+class CaseEvent(IdMixin, Base):
+    """One step of a case's life, append-only: the audit trail and the unit of sync."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"))
+    seq: Mapped[int]
+    event_type: Mapped[str] = mapped_column(String(30))
+    status_after: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(50), default="")
+    origin: Mapped[str] = mapped_column(String(20), default="centre")  # centre / department / district
+    centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"))
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CaseMaterial(IdMixin, Base):
+    """A material of a case as checked at intake: received, missing, deferred (容缺) or defective."""
+
+    __tablename__ = "case_material"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
+    position: Mapped[int]
+    material_code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(20))
+    copies: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(20))
+    promised_by: Mapped[date | None]
+    note: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,75 @@
+"""Starting the GUI: the QApplication, the database on first start, sign-in and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.services.setup import initialise
+from ui.background import BackgroundOp
+from ui.main_window import MainWindow
+from ui.services_facade import Services
+
+log = logging.getLogger(__name__)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setOrganizationName("OneWindow")
+    QCoreApplication.setApplicationName("OneWindow")
+    app = QApplication(argv or sys.argv[:1])
+    app.setApplicationDisplayName("一窗通")
+    return app
+
+
+def run_self_test(url: str) -> int:
+    """Build the real main window offscreen over the real database, then exit."""
+    app = make_application()
+    services = Services.for_url(url)
+    BackgroundOp.run_inline(True)
+    try:
+        initialise(services.ctx)
+        window = MainWindow(services)
+        window.load()
+        window.show()
+        app.processEvents()
+        assert window.overview is not None and window.overview.matters, "catalogue not loaded"
+        window.close()
+    finally:
+        services.ctx.close()
+    print("self-test ok")
+    return 0
+
+
+def run_gui(url: str, *, self_test: bool = False) -> int:
+    if self_test:
+        return run_self_test(url)
+    app = make_application()
+    services = Services.for_url(url)
+    from ui.login import LoginDialog
+
+    window: list[MainWindow] = []
+
+    def started(_seeded: bool) -> None:
+        dialog = LoginDialog(services)
+        if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
+            app.quit()
+            return
+        main = MainWindow(services, dialog.user)
+        window.append(main)
+        main.show()
+        main.load()
+
+    def failed(exc: Exception) -> None:
+        QMessageBox.critical(None, "一窗通", f"无法打开数据库：{exc}")
+        app.quit()
+
+    QTimer.singleShot(0, lambda: BackgroundOp(lambda: initialise(services.ctx)).success(started).failure(failed).run())
+    rc = app.exec()
+    services.ctx.close()
+    return rc

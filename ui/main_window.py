@@ -1,0 +1,187 @@
+"""The main window: the centre, its windows and the catalogue it loaded; counter screens dock into it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.catalogue import MatterSpec
+from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedInUser
+from ui.background import BackgroundOp
+from ui.services_facade import Services
+from ui.table_model import Column, RowTableModel
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, user: SignedInUser | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.user = user
+        self.overview: CentreOverview | None = None
+        self.setObjectName("MainWindow")
+        self.resize(1280, 800)
+
+        self.centre_label = QLabel()
+        self.centre_label.setObjectName("centreLabel")
+        self.centre_label.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.centre_detail = QLabel()
+
+        self.counter_model: RowTableModel[CounterInfo] = RowTableModel(
+            [Column("", lambda c: c.name), Column("", self._served_groups)]
+        )
+        self.counter_view = QTableView()
+        self.counter_view.setModel(self.counter_model)
+        self.counter_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.counter_view.verticalHeader().hide()
+
+        self.matter_model: RowTableModel[MatterSummary] = RowTableModel(
+            [
+                Column("", lambda m: m.code),
+                Column("", lambda m: m.name),
+                Column("", lambda m: m.department),
+                Column("", lambda m: m.case_type),
+                Column("", self._days_text, align_right=True),
+            ]
+        )
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search)
+        self.matter_view = QTableView()
+        self.matter_view.setModel(self.matter_model)
+        self.matter_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.matter_view.verticalHeader().hide()
+        header = self.matter_view.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.matter_view.selectionModel().currentRowChanged.connect(self._matter_selected)
+        self.matter_detail = QTextBrowser()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        self.counters_title = QLabel()
+        left_layout.addWidget(self.counters_title)
+        left_layout.addWidget(self.counter_view)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        self.catalogue_title = QLabel()
+        right_layout.addWidget(self.catalogue_title)
+        right_layout.addWidget(self.search)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.matter_view)
+        split.addWidget(self.matter_detail)
+        split.setSizes([450, 250])
+        right_layout.addWidget(split)
+
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(left)
+        body.addWidget(right)
+        body.setSizes([360, 920])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        top = QHBoxLayout()
+        top.addWidget(self.centre_label)
+        top.addStretch(1)
+        top.addWidget(self.centre_detail)
+        layout.addLayout(top)
+        layout.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self.status_user = QLabel()
+        self.status_catalogue = QLabel()
+        self.statusBar().addWidget(self.status_user)
+        self.statusBar().addPermanentWidget(self.status_catalogue)
+        self.translateUI()
+
+    def translateUI(self) -> None:
+        self.setWindowTitle(tr("一窗通 · 街道便民服务中心"))
+        self.counters_title.setText(tr("服务窗口"))
+        self.catalogue_title.setText(tr("事项目录"))
+        self.search.setPlaceholderText(tr("按名称、编码或拼音首字母查找事项，如 dbsq"))
+        self.counter_model.set_columns_titles([tr("窗口"), tr("服务范围")])
+        self.matter_model.set_columns_titles(
+            [tr("编码"), tr("事项名称"), tr("部门"), tr("办件类型"), tr("承诺时限")]
+        )
+        if self.user:
+            self.status_user.setText(tr("当前用户：%s") % self.user.display_name)
+        self._show_overview()
+
+    def load(self) -> None:
+        BackgroundOp(self.services.centre.overview).success(self.set_overview).failure(self._failed).run()
+
+    def set_overview(self, overview: CentreOverview) -> None:
+        self.overview = overview
+        self.counter_model.set_rows(overview.counters)
+        self.matter_model.set_rows(overview.matters)
+        self._show_overview()
+
+    def _show_overview(self) -> None:
+        ov = self.overview
+        if ov is None:
+            self.centre_label.setText(tr("正在打开数据库…"))
+            return
+        c = ov.centre
+        self.centre_label.setText(c.name)
+        self.centre_detail.setText(tr("%s · 咨询电话 %s") % (c.address, c.enquiry_phone))
+        self.status_catalogue.setText(
+            tr("目录版本 %s · %d 个事项 · %d 个部门")
+            % (ov.catalogue_version, len(ov.matters), len(ov.departments))
+        )
+
+    def _served_groups(self, counter: CounterInfo) -> str:
+        if counter.all_groups:
+            return tr("全科（所有事项）")
+        names = {g.code: g.name for g in self.overview.service_groups} if self.overview else {}
+        return "、".join(names.get(code, code) for code in counter.service_groups)
+
+    @staticmethod
+    def _days_text(m: MatterSummary) -> str:
+        return tr("即办") if m.promised_days == 0 else tr("%d 个工作日") % m.promised_days
+
+    def _search(self, text: str) -> None:
+        BackgroundOp(lambda: self.services.catalogue.search_matters(text)).success(
+            self.matter_model.set_rows
+        ).failure(self._failed).run()
+
+    def _matter_selected(self, current: object, _previous: object) -> None:
+        row = self.matter_view.currentIndex().row()
+        if row < 0:
+            return
+        code = self.matter_model.row(row).code
+        BackgroundOp(lambda: self.services.catalogue.matter(code)).success(self._show_matter).run()
+
+    def _show_matter(self, m: MatterSpec) -> None:
+        materials = "".join(
+            f"<li>{mat.name}（{mat.form.value}×{mat.copies}{'，可容缺' if mat.deferrable else ''}"
+            f"{'' if mat.required else '，视情况提供'}）</li>"
+            for mat in m.materials
+        )
+        conditions = "".join(f"<li>{c}</li>" for c in m.conditions)
+        legal = tr("%d 个工作日") % m.legal_days if m.legal_days is not None else tr("无法定时限")
+        self.matter_detail.setHtml(
+            f"<h3>{m.name}</h3><p>{m.department} · {m.case_type.value} · {tr('承诺')} "
+            f"{self._days_text_spec(m)} · {tr('法定')} {legal} · {m.fee}</p>"
+            f"<p><b>{tr('决定机关')}</b>：{m.deciding_body}</p>"
+            f"<p><b>{tr('办理条件')}</b></p><ul>{conditions}</ul>"
+            f"<p><b>{tr('申请材料')}</b></p><ol>{materials}</ol>"
+        )
+
+    def _days_text_spec(self, m: MatterSpec) -> str:
+        return tr("即办") if m.promised_days == 0 else tr("%d 个工作日") % m.promised_days
+
+    def _failed(self, exc: Exception) -> None:
+        self.statusBar().showMessage(tr("操作失败：%s") % exc, 10000)
