@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:20:49.060197
 """
 from __future__ import annotations
 
