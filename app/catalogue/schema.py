@@ -231,13 +231,18 @@ class MatterModel(_Strict):
             raise _error(f"表单字段键 {dup[1]} 在本事项内重复", dup[0])
         return fields
 
+    @field_validator("co_departments")
+    @classmethod
+    def _known_partners(cls, others: list[str]) -> list[str]:
+        for i, other in enumerate(others):
+            if other not in DEPARTMENTS.values():
+                raise _error(f"未知协办部门“{other}”", i)
+        return others
+
     @model_validator(mode="after")
     def _joint_has_partners(self) -> MatterModel:
         if self.case_type is CaseType.JOINT and not self.co_departments:
             raise _error("联办件须填写协办部门（co_departments）")
-        for i, other in enumerate(self.co_departments):
-            if other not in DEPARTMENTS.values():
-                raise _error(f"未知协办部门“{other}”", i)
         if self.department in self.co_departments:
             raise _error("协办部门不能包含牵头部门本身")
         if self.case_type is CaseType.IMMEDIATE and self.promised_days > 1:
