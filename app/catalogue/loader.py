@@ -201,7 +201,8 @@ def _message(err: Any) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"应不大于 {ctx.get('le', ctx.get('lt'))}，实际为 {given!r}"
     if kind in ("enum", "literal_error"):
-        return f"应为以下之一：{ctx.get('expected')}，实际为 {given!r}"
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ")
+        return f"应为以下之一：{expected}，实际为 {given!r}"
     return f"取值无效：{err['msg']}"
 
 
@@ -358,6 +359,7 @@ def _load(root: Path) -> tuple[CataloguePublication | None, list[CatalogueIssue]
     matters: list[MatterModel] = []
     for path in files:
         matters.extend(_read_matters(path, groups, issues, seen))
+    issues.sort(key=lambda i: (i.file, i.line))
     if issues or header is None:
         return None, issues
     publication = CataloguePublication(
@@ -398,4 +400,5 @@ def check_catalogue(path: Path) -> list[CatalogueIssue]:
     header = _read_publication(default_root() / PUBLICATION_FILE, shipped)
     groups = {g.code for g in header.service_groups} if header is not None else None
     _read_matters(path, groups, issues, {})
+    issues.sort(key=lambda i: i.line)
     return shipped + issues
