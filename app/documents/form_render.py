@@ -32,6 +32,7 @@ MIN_ROW = 9 * MM
 SECTION_H = 7.5 * MM
 CHOICE_BOX = 3.2 * MM
 NOTE_SIZE = 8.5
+LABEL_MIN = 22 * MM
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,12 @@ def _label_width(cell: CellLayout, width: float) -> float:
         return 0.0
     if cell.label_width is not None:
         return cell.label_width * MM
-    natural = text_width(cell.label, SIZE) + 2 * PAD
-    return max(min(natural, width * 0.45), 14 * MM)
+    natural = text_width(cell.label, SIZE) + 2 * PAD + 1
+    return min(max(natural, LABEL_MIN), width * 0.45)
 
 
 def _header_height(layout: FormLayout) -> float:
-    return 13 * MM + (6 * MM if layout.subtitle else 0) + 9 * MM
+    return 13 * MM + (6 * MM if layout.subtitle else 0) + 12 * MM
 
 
 def plan_form(layout: FormLayout, data: ApplicationFormData) -> FormPlan:
@@ -200,17 +201,17 @@ def _draw_header(c: Canvas, plan: FormPlan, data: ApplicationFormData, page: int
         info = f"申请事项：{data.matter_name}（{data.matter_code}）"
         if data.case_number:
             info += f"　办件编号：{data.case_number}"
-        draw_text(c, LEFT, y - 6 * MM, info, 9.5)
+        draw_text(c, LEFT, y - 8 * MM, info, 9.5)
         if data.case_number:
             module = 0.3 * MM
             bw = code128_width(data.case_number, module)
-            draw_code128(c, data.case_number, PAGE_W - RIGHT - bw, top - 11 * MM, 9 * MM, module,
+            draw_code128(c, data.case_number, PAGE_W - RIGHT - bw, y - 10.5 * MM, 8 * MM, module,
                          human_readable=False)
     else:
         draw_text(c, LEFT, top - 6 * MM, f"{layout.title}（续）　申请人：{data.applicant.name}", 9,
                   color=GREY)
     foot = f"第 {page + 1} 页 / 共 {plan.pages} 页"
-    draw_text(c, PAGE_W / 2, BOTTOM - 8 * MM, foot, 8, align="centre", color=GREY)
+    draw_text(c, PAGE_W - RIGHT, BOTTOM - 8 * MM, foot, 8, align="right", color=GREY)
     left_foot = data.centre.name if data.centre else ""
     if data.printed_date:
         left_foot += f"　打印日期：{format_date_cn(data.printed_date)}"
