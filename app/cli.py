@@ -13,16 +13,25 @@ from app import __version__
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onewindow", description="一窗通 · 街道便民服务中心窗口系统")
     p.add_argument("--version", action="version", version=f"onewindow {__version__}")
-    p.add_argument("--db", help="database URL (default: the config file, then a SQLite file in the user data folder)")
-    p.add_argument("--self-test", action="store_true", help="build the main window offscreen and exit")
+    p.add_argument(
+        "--db",
+        help="database URL (default: the config file, then a SQLite file in the user data folder)",
+    )
+    p.add_argument(
+        "--self-test", action="store_true", help="build the main window offscreen and exit"
+    )
     sub = p.add_subparsers(dest="command")
 
-    sub.add_parser("init-db", help="create or upgrade the database and seed the catalogue and demo centre")
+    sub.add_parser(
+        "init-db", help="create or upgrade the database and seed the catalogue and demo centre"
+    )
 
     demo = sub.add_parser("demo-data", help="fill the database with a synthetic busy centre")
     demo.add_argument("--days", type=int, default=30)
     demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--per-day", type=int, default=None, help="tickets per working day (default ~150)")
+    demo.add_argument(
+        "--per-day", type=int, default=None, help="tickets per working day (default ~150)"
+    )
 
     cat = sub.add_parser("catalogue", help="check or import a catalogue")
     cat_sub = cat.add_subparsers(dest="catalogue_command", required=True)
@@ -68,7 +77,9 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     ctx = ServiceContext.for_url(_url(args))
     try:
         initialise(ctx)
-        report = generate_demo_data(ctx, days=args.days, seed=args.seed, tickets_per_day=args.per_day)
+        report = generate_demo_data(
+            ctx, days=args.days, seed=args.seed, tickets_per_day=args.per_day
+        )
     finally:
         ctx.close()
     print(

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("ONEWINDOW_LOG_LEVEL", "WARNING")
+import uuid as _uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+# Before any test imports PySide6:
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("ONEWINDOW_LOG_LEVEL", "WARNING")
 
 
 class MemoryKeyring(KeyringBackend):
@@ -40,12 +46,6 @@ def memory_keyring() -> MemoryKeyring:
 
 # --- databases -------------------------------------------------------------------------------
 
-import uuid as _uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("ONEWINDOW_TEST_PG_URL")
 

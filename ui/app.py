@@ -69,7 +69,12 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         QMessageBox.critical(None, "一窗通", f"无法打开数据库：{exc}")
         app.quit()
 
-    QTimer.singleShot(0, lambda: BackgroundOp(lambda: initialise(services.ctx)).success(started).failure(failed).run())
+    QTimer.singleShot(
+        0,
+        lambda: (
+            BackgroundOp(lambda: initialise(services.ctx)).success(started).failure(failed).run()
+        ),
+    )
     rc = app.exec()
     services.ctx.close()
     return rc

@@ -46,9 +46,9 @@ class LoginDialog(QDialog):
     def try_sign_in(self) -> None:
         name, password = self.username.text(), self.password.text()
         self.buttons.setEnabled(False)
-        BackgroundOp(lambda: self.services.centre.sign_in(name, password)).success(self._signed_in).failure(
-            self._failed
-        ).run()
+        BackgroundOp(lambda: self.services.centre.sign_in(name, password)).success(
+            self._signed_in
+        ).failure(self._failed).run()
 
     def _signed_in(self, user: SignedInUser) -> None:
         self.user = user

@@ -121,7 +121,9 @@ class MainWindow(QMainWindow):
         self._show_overview()
 
     def load(self) -> None:
-        BackgroundOp(self.services.centre.overview).success(self.set_overview).failure(self._failed).run()
+        BackgroundOp(self.services.centre.overview).success(self.set_overview).failure(
+            self._failed
+        ).run()
 
     def set_overview(self, overview: CentreOverview) -> None:
         self.overview = overview

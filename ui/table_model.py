@@ -26,7 +26,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._rows: list[R] = []
 
     def set_columns_titles(self, titles: Sequence[str]) -> None:
-        self._columns = [Column(t, c.value, c.align_right) for t, c in zip(titles, self._columns, strict=True)]
+        self._columns = [
+            Column(t, c.value, c.align_right) for t, c in zip(titles, self._columns, strict=True)
+        ]
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
 
     def set_rows(self, rows: Sequence[R]) -> None:
@@ -57,7 +59,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self._columns[section].title
         return None

@@ -115,7 +115,9 @@ class CaseEvent(IdMixin, Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     actor_name: Mapped[str] = mapped_column(String(50), default="")
-    origin: Mapped[str] = mapped_column(String(20), default="centre")  # centre / department / district
+    origin: Mapped[str] = mapped_column(
+        String(20), default="centre"
+    )  # centre / department / district
     centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"))
     counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
     note: Mapped[str] = mapped_column(String(500), default="")

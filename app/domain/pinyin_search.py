@@ -7,7 +7,9 @@ from pypinyin import Style, lazy_pinyin
 
 def pinyin_keys(text: str) -> tuple[str, str]:
     """(initials, full pinyin) of `text`, lowercase, non-Chinese characters kept as they are."""
-    initials = "".join(s[0] for s in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if s)
+    initials = "".join(
+        s[0] for s in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if s
+    )
     full = "".join(lazy_pinyin(text, errors="default"))
     return initials.lower(), full.lower()
 

@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.db.models import CataloguePublicationRow, Matter, MatterFormField, MatterMaterial, ServiceGroup
+from app.db.models import (
+    CataloguePublicationRow,
+    Matter,
+    MatterFormField,
+    MatterMaterial,
+    ServiceGroup,
+)
 from app.db.types import new_id, utcnow
 from app.domain.catalogue import (
     CaseType,
@@ -75,7 +81,9 @@ class CatalogueService:
         with self.ctx.uow() as uow:
             s = uow.session
             existing = s.scalars(
-                select(CataloguePublicationRow).where(CataloguePublicationRow.version == pub.version)
+                select(CataloguePublicationRow).where(
+                    CataloguePublicationRow.version == pub.version
+                )
             ).one_or_none()
             if existing is not None:
                 if existing.content_hash != digest:
@@ -164,7 +172,9 @@ class CatalogueService:
             rows = uow.session.scalars(select(Matter).where(Matter.current).order_by(Matter.code))
             return [_summary(m) for m in rows]
 
-    def search_matters(self, query: str, usage: dict[str, int] | None = None) -> list[MatterSummary]:
+    def search_matters(
+        self, query: str, usage: dict[str, int] | None = None
+    ) -> list[MatterSummary]:
         """Matters whose name, code, keywords or their pinyin (全拼 or 首字母) contain the query,
         most used first (usage: matter code → times taken in), then by code."""
         usage = usage or {}

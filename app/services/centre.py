@@ -45,7 +45,9 @@ class CentreService:
             if not ok or user is None:
                 failure = AuthError("用户名或密码错误")
             else:
-                return SignedInUser(user.id, user.username, user.display_name, user.role, user.centre_id)
+                return SignedInUser(
+                    user.id, user.username, user.display_name, user.role, user.centre_id
+                )
         raise failure
 
     def overview(self, centre_code: str | None = None) -> CentreOverview:
@@ -64,7 +66,10 @@ class CentreService:
             version = s.scalars(
                 select(CataloguePublicationRow.version).where(CataloguePublicationRow.current)
             ).one_or_none()
-            matters = [_summary(m) for m in s.scalars(select(Matter).where(Matter.current).order_by(Matter.code))]
+            matters = [
+                _summary(m)
+                for m in s.scalars(select(Matter).where(Matter.current).order_by(Matter.code))
+            ]
             return CentreOverview(
                 centre=centre_info(centre),
                 counters=tuple(

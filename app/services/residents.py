@@ -53,7 +53,9 @@ def _check_text(value: str, field: str, label: str, limit: int, *, required: boo
     if required and not value:
         raise ValidationError("FIELD_REQUIRED", f"请填写{label}", field)
     if len(value) > limit:
-        raise ValidationError("FIELD_TOO_LONG", f"{label}不能超过 {limit} 个字（现为 {len(value)} 个）", field)
+        raise ValidationError(
+            "FIELD_TOO_LONG", f"{label}不能超过 {limit} 个字（现为 {len(value)} 个）", field
+        )
     return value
 
 
@@ -97,7 +99,9 @@ class ResidentService:
         grid = _check_text(data.grid, "grid", "网格", 50)
         with self.ctx.uow() as uow:
             s = uow.session
-            row = s.scalars(select(Resident).where(Resident.id_number == parsed.number)).one_or_none()
+            row = s.scalars(
+                select(Resident).where(Resident.id_number == parsed.number)
+            ).one_or_none()
             created = row is None
             if row is None:
                 row = Resident(id=new_id(), id_number=parsed.number, created_at=utcnow())
@@ -119,9 +123,19 @@ class ResidentService:
                 subject_type="resident",
                 subject_id=row.id,
             )
-            uow.record_change("resident", row.id, {"id_kind": row.id_kind, "id_number": row.id_number,
-                                                   "name": row.name, "sex": row.sex,
-                                                   "birth_date": row.birth_date.isoformat() if row.birth_date else None,
-                                                   "phone": row.phone, "address": row.address,
-                                                   "community": row.community, "grid": row.grid})
+            uow.record_change(
+                "resident",
+                row.id,
+                {
+                    "id_kind": row.id_kind,
+                    "id_number": row.id_number,
+                    "name": row.name,
+                    "sex": row.sex,
+                    "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+                    "phone": row.phone,
+                    "address": row.address,
+                    "community": row.community,
+                    "grid": row.grid,
+                },
+            )
             return resident_view(row)

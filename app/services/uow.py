@@ -69,7 +69,9 @@ class UnitOfWork:
             ).scalar_one()
             return int(value)
 
-    def record_change(self, entity: str, entity_id: uuid.UUID, payload: dict[str, Any], op: str = "upsert") -> None:
+    def record_change(
+        self, entity: str, entity_id: uuid.UUID, payload: dict[str, Any], op: str = "upsert"
+    ) -> None:
         """Queue a change for the hub in this same transaction (transactional outbox)."""
         self.session.add(
             OutboxOp(

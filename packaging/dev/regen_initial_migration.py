@@ -17,7 +17,9 @@ target = MIGRATIONS / "versions" / "0001_initial_schema.py"
 target.unlink(missing_ok=True)
 with tempfile.TemporaryDirectory() as tmp:
     engine = make_engine(f"sqlite:///{Path(tmp) / 'gen.db'}")
-    command.revision(alembic_config(engine), message="initial schema", autogenerate=True, rev_id="0001")
+    command.revision(
+        alembic_config(engine), message="initial schema", autogenerate=True, rev_id="0001"
+    )
     engine.dispose()
 text = target.read_text()
 text = "\n".join(line for line in text.splitlines() if not line.startswith("Create Date:")) + "\n"

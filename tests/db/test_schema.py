@@ -32,7 +32,9 @@ def test_migrations_create_every_table_and_match_the_models(db_url: str) -> None
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == []
     engine.dispose()
 
@@ -54,23 +56,59 @@ def test_uuid7_keys_are_time_ordered() -> None:
 
 def _seed_case(s, *, at: datetime) -> Case:  # type: ignore[no-untyped-def]
     centre = Centre(id=new_id(), code="990101", name="示范中心")
-    user = User(id=new_id(), centre_id=centre.id, username="u", display_name="王", role="clerk", password_hash="x")
+    user = User(
+        id=new_id(),
+        centre_id=centre.id,
+        username="u",
+        display_name="王",
+        role="clerk",
+        password_hash="x",
+    )
     matter = Matter(
-        id=new_id(), code="MZ-001", version="2026.11", name="最低生活保障", department="民政",
-        case_type="承诺件", legal_days=30, promised_days=23, service_group="C", deciding_body="区民政局",
+        id=new_id(),
+        code="MZ-001",
+        version="2026.11",
+        name="最低生活保障",
+        department="民政",
+        case_type="承诺件",
+        legal_days=30,
+        promised_days=23,
+        service_group="C",
+        deciding_body="区民政局",
         spec={"code": "MZ-001", "名称": "低保"},
     )
-    resident = Resident(id=new_id(), id_kind="resident", id_number="11010119900307123X", name="张三明")
+    resident = Resident(
+        id=new_id(), id_kind="resident", id_number="11010119900307123X", name="张三明"
+    )
     case = Case(
-        id=new_id(), case_number="990101202611230001", verification_code="4821", centre_id=centre.id,
-        matter_id=matter.id, matter_code="MZ-001", catalogue_version="2026.11", resident_id=resident.id,
-        clerk_id=user.id, status="received", received_at=at, due_date=date(2026, 12, 25),
-        form_data={"household_size": 3, "application_reason": "因病致贫"}, co_departments=["残联"],
+        id=new_id(),
+        case_number="990101202611230001",
+        verification_code="4821",
+        centre_id=centre.id,
+        matter_id=matter.id,
+        matter_code="MZ-001",
+        catalogue_version="2026.11",
+        resident_id=resident.id,
+        clerk_id=user.id,
+        status="received",
+        received_at=at,
+        due_date=date(2026, 12, 25),
+        form_data={"household_size": 3, "application_reason": "因病致贫"},
+        co_departments=["残联"],
     )
     for row in (centre, user, matter, resident, case):  # no ORM relationships: insert in FK order
         s.add(row)
         s.flush()
-    s.add(CaseEvent(id=new_id(), case_id=case.id, seq=1, event_type="RECEIVE", status_after="received", at=at))
+    s.add(
+        CaseEvent(
+            id=new_id(),
+            case_id=case.id,
+            seq=1,
+            event_type="RECEIVE",
+            status_after="received",
+            at=at,
+        )
+    )
     return case
 
 
@@ -110,11 +148,21 @@ def test_foreign_keys_and_unique_keys_are_enforced(db_url: str) -> None:
     upgrade(engine)
     sessions = session_factory(engine)
     with pytest.raises(IntegrityError), sessions.begin() as s:
-        s.add(CaseEvent(id=new_id(), case_id=new_id(), seq=1, event_type="RECEIVE", status_after="x"))
+        s.add(
+            CaseEvent(id=new_id(), case_id=new_id(), seq=1, event_type="RECEIVE", status_after="x")
+        )
     with sessions.begin() as s:
-        s.add(OutboxOp(id=new_id(), seq=1, op_id=new_id(), entity="case", entity_id=new_id(), op="upsert"))
+        s.add(
+            OutboxOp(
+                id=new_id(), seq=1, op_id=new_id(), entity="case", entity_id=new_id(), op="upsert"
+            )
+        )
     with pytest.raises(IntegrityError), sessions.begin() as s:
-        s.add(OutboxOp(id=new_id(), seq=1, op_id=new_id(), entity="case", entity_id=new_id(), op="upsert"))
+        s.add(
+            OutboxOp(
+                id=new_id(), seq=1, op_id=new_id(), entity="case", entity_id=new_id(), op="upsert"
+            )
+        )
     with sessions() as s:
         assert s.scalars(select(OutboxOp)).one().created_at.tzinfo == UTC
     engine.dispose()

@@ -1,0 +1,483 @@
+"""A realistic synthetic centre: residents, tickets across the day's rhythm, cases in every state, ratings.
+
+Everything is generated for working days strictly before today, so the day's live counters (ticket and
+case numbers) never collide with it. Rows go in with bulk inserts, a chunk of days per transaction.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from app.clock import CHINA_TZ, business_date
+from app.db.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Centre,
+    Counter,
+    FollowUp,
+    Matter,
+    Rating,
+    Resident,
+    ServiceGroup,
+    Ticket,
+    User,
+)
+from app.db.types import new_id
+from app.domain.calendar import WorkCalendar
+from app.domain.case_states import CaseEventType as E
+from app.domain.case_states import CaseStatus, apply
+from app.domain.deadlines import compute_due_date
+from app.domain.queue import PriorityClass, format_ticket_number
+from app.services.context import ServiceContext
+from app.services.demo_people import FakePerson, make_person
+from app.services.dto import DemoDataReport
+
+TICKET_DONE, TICKET_NO_SHOW = "done", "no_show"
+
+
+@dataclass
+class _World:
+    centre_id: uuid.UUID
+    centre_code: str
+    counters: list[tuple[uuid.UUID, bool, list[str]]]
+    clerks: list[tuple[uuid.UUID, str]]
+    matters: list[dict[str, Any]]
+    weights: list[float]
+    prefixes: dict[str, str]
+    resident_ids: list[uuid.UUID] = field(default_factory=list)
+    people: list[FakePerson] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    materials: list[dict[str, Any]] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
+
+    def size(self) -> int:
+        return len(self.tickets) + len(self.cases) + len(self.events) + len(self.materials)
+
+
+def _load_world(ctx: ServiceContext) -> _World:
+    with ctx.uow(read_only=True) as uow:
+        s = uow.session
+        centre = s.scalars(select(Centre).order_by(Centre.created_at)).first()
+        if centre is None:
+            raise LookupError("no centre: run init-db first")
+        counters = [
+            (c.id, c.all_groups, list(c.service_groups))
+            for c in s.scalars(select(Counter).where(Counter.centre_id == centre.id))
+        ]
+        clerks = [
+            (u.id, u.display_name) for u in s.scalars(select(User).where(User.role == "clerk"))
+        ]
+        matters = []
+        for m in s.scalars(select(Matter).where(Matter.current)):
+            matters.append(
+                {
+                    "id": m.id,
+                    "code": m.code,
+                    "version": m.version,
+                    "case_type": m.case_type,
+                    "promised_days": m.promised_days,
+                    "group": m.service_group,
+                    "department": m.department,
+                    "co": list(m.spec.get("co_departments", [])),
+                    "materials": [
+                        (x.code, x.name, x.form, x.copies, x.deferrable) for x in m.materials
+                    ],
+                }
+            )
+        prefixes = {g.code: g.prefix for g in s.scalars(select(ServiceGroup))}
+        centre_id, centre_code = centre.id, centre.code
+    weights = [
+        3.0 if m["case_type"] == "即办件" else 1.5 if m["case_type"] == "承诺件" else 1.0
+        for m in matters
+    ]
+    return _World(centre_id, centre_code, counters, clerks, matters, weights, prefixes)
+
+
+def _local(day: date, minutes: float) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ) + timedelta(minutes=minutes)
+
+
+def _arrival_minutes(rng: random.Random) -> float:
+    """The day's rhythm: a morning peak around 9:30 and a smaller afternoon peak around 14:30."""
+    if rng.random() < 0.6:
+        return rng.triangular(8 * 60 + 30, 11 * 60 + 45, 9 * 60 + 30)
+    return rng.triangular(13 * 60 + 30, 17 * 60, 14 * 60 + 30)
+
+
+def _priority(rng: random.Random, person: FakePerson, day: date) -> PriorityClass:
+    roll = rng.random()
+    if roll < 0.02:
+        return PriorityClass.DISABLED
+    if roll < 0.03:
+        return PriorityClass.SERVICEMAN
+    if roll < 0.04 and person.sex == "女" and (day - person.birth_date).days < 40 * 365:
+        return PriorityClass.PREGNANT
+    if (day - person.birth_date).days >= 60 * 365 + 15:
+        return PriorityClass.ELDERLY
+    return PriorityClass.NORMAL
+
+
+class _CaseWriter:
+    """Walks one case through a legal life up to `now`, checked by the domain state machine."""
+
+    def __init__(self, rng: random.Random, cal: WorkCalendar, now: datetime) -> None:
+        self.rng, self.cal, self.now = rng, cal, now
+
+    def events_for(
+        self, m: dict[str, Any], start: datetime
+    ) -> tuple[list[tuple[E, datetime]], int]:
+        rng = self.rng
+        if rng.random() < 0.03:
+            return [(E.REJECT_AT_INTAKE, start)], 0
+        if m["case_type"] == "即办件":
+            return [(E.COMPLETE_ON_SPOT, start)], 0
+        walk: list[tuple[E, datetime]] = [(E.RECEIVE, start)]
+        paused = 0
+        t = start
+        if rng.random() < 0.08:
+            walk.append((E.REQUEST_SUPPLEMENT, t + timedelta(minutes=1)))
+            wait = rng.randint(1, 6)
+            paused = wait
+            t = self._after_working_days(t, wait)
+            walk.append((E.RESUME, t))
+        walk.append((E.ROUTE, t + timedelta(minutes=2)))
+        if rng.random() < 0.01:
+            walk.append((E.WITHDRAW, self._after_working_days(t, 1)))
+            return walk, paused
+        t = self._after_working_days(t, 1)
+        walk.append((E.DEPARTMENT_ACCEPT, t))
+        span = max(1, int(m["promised_days"] * rng.uniform(0.3, 1.15)))
+        t = self._after_working_days(t, span)
+        decision = rng.choices((E.APPROVE, E.APPROVE_DEFERRED, E.DENY), (85, 5, 10))[0]
+        walk.append((decision, t))
+        t = t + timedelta(hours=rng.uniform(0.5, 20))
+        walk.append((E.NOTIFY_READY, t))
+        walk.append((E.DELIVER, self._after_working_days(t, rng.randint(1, 7))))
+        return walk, paused
+
+    def _after_working_days(self, t: datetime, n: int) -> datetime:
+        local = t.astimezone(CHINA_TZ)
+        day = self.cal.add_working_days(local.date(), n).value
+        return _local(day, self.rng.uniform(9 * 60, 17 * 60))
+
+
+def generate_demo_data(
+    ctx: ServiceContext,
+    *,
+    days: int = 30,
+    seed: int = 1,
+    tickets_per_day: int | None = None,
+    with_materials: bool = True,
+) -> DemoDataReport:
+    """Fill the centre with `days` calendar days of work before today (working days only)."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    world = _load_world(ctx)
+    cal = ctx.calendar
+    now = ctx.clock()
+    today = business_date(now)
+    work_days = [
+        d for d in (today - timedelta(days=i) for i in range(days, 0, -1)) if cal.is_working_day(d)
+    ]
+    per_day = tickets_per_day or 150
+    expected = per_day * max(1, len(work_days))
+    used: set[str] = set()
+    with ctx.uow(read_only=True) as uow:
+        used.update(uow.session.scalars(select(Resident.id_number)))
+    world.people = [make_person(rng, today, used) for _ in range(max(300, expected // 2))]
+    world.resident_ids = [new_id() for _ in world.people]
+    _insert_residents(ctx, world)
+    writer = _CaseWriter(rng, cal, now)
+    totals: Tally[str] = Tally()
+    states: Tally[str] = Tally()
+    batch = _Batch()
+    for day in work_days:
+        _one_day(
+            rng,
+            world,
+            writer,
+            day,
+            int(per_day * rng.uniform(0.8, 1.2)),
+            batch,
+            states,
+            with_materials,
+        )
+        if batch.size() > 40_000:
+            _flush(ctx, batch, totals)
+            batch = _Batch()
+    _flush(ctx, batch, totals)
+    return DemoDataReport(
+        days=len(work_days),
+        residents=len(world.people),
+        tickets=totals["tickets"],
+        cases=totals["cases"],
+        events=totals["events"],
+        ratings=totals["ratings"],
+        seconds=time.perf_counter() - started,
+        per_state=dict(states),
+    )
+
+
+def _insert_residents(ctx: ServiceContext, world: _World) -> None:
+    rows = [
+        {
+            "id": rid,
+            "id_kind": "RESIDENT",
+            "id_number": p.id_number,
+            "name": p.name,
+            "sex": p.sex,
+            "birth_date": p.birth_date,
+            "phone": p.phone,
+            "address": p.address,
+            "community": p.community,
+            "grid": p.grid,
+        }
+        for rid, p in zip(world.resident_ids, world.people, strict=True)
+    ]
+    with ctx.uow() as uow:
+        for i in range(0, len(rows), 20_000):
+            uow.session.execute(insert(Resident), rows[i : i + 20_000])
+
+
+def _flush(ctx: ServiceContext, batch: _Batch, totals: Tally[str]) -> None:
+    with ctx.uow() as uow:
+        s = uow.session
+        for model, rows, key in (
+            (Ticket, batch.tickets, "tickets"),
+            (Case, batch.cases, "cases"),
+            (CaseEvent, batch.events, "events"),
+            (CaseMaterial, batch.materials, "materials"),
+            (Rating, batch.ratings, "ratings"),
+            (FollowUp, batch.follow_ups, "follow_ups"),
+        ):
+            if rows:
+                s.execute(insert(model), rows)
+                totals[key] += len(rows)
+
+
+def _one_day(
+    rng: random.Random,
+    world: _World,
+    writer: _CaseWriter,
+    day: date,
+    n_tickets: int,
+    batch: _Batch,
+    states: Tally[str],
+    with_materials: bool,
+) -> None:
+    seqs: Tally[str] = Tally()
+    case_seq = 0
+    arrivals = sorted(_arrival_minutes(rng) for _ in range(n_tickets))
+    for minute in arrivals:
+        m = rng.choices(world.matters, world.weights)[0]
+        who = rng.randrange(len(world.people))
+        person = world.people[who]
+        group = m["group"]
+        seqs[group] += 1
+        issued = _local(day, minute)
+        serving_counters = [c for c in world.counters if c[1] or group in c[2]] or world.counters
+        counter_id = rng.choice(serving_counters)[0]
+        clerk_id, clerk_name = rng.choice(world.clerks)
+        called = issued + timedelta(minutes=rng.triangular(1, 45, 8))
+        served = called + timedelta(minutes=rng.uniform(0.3, 2))
+        finished = served + timedelta(minutes=rng.triangular(2, 25, 7))
+        no_show = rng.random() < 0.04
+        ticket_id = new_id()
+        batch.tickets.append(
+            {
+                "id": ticket_id,
+                "centre_id": world.centre_id,
+                "business_date": day,
+                "service_group": group,
+                "seq": seqs[group],
+                "number": format_ticket_number(world.prefixes.get(group, "Z"), seqs[group]),
+                "priority": _priority(rng, person, day).value,
+                "appointment": False,
+                "status": TICKET_NO_SHOW if no_show else TICKET_DONE,
+                "issued_at": issued,
+                "called_at": called,
+                "serving_at": None if no_show else served,
+                "finished_at": called + timedelta(minutes=3) if no_show else finished,
+                "counter_id": counter_id,
+                "clerk_id": clerk_id,
+                "recall_count": 2 if no_show else 0,
+                "resident_id": None if no_show else world.resident_ids[who],
+            }
+        )
+        if no_show:
+            continue
+        case_id: uuid.UUID | None = None
+        if rng.random() < 0.75:
+            case_seq += 1
+            case_id = _add_case(
+                rng,
+                world,
+                writer,
+                m,
+                who,
+                ticket_id,
+                counter_id,
+                (clerk_id, clerk_name),
+                served,
+                day,
+                case_seq,
+                batch,
+                states,
+                with_materials,
+            )
+        if rng.random() < 0.65:
+            _add_rating(
+                rng, world, batch, ticket_id, case_id, counter_id, clerk_id, finished, writer.now
+            )
+
+
+def _add_case(
+    rng: random.Random,
+    world: _World,
+    writer: _CaseWriter,
+    m: dict[str, Any],
+    who: int,
+    ticket_id: uuid.UUID,
+    counter_id: uuid.UUID,
+    clerk: tuple[uuid.UUID, str],
+    served: datetime,
+    day: date,
+    case_seq: int,
+    batch: _Batch,
+    states: Tally[str],
+    with_materials: bool,
+) -> uuid.UUID:
+    case_id = new_id()
+    walk, paused = writer.events_for(m, served + timedelta(minutes=rng.uniform(2, 10)))
+    status: CaseStatus | None = None
+    received_at = walk[0][1]
+    for seq, (event, at) in enumerate(walk, start=1):
+        if at > writer.now:
+            break
+        status = apply(status, event)
+        origin = (
+            "department"
+            if event in (E.DEPARTMENT_ACCEPT, E.APPROVE, E.APPROVE_DEFERRED, E.DENY)
+            else "centre"
+        )
+        batch.events.append(
+            {
+                "id": new_id(),
+                "case_id": case_id,
+                "seq": seq,
+                "event_type": event.name,
+                "status_after": status.name,
+                "at": at,
+                "actor_id": clerk[0] if origin == "centre" else None,
+                "actor_name": clerk[1] if origin == "centre" else m["department"],
+                "origin": origin,
+                "centre_id": world.centre_id,
+                "counter_id": counter_id if origin == "centre" else None,
+            }
+        )
+    assert status is not None
+    states[status.name] += 1
+    due = compute_due_date(day, m["promised_days"], paused, writer.cal).value
+    routed = m["case_type"] != "即办件" and status not in (CaseStatus.REJECTED_AT_INTAKE,)
+    batch.cases.append(
+        {
+            "id": case_id,
+            "case_number": f"{world.centre_code}{day:%Y%m%d}{case_seq:04d}",
+            "verification_code": f"{rng.randrange(10**6):06d}",
+            "centre_id": world.centre_id,
+            "matter_id": m["id"],
+            "matter_code": m["code"],
+            "catalogue_version": m["version"],
+            "resident_id": world.resident_ids[who],
+            "clerk_id": clerk[0],
+            "counter_id": counter_id,
+            "ticket_id": ticket_id,
+            "status": status.name,
+            "received_at": received_at,
+            "due_date": due,
+            "paused_days": paused,
+            "routed_department": m["department"] if routed else "",
+            "co_departments": m["co"] if routed else [],
+            "form_data": {},
+            "updated_at": walk[-1][1],
+        }
+    )
+    if with_materials:
+        for pos, (code, name, form, copies, deferrable) in enumerate(m["materials"]):
+            deferred = deferrable and rng.random() < 0.1
+            batch.materials.append(
+                {
+                    "id": new_id(),
+                    "case_id": case_id,
+                    "position": pos,
+                    "material_code": code,
+                    "name": name,
+                    "form": form,
+                    "copies": copies,
+                    "state": "deferred" if deferred else "received",
+                    "promised_by": writer.cal.add_working_days(day, 5).value if deferred else None,
+                }
+            )
+    return case_id
+
+
+def _add_rating(
+    rng: random.Random,
+    world: _World,
+    batch: _Batch,
+    ticket_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    counter_id: uuid.UUID,
+    clerk_id: uuid.UUID,
+    finished: datetime,
+    now: datetime,
+) -> None:
+    level = rng.choices((5, 4, 3, 2, 1), (70, 20, 6, 3, 1))[0]
+    rating_id = new_id()
+    comment = (
+        rng.choice(("等候时间太长", "材料要求没有一次说清", "窗口人员态度需改进"))
+        if level <= 2
+        else ""
+    )
+    batch.ratings.append(
+        {
+            "id": rating_id,
+            "centre_id": world.centre_id,
+            "ticket_id": ticket_id,
+            "case_id": case_id,
+            "counter_id": counter_id,
+            "clerk_id": clerk_id,
+            "level": level,
+            "comment": comment,
+            "rated_at": finished + timedelta(seconds=30),
+        }
+    )
+    if level <= 2:
+        closed = now - finished > timedelta(days=3)
+        batch.follow_ups.append(
+            {
+                "id": new_id(),
+                "rating_id": rating_id,
+                "centre_id": world.centre_id,
+                "status": "closed" if closed else "open",
+                "opened_at": finished + timedelta(minutes=1),
+                "closed_at": finished + timedelta(days=2) if closed else None,
+                "resolution": "已电话回访并致歉，已改进" if closed else "",
+            }
+        )
