@@ -21,6 +21,7 @@ from app.db.models_record import (
     Rating,
     SyncState,
 )
+from app.db.models_sync import SyncConflict
 from app.db.models_work import Agent, Case, CaseEvent, CaseMaterial, Resident, Ticket
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Resident",
     "SequenceCounter",
     "ServiceGroup",
+    "SyncConflict",
     "SyncState",
     "Ticket",
     "User",

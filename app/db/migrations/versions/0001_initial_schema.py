@@ -138,6 +138,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_group')),
     sa.UniqueConstraint('code', name=op.f('uq_service_group_code'))
     )
+    op.create_table('sync_conflict',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('subject_id', sa.Uuid(), nullable=True),
+    sa.Column('other_id', sa.Uuid(), nullable=True),
+    sa.Column('message', sa.String(length=500), nullable=False),
+    sa.Column('detected_at', app.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('resolved_at', app.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by', sa.Uuid(), nullable=True),
+    sa.Column('resolution', sa.String(length=500), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_conflict'))
+    )
+    with op.batch_alter_table('sync_conflict', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sync_conflict_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_conflict_status'), ['status'], unique=False)
+
     op.create_table('sync_state',
     sa.Column('name', sa.String(length=30), nullable=False),
     sa.Column('device_id', sa.Uuid(), nullable=True),
@@ -452,6 +470,11 @@ def downgrade() -> None:
 
     op.drop_table('app_user')
     op.drop_table('sync_state')
+    with op.batch_alter_table('sync_conflict', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_conflict_status'))
+        batch_op.drop_index(batch_op.f('ix_sync_conflict_case_id'))
+
+    op.drop_table('sync_conflict')
     op.drop_table('service_group')
     op.drop_table('sequence_counter')
     with op.batch_alter_table('resident', schema=None) as batch_op:

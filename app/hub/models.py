@@ -1,0 +1,172 @@
+"""The hub's own tables, on their own MetaData (never mixed with a centre database)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.db.base import NAMING
+from app.db.types import UTCDateTime, new_id, utcnow
+
+
+class HubBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        uuid.UUID: Uuid(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class HubCentre(HubBase):
+    __tablename__ = "hub_centre"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubDevice(HubBase):
+    """An enrolled centre installation; only a hash of its token is kept, and it can be revoked."""
+
+    __tablename__ = "hub_device"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hub_centre.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_device_time: Mapped[datetime | None]
+    skew_seconds: Mapped[float] = mapped_column(default=0.0)
+    app_version: Mapped[str] = mapped_column(String(20), default="")
+    catalogue_version: Mapped[str] = mapped_column(String(30), default="")
+    queue_depth: Mapped[int] = mapped_column(default=0)
+    oldest_unsent_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class HubEnrolCode(HubBase):
+    """A one-time, expiring enrolment code (only its hash is stored)."""
+
+    __tablename__ = "hub_enrol_code"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hub_centre.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    device_id: Mapped[uuid.UUID | None]
+
+
+class HubStaff(HubBase):
+    """Department staff (role department) and district administrators (role admin)."""
+
+    __tablename__ = "hub_staff"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    department: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubStaffSession(HubBase):
+    __tablename__ = "hub_staff_session"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hub_staff.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class HubCounter(HubBase):
+    """Single-row counters; `change_log` hands out change-log positions (see app/hub/changes.py)."""
+
+    __tablename__ = "hub_counter"
+
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class HubChange(HubBase):
+    """The change log: every op applied at the hub, in position order; also the (device, op id) record
+    that makes a repeated batch a no-op. centre_id NULL means every centre (catalogue, calendar)."""
+
+    __tablename__ = "hub_change"
+    __table_args__ = (
+        UniqueConstraint("origin_device_id", "op_id"),
+        Index("ix_hub_change_centre_pos", "centre_id", "pos"),
+    )
+
+    pos: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    centre_id: Mapped[uuid.UUID | None]
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[uuid.UUID]
+    op: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]]
+    origin_device_id: Mapped[uuid.UUID | None]
+    op_id: Mapped[uuid.UUID | None]
+    device_seq: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="applied")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubRecord(HubBase):
+    """The latest content of every synced row, by entity and id, with the centre that owns it."""
+
+    __tablename__ = "hub_record"
+
+    entity: Mapped[str] = mapped_column(String(30), primary_key=True)
+    entity_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    centre_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubCaseState(HubBase):
+    """A case's merged status across the centre's and the department's events (for routing and conflicts)."""
+
+    __tablename__ = "hub_case_state"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    centre_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    case_number: Mapped[str] = mapped_column(String(30), default="")
+    matter_code: Mapped[str] = mapped_column(String(20), default="")
+    department: Mapped[str] = mapped_column(String(100), default="", index=True)
+    resident_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    status: Mapped[str] = mapped_column(String(30), default="")
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_event_id: Mapped[uuid.UUID | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubConflict(HubBase):
+    """Something a person must look at: an event illegal given the merged history, a likely duplicate,
+    or an op the hub could not interpret. Kept, acknowledged, never dropped."""
+
+    __tablename__ = "hub_conflict"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    centre_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # illegal_event / duplicate / invalid_op
+    case_id: Mapped[uuid.UUID | None]
+    subject_id: Mapped[uuid.UUID | None]
+    other_id: Mapped[uuid.UUID | None]
+    message: Mapped[str] = mapped_column(String(500))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str] = mapped_column(String(500), default="")

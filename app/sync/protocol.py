@@ -1,0 +1,126 @@
+"""The wire protocol between a centre and the hub: versions, headers, limits and pydantic messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+# Oldest centre app (major.minor) the hub still talks to; newer minor versions are accepted.
+MIN_APP_VERSION = (0, 1)
+SCHEMA_VERSIONS = frozenset({"0001"})  # centre database revisions this protocol understands
+
+H_PROTOCOL = "X-OneWindow-Protocol"
+H_APP = "X-OneWindow-App"
+H_SCHEMA = "X-OneWindow-Schema"
+H_CATALOGUE = "X-OneWindow-Catalogue"
+H_DEVICE_TIME = "X-OneWindow-Device-Time"
+H_HUB_TIME = "X-OneWindow-Hub-Time"
+
+MAX_BATCH_OPS = 500
+MAX_BATCH_BYTES = 1_000_000  # uncompressed JSON of one batch, as packed by the centre
+MAX_BODY_BYTES = 1_200_000  # what the hub accepts after decompression (envelope included)
+MAX_PULL = 2000
+SKEW_WARN_SECONDS = 300
+
+
+class _Msg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Op(_Msg):
+    seq: int = Field(ge=1)
+    op_id: uuid.UUID
+    entity: str = Field(min_length=1, max_length=30, pattern=r"^[a-z_]+$")
+    entity_id: uuid.UUID
+    op: str = Field(min_length=1, max_length=20)
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+class PushRequest(_Msg):
+    ops: list[Op] = Field(min_length=1, max_length=MAX_BATCH_OPS)
+
+
+OpStatus = Literal["applied", "conflict"]
+
+
+class OpAck(_Msg):
+    op_id: uuid.UUID
+    seq: int
+    status: OpStatus
+
+
+class PushResponse(_Msg):
+    acks: list[OpAck]
+    last_seq: int
+    conflicts: int
+    hub_time: datetime
+
+
+class Change(_Msg):
+    pos: int
+    entity: str
+    entity_id: uuid.UUID
+    op: str
+    payload: dict[str, Any]
+
+
+class PullResponse(_Msg):
+    changes: list[Change]
+    cursor: int
+    more: bool
+    hub_time: datetime
+
+
+class HeartbeatRequest(_Msg):
+    queue_depth: int = Field(ge=0)
+    oldest_unsent_at: datetime | None = None
+    last_success_at: datetime | None = None
+
+
+class HeartbeatResponse(_Msg):
+    hub_time: datetime
+    skew_seconds: float
+
+
+class EnrolRequest(_Msg):
+    code: str = Field(min_length=4, max_length=64)
+    device_name: str = Field(default="", max_length=100)
+
+
+class EnrolResponse(_Msg):
+    device_id: uuid.UUID
+    token: str
+    centre_id: uuid.UUID
+    centre_code: str
+    centre_name: str
+    hub_time: datetime
+
+
+def parse_app_version(text: str) -> tuple[int, int] | None:
+    parts = text.strip().split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+
+
+def incompatibility(
+    protocol: str | None, app: str | None, schema: str | None, catalogue: str | None
+) -> str | None:
+    """Why a client with these version headers cannot talk to this hub (Chinese), or None."""
+    if not protocol or not app or not schema or catalogue is None:
+        return "请求缺少版本信息（协议、程序、数据库结构、目录），请升级一窗通客户端"
+    if protocol != str(PROTOCOL_VERSION):
+        return f"同步协议版本 {protocol} 与区级平台（版本 {PROTOCOL_VERSION}）不兼容，请升级一窗通"
+    parsed = parse_app_version(app)
+    if parsed is None or parsed < MIN_APP_VERSION:
+        need = ".".join(map(str, MIN_APP_VERSION))
+        return f"一窗通程序版本 {app} 过旧，区级平台要求 {need} 或更新版本，请升级"
+    if schema not in SCHEMA_VERSIONS:
+        return f"本地数据库结构版本 {schema} 不被区级平台支持，请升级一窗通"
+    return None
