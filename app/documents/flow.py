@@ -243,7 +243,7 @@ def fields_blocks(
     lead = size * 1.4
     out: list[Block] = []
     for row in rows:
-        pairs: list[Pair] = [row] if isinstance(row[0], str) else list(row)  # type: ignore[list-item]
+        pairs: list[Pair] = [row] if isinstance(row[0], str) else list(row)
         cell_w = width / len(pairs)
         cells = []
         for label, value in pairs:

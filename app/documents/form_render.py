@@ -144,7 +144,7 @@ def plan_form(layout: FormLayout, data: ApplicationFormData) -> FormPlan:
 
 
 def _draw_choices(c: Canvas, cell: PlacedCell) -> None:
-    x0, y0, x1, y1 = cell.value_box
+    x0, y0, _, y1 = cell.value_box
     x = x0 + PAD
     base = (y0 + y1) / 2 - SIZE * 0.35
     for choice in cell.cell.choices:

@@ -19,7 +19,7 @@ class DocumentKind(StrEnum):
     FORM = "form"  # 申请表
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return _KIND_TITLES[self]
 
 

@@ -96,11 +96,11 @@ def _a4(data: ReceiptData) -> bytes:
         text_block("已收取的申请材料", w, size=11.5, bold=True),
     )
     doc.blocks[-1].keep_with_next = True
-    rows = [[str(i), m.name, m.form, str(m.copies)] for i, m in enumerate(data.materials, start=1)]
-    if not rows:
-        rows = [["—", "（无）", "", ""]]
+    mrows = [[str(i), m.name, m.form, str(m.copies)] for i, m in enumerate(data.materials, start=1)]
+    if not mrows:
+        mrows = [["—", "（无）", "", ""]]
     doc.add(*table_blocks([("序号", 1, "centre"), ("材料名称", 9, "left"), ("形式", 3, "centre"),
-                           ("份数", 1.4, "centre")], rows, w))
+                           ("份数", 1.4, "centre")], mrows, w))
     if data.deferred:
         doc.add(spacer(4 * MM), text_block("容缺受理材料（请按期补交）", w, size=11.5, bold=True))
         doc.blocks[-1].keep_with_next = True

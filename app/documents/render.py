@@ -57,14 +57,15 @@ def render(kind: DocumentKind | str, data: Any, paper: str | None = None) -> byt
     if p not in PAPERS[k]:
         allowed = ", ".join(x.value for x in PAPERS[k])
         raise ValueError(f"{k.value} cannot be printed on {p.value} (only {allowed})")
-    if k is DocumentKind.TICKET:
+    if isinstance(data, TicketSlipData):
         return render_ticket_slip(data)
-    if k is DocumentKind.RECEIPT:
+    if isinstance(data, ReceiptData):
         return render_receipt(data, p.value)
-    if k is DocumentKind.SUPPLEMENT:
+    if isinstance(data, SupplementNoticeData):
         return render_supplement_notice(data)
-    if k is DocumentKind.REJECTION:
+    if isinstance(data, RejectionNoticeData):
         return render_rejection_notice(data)
-    if k is DocumentKind.COMPLETION:
+    if isinstance(data, CompletionNoticeData):
         return render_completion_notice(data)
+    assert isinstance(data, ApplicationFormData)
     return render_application_form(data.layout, data)
