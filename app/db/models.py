@@ -1,6 +1,7 @@
 """All ORM models in one namespace, for Alembic and for the services."""
 
 from app.db.base import Base
+from app.db.models_counter import CallRecord, Consultation
 from app.db.models_org import (
     CalendarDay,
     CataloguePublicationRow,
@@ -29,11 +30,13 @@ __all__ = [
     "AuditRecord",
     "Base",
     "CalendarDay",
+    "CallRecord",
     "Case",
     "CaseEvent",
     "CaseMaterial",
     "CataloguePublicationRow",
     "Centre",
+    "Consultation",
     "Counter",
     "FollowUp",
     "Matter",

@@ -38,7 +38,7 @@ class Rating(IdMixin, Base):
 
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
-    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), unique=True)
     counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
     clerk_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     level: Mapped[int]  # 5 非常满意 … 1 非常不满意

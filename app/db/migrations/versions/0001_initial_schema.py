@@ -254,6 +254,7 @@ def upgrade() -> None:
     sa.Column('centre_id', sa.Uuid(), nullable=False),
     sa.Column('business_date', sa.Date(), nullable=False),
     sa.Column('service_group', sa.String(length=20), nullable=False),
+    sa.Column('queue_group', sa.String(length=20), nullable=True),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=10), nullable=False),
     sa.Column('priority', sa.String(length=20), nullable=False),
@@ -281,6 +282,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_queue', ['centre_id', 'business_date', 'status'], unique=False)
+
+    op.create_table('call_record',
+    sa.Column('centre_id', sa.Uuid(), nullable=False),
+    sa.Column('ticket_id', sa.Uuid(), nullable=False),
+    sa.Column('counter_id', sa.Uuid(), nullable=False),
+    sa.Column('clerk_id', sa.Uuid(), nullable=True),
+    sa.Column('number', sa.String(length=10), nullable=False),
+    sa.Column('window_number', sa.Integer(), nullable=False),
+    sa.Column('recall', sa.Boolean(), nullable=False),
+    sa.Column('priority', sa.Boolean(), nullable=False),
+    sa.Column('at', app.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['centre_id'], ['centre.id'], name=op.f('fk_call_record_centre_id_centre')),
+    sa.ForeignKeyConstraint(['clerk_id'], ['app_user.id'], name=op.f('fk_call_record_clerk_id_app_user')),
+    sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_call_record_counter_id_counter')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_call_record_ticket_id_ticket')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_record'))
+    )
+    with op.batch_alter_table('call_record', schema=None) as batch_op:
+        batch_op.create_index('ix_call_record_centre_at', ['centre_id', 'at'], unique=False)
+        batch_op.create_index('ix_call_record_counter_at', ['counter_id', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_record_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('case_file',
     sa.Column('case_number', sa.String(length=30), nullable=False),
@@ -321,6 +344,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_file_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_status'), ['status'], unique=False)
+
+    op.create_table('consultation',
+    sa.Column('centre_id', sa.Uuid(), nullable=False),
+    sa.Column('counter_id', sa.Uuid(), nullable=True),
+    sa.Column('ticket_id', sa.Uuid(), nullable=True),
+    sa.Column('resident_id', sa.Uuid(), nullable=True),
+    sa.Column('clerk_id', sa.Uuid(), nullable=False),
+    sa.Column('matter_code', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('at', app.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['centre_id'], ['centre.id'], name=op.f('fk_consultation_centre_id_centre')),
+    sa.ForeignKeyConstraint(['clerk_id'], ['app_user.id'], name=op.f('fk_consultation_clerk_id_app_user')),
+    sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_consultation_counter_id_counter')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_consultation_resident_id_resident')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_consultation_ticket_id_ticket')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation'))
+    )
+    with op.batch_alter_table('consultation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_centre_id'), ['centre_id'], unique=False)
 
     op.create_table('case_event',
     sa.Column('case_id', sa.Uuid(), nullable=False),
@@ -399,6 +443,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_rating_counter_id_counter')),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_rating_ticket_id_ticket')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_rating_case_id')),
     sa.UniqueConstraint('ticket_id', name=op.f('uq_rating_ticket_id'))
     )
     with op.batch_alter_table('rating', schema=None) as batch_op:
@@ -438,6 +483,11 @@ def downgrade() -> None:
 
     op.drop_table('case_material')
     op.drop_table('case_event')
+    with op.batch_alter_table('consultation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_centre_id'))
+        batch_op.drop_index(batch_op.f('ix_consultation_at'))
+
+    op.drop_table('consultation')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_file_status'))
         batch_op.drop_index(batch_op.f('ix_case_file_resident_id'))
@@ -445,6 +495,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_file_centre_id'))
 
     op.drop_table('case_file')
+    with op.batch_alter_table('call_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_record_ticket_id'))
+        batch_op.drop_index('ix_call_record_counter_at')
+        batch_op.drop_index('ix_call_record_centre_at')
+
+    op.drop_table('call_record')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_queue')
 
