@@ -25,7 +25,8 @@ class Ticket(IdMixin, Base):
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
     business_date: Mapped[date]
     service_group: Mapped[str] = mapped_column(String(20))  # the group it was issued in (numbering)
-    queue_group: Mapped[str | None] = mapped_column(String(20))  # after a transfer; None = service_group
+    # The group it waits in after a transfer; None = service_group.
+    queue_group: Mapped[str | None] = mapped_column(String(20))
     seq: Mapped[int]
     number: Mapped[str] = mapped_column(String(10))
     priority: Mapped[str] = mapped_column(String(20), default="normal")
