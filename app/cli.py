@@ -1,10 +1,11 @@
-"""The `onewindow` command: starts the counter GUI, and administers the centre's database."""
+"""The `onewindow` command: administers the centre's database; with no command it starts the GUI
+that ui.entry hands in (app/ never imports the GUI itself)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
@@ -133,10 +134,14 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+GuiStarter = Callable[[str, bool], int]
+
+
+def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None) -> int:
     from app.logging_setup import setup_logging
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     setup_logging()
     handlers = {
         "init-db": cmd_init_db,
@@ -146,9 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.command in handlers:
         return handlers[args.command](args)
-    from ui.app import run_gui
-
-    return run_gui(_url(args), self_test=args.self_test)
+    if start_gui is None:
+        parser.print_help()
+        return 2
+    return start_gui(_url(args), args.self_test)
 
 
 if __name__ == "__main__":

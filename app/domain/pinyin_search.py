@@ -25,7 +25,21 @@ def search_text(*parts: str) -> str:
     return " ".join(pieces)
 
 
+# Clerks often type the action with the matter ("低保申请" → dbsq); the catalogue names the matter only.
+_ACTION_SUFFIXES = ("shenqing", "shenling", "banli", "申请", "申领", "办理", "sq", "sl", "bl")
+
+
 def matches(query: str, text: str) -> bool:
-    """True when the query (spaces ignored, any case) occurs in one of the text's words."""
+    """True when the query (spaces ignored, any case), or the query without a trailing action word
+    such as 申请 / sq, occurs in one of the text's words."""
     q = query.strip().lower().replace(" ", "")
-    return bool(q) and any(q in word for word in text.split(" "))
+    if not q:
+        return False
+    words = text.split(" ")
+    if any(q in word for word in words):
+        return True
+    for suffix in _ACTION_SUFFIXES:
+        core = q.removesuffix(suffix)
+        if core != q and len(core) >= 2:
+            return any(core in word for word in words)
+    return False

@@ -1,7 +1,7 @@
 """A realistic synthetic centre: residents, tickets across the day's rhythm, cases in every state, ratings.
 
 Everything is generated for working days strictly before today, so the day's live counters (ticket and
-case numbers) never collide with it. Rows go in with bulk inserts, a chunk of days per transaction.
+case numbers) never collide with it; days that already hold tickets are skipped. Rows go in with bulk inserts, a chunk of days per transaction.
 """
 
 from __future__ import annotations
@@ -192,8 +192,12 @@ def generate_demo_data(
     cal = ctx.calendar
     now = ctx.clock()
     today = business_date(now)
+    with ctx.uow(read_only=True) as uow:
+        filled = set(uow.session.scalars(select(Ticket.business_date).distinct()))
     work_days = [
-        d for d in (today - timedelta(days=i) for i in range(days, 0, -1)) if cal.is_working_day(d)
+        d
+        for d in (today - timedelta(days=i) for i in range(days, 0, -1))
+        if cal.is_working_day(d) and d not in filled  # days already filled are left as they are
     ]
     per_day = tickets_per_day or 150
     expected = per_day * max(1, len(work_days))

@@ -34,7 +34,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is None and not self._read_only:
+            if self._read_only:
+                pass  # close() ends the transaction and keeps loaded objects readable (detached)
+            elif exc_type is None:
                 self.session.commit()
             else:
                 self.session.rollback()

@@ -1,0 +1,179 @@
+"""Shared counter helpers: case and document numbers, row payloads for the outbox, case events."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.clock import business_date
+from app.db.base import Base
+from app.db.models import Case, CaseEvent, Centre, Counter, Matter, Resident, Ticket, User
+from app.db.types import new_id
+from app.domain.case_states import CaseEventType, CaseStatus, apply
+from app.domain.errors import DomainError, IllegalTransition
+from app.services.dto import CaseSummary, SignedInUser
+from app.services.uow import UnitOfWork
+
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+
+
+class NotFound(DomainError):
+    """A record the caller named does not exist (or is not in the caller's centre)."""
+
+
+def case_number(uow: UnitOfWork, centre_code: str, day: date) -> str:
+    """District-unique: <centre code><yyyymmdd><4-digit daily sequence>, e.g. 990101202611230007."""
+    stamp = day.strftime("%Y%m%d")
+    seq = uow.next_value(f"case:{centre_code}:{stamp}")
+    return f"{centre_code}{stamp}{seq:04d}"
+
+
+def verification_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def rejection_number(uow: UnitOfWork, centre_code: str, year: int) -> str:
+    """Per centre and year: 〔2026〕第12号."""
+    seq = uow.next_value(f"rejection:{centre_code}:{year}")
+    return f"〔{year}〕第{seq}号"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def row_payload(row: Base, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The row's columns as JSON-able values (ids as str, dates ISO) for the outbox."""
+    return {
+        c.key: jsonable(getattr(row, c.key))
+        for c in row.__table__.columns
+        if c.key not in skip
+    }
+
+
+def sync_row(uow: UnitOfWork, entity: str, row: Base, **kw: Any) -> None:
+    uow.session.flush()
+    uow.record_change(entity, row.id, row_payload(row, **kw))  # type: ignore[attr-defined]
+
+
+def get_or_404(s: Session, model: type[Any], key: uuid.UUID | None, what: str) -> Any:
+    row = s.get(model, key) if key is not None else None
+    if row is None:
+        raise NotFound("NOT_FOUND", f"找不到该{what}")
+    return row
+
+
+def require_centre(user: SignedInUser, centre_id: uuid.UUID) -> None:
+    if user.centre_id is not None and user.centre_id != centre_id:
+        raise IllegalTransition("WRONG_CENTRE", "该记录不属于本服务中心")
+
+
+def require_supervisor(user: SignedInUser) -> None:
+    if user.role not in SUPERVISOR_ROLES:
+        raise IllegalTransition("SUPERVISOR_ONLY", "只有值班长或管理员可以执行此操作")
+
+
+def case_status(case: Case) -> CaseStatus:
+    return CaseStatus[case.status]
+
+
+def append_event(
+    uow: UnitOfWork,
+    case: Case,
+    event: CaseEventType,
+    user: SignedInUser,
+    at: datetime,
+    *,
+    origin: str = "centre",
+    counter_id: uuid.UUID | None = None,
+    note: str = "",
+    detail: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Apply `event` through the state machine (IllegalTransition if not allowed), store it, update
+    the cached status and queue the event for the hub. The caller syncs the case row itself."""
+    s = uow.session
+    current = CaseStatus[case.status] if case.status else None
+    status = apply(current, event)
+    last = s.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
+    row = CaseEvent(
+        id=new_id(),
+        case_id=case.id,
+        seq=last + 1,
+        event_type=event.name,
+        status_after=status.name,
+        at=at,
+        actor_id=user.id,
+        actor_name=user.display_name,
+        origin=origin,
+        centre_id=case.centre_id,
+        counter_id=counter_id,
+        note=note[:500],
+        detail=detail or {},
+    )
+    s.add(row)
+    case.status = status.name
+    case.updated_at = at
+    sync_row(uow, "case_event", row)
+    return row
+
+
+def summary_of(case: Case, matter_name: str, resident: Resident, deadline: str) -> CaseSummary:
+    from app.domain.masking import mask_id_number, mask_name
+
+    status = CaseStatus[case.status]
+    return CaseSummary(
+        id=case.id,
+        case_number=case.case_number,
+        matter_code=case.matter_code,
+        matter_name=matter_name,
+        applicant_name_masked=mask_name(resident.name),
+        applicant_id_masked=mask_id_number(resident.id_number),
+        status=status.name,
+        status_label=status.label,
+        received_at=case.received_at,
+        due_date=case.due_date,
+        deadline=deadline,
+    )
+
+
+def counter_of(s: Session, counter_id: uuid.UUID, user: SignedInUser) -> Counter:
+    counter: Counter = get_or_404(s, Counter, counter_id, "窗口")
+    require_centre(user, counter.centre_id)
+    return counter
+
+
+def load_context(s: Session, case: Case) -> tuple[Centre, Matter, Resident, User]:
+    return (
+        s.get_one(Centre, case.centre_id),
+        s.get_one(Matter, case.matter_id),
+        s.get_one(Resident, case.resident_id),
+        s.get_one(User, case.clerk_id),
+    )
+
+
+def today_of(at: datetime) -> date:
+    return business_date(at)
+
+
+__all__ = [
+    "NotFound",
+    "Ticket",
+    "append_event",
+    "case_number",
+    "jsonable",
+    "rejection_number",
+    "row_payload",
+    "sync_row",
+    "verification_code",
+]

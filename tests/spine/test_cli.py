@@ -1,0 +1,87 @@
+"""The `onewindow` command line: version, init-db, catalogue check/import, demo-data, self-test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli import main
+from app.resources import resource_path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "ui.entry", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=180,
+    )
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_init_db_then_demo_data(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", sqlite_url, "init-db"]) == 0
+    assert "已导入目录和示范中心" in capsys.readouterr().out
+    assert main(["--db", sqlite_url, "init-db"]) == 0
+    assert "已导入" not in capsys.readouterr().out
+    assert (
+        main(["--db", sqlite_url, "demo-data", "--days", "10", "--seed", "3", "--per-day", "20"])
+        == 0
+    )
+    assert "取号" in capsys.readouterr().out
+
+
+def test_catalogue_check_passes_on_the_shipped_catalogue(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["catalogue", "check", str(resource_path("catalogue"))]) == 0
+    assert "目录检查通过" in capsys.readouterr().out
+
+
+def test_catalogue_check_names_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "catalogue"
+    shutil.copytree(resource_path("catalogue"), broken)
+    path = broken / "matters" / "mz.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("promised_days:"))
+    lines[number] = lines[number].split(":")[0] + ": 很快"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["catalogue", "check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert f"mz.yaml:{number + 1}:" in out and "promised_days" in out
+
+
+def test_catalogue_import_new_version(
+    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "catalogue"
+    shutil.copytree(resource_path("catalogue"), copy)
+    header = copy / "publication.yaml"
+    text = header.read_text(encoding="utf-8")
+    version_line = next(line for line in text.splitlines() if line.startswith("version:"))
+    header.write_text(text.replace(version_line, 'version: "2027.01"'), encoding="utf-8")
+    assert main(["--db", sqlite_url, "catalogue", "import", str(copy)]) == 0
+    assert "2027.01" in capsys.readouterr().out
+
+
+def test_self_test_builds_the_main_window(tmp_path: Path) -> None:
+    result = run_cli("--self-test", env={"ONEWINDOW_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("self-test ok")
+    assert (tmp_path / "data" / "onewindow.db").exists()
