@@ -1,0 +1,270 @@
+"""Plain frozen dataclasses in and out of the counter-day services (queue, intake, cases, ratings)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.services.dto import CaseSummary, CentreInfo
+
+TICKET_STATUS_LABELS = {
+    "waiting": "等候中",
+    "called": "已叫号",
+    "serving": "办理中",
+    "held": "已挂起",
+    "done": "已完成",
+    "no_show": "过号",
+}
+
+MATERIAL_STATE_LABELS = {
+    "received": "已收取",
+    "missing": "缺少",
+    "deferred": "容缺后补",
+    "defective": "不符合要求",
+}
+
+RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
+# --- queue -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: uuid.UUID
+    number: str  # A017
+    service_group: str  # issued in
+    queue_group: str  # waits in now (differs after a transfer)
+    priority: str  # PriorityClass value
+    priority_label: str
+    appointment: bool
+    status: str  # waiting / called / serving / held / done / no_show
+    status_label: str
+    business_date: date
+    issued_at: datetime
+    called_at: datetime | None
+    counter_id: uuid.UUID | None
+    window_number: int | None
+    recall_count: int
+    waiting_ahead: int  # tickets the queue would call before this one (0 unless waiting)
+    front: bool
+    comment: str
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    id: uuid.UUID
+    number: str
+    queue_group: str
+    priority_label: str
+    issued_at: datetime
+    front: bool
+    target_window: int | None  # transferred to one window
+
+
+@dataclass(frozen=True)
+class BoardCall:
+    number: str
+    window_number: int
+    text: str  # 请 A017 号 到 3 号窗口
+    at: datetime
+    recall: bool
+
+
+@dataclass(frozen=True)
+class GroupWaiting:
+    code: str
+    prefix: str
+    name: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """What the call board shows: no names, no ID numbers."""
+
+    calls: tuple[BoardCall, ...]  # newest first
+    groups: tuple[GroupWaiting, ...]
+    total_waiting: int
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialInput:
+    """How the clerk marked one material: received / missing / deferred (容缺) / defective."""
+
+    code: str
+    state: str = "received"
+    promised_by: date | None = None  # deferred only
+    note: str = ""  # e.g. what is wrong with a defective one
+
+
+@dataclass(frozen=True)
+class AgentInput:
+    id_number: str
+    name: str
+    relationship: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeInput:
+    """Everything the clerk entered for one matter of one resident."""
+
+    counter_id: uuid.UUID
+    resident_id: uuid.UUID
+    matter_code: str
+    form_data: dict[str, Any] = field(default_factory=dict)
+    materials: tuple[MaterialInput, ...] = ()
+    ticket_id: uuid.UUID | None = None
+    agent: AgentInput | None = None
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    key: str
+    label: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    code: str
+    name: str
+    form: str
+    copies: int
+    required: bool
+    state: str
+    state_label: str
+    promised_by: date | None
+    note: str
+    where_to_get: str
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """All a printed receipt / completion / 一次性告知 / 不予受理 notice needs (kind says which)."""
+
+    kind: str  # receipt / completion / supplement / rejection
+    case_id: uuid.UUID
+    case_number: str
+    verification_code: str
+    status: str  # CaseStatus name
+    status_label: str
+    centre: CentreInfo
+    matter_code: str
+    matter_name: str
+    case_type: str
+    deciding_body: str
+    department: str
+    co_departments: tuple[str, ...]
+    catalogue_version: str
+    promised_days: int
+    received_at: datetime
+    received_date: date
+    due_date: date | None
+    applicant_name: str
+    applicant_id_masked: str
+    agent_name: str
+    agent_id_masked: str
+    agent_relationship: str
+    clerk_name: str
+    window: str  # 3号窗口
+    materials: tuple[MaterialLine, ...]
+    form_data: dict[str, Any]
+    document_number: str = ""  # 不予受理: 〔2026〕第12号
+    reason: str = ""
+    legal_basis: str = ""
+    supplement_deadline: date | None = None
+    paused_days: int = 0
+
+
+@dataclass(frozen=True)
+class ConsultationView:
+    id: uuid.UUID
+    at: datetime
+    matter_code: str
+    note: str
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseEventView:
+    seq: int
+    event_type: str  # CaseEventType name
+    label: str
+    status_after: str
+    status_label: str
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_name: str
+    origin: str  # centre / department / district
+    note: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    summary: CaseSummary
+    verification_code: str
+    case_type: str
+    routed_department: str
+    co_departments: tuple[str, ...]
+    paused_days: int
+    decision_note: str
+    form_data: dict[str, Any]
+    materials: tuple[MaterialLine, ...]
+    events: tuple[CaseEventView, ...]
+
+
+# --- ratings and prints ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingView:
+    id: uuid.UUID
+    level: int
+    label: str
+    comment: str
+    ticket_id: uuid.UUID | None
+    case_id: uuid.UUID | None
+    rated_at: datetime
+    follow_up_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    id: uuid.UUID
+    rating_id: uuid.UUID
+    level: int
+    label: str
+    comment: str
+    ticket_number: str
+    case_number: str
+    window_number: int | None
+    clerk_name: str
+    opened_at: datetime
+    status: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class PrintView:
+    id: uuid.UUID
+    kind: str
+    document_number: str
+    case_id: uuid.UUID | None
+    ticket_id: uuid.UUID | None
+    printed_at: datetime
+    printed_by: uuid.UUID | None
+    reprint_of: uuid.UUID | None
+    reason: str
+    sha256: str
+    size: int

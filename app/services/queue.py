@@ -1,0 +1,535 @@
+"""Queue use cases: issue tickets, call next (never one ticket to two windows), recall, skip, transfer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.clock import business_date
+from app.db.models import CallRecord, Centre, Counter, Resident, ServiceGroup, Ticket
+from app.db.types import new_id
+from app.domain.errors import IllegalTransition, ValidationError
+from app.domain.identity import parse_id_number
+from app.domain.queue import (
+    DEFAULT_RULE,
+    FairnessRule,
+    PriorityClass,
+    WaitingTicket,
+    call_order,
+    choose_next,
+    format_ticket_number,
+    is_priority,
+    priority_for_age,
+    sort_key,
+)
+from app.services.case_numbers import NotFound, counter_of, get_or_404, require_centre, sync_row
+from app.services.context import ServiceContext
+from app.services.counter_dto import (
+    TICKET_STATUS_LABELS,
+    BoardCall,
+    BoardState,
+    GroupWaiting,
+    TicketView,
+    WaitingRow,
+)
+from app.services.dto import SignedInUser
+from app.services.uow import UnitOfWork
+
+DEFAULT_MAX_RECALLS = 2
+_GROUP = func.coalesce(Ticket.queue_group, Ticket.service_group)
+
+
+def _waiting_ticket(t: Ticket) -> WaitingTicket:
+    return WaitingTicket(
+        id=str(t.id),
+        group=t.queue_group or t.service_group,
+        priority=PriorityClass(t.priority),
+        issued_at=t.issued_at,
+        returned_front=t.front,
+    )
+
+
+def board_text(number: str, window: int) -> str:
+    return f"请 {number} 号 到 {window} 号窗口"
+
+
+class QueueService:
+    """Tickets of one centre and day. `max_recalls`: 重呼 needed before a ticket may be skipped."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        max_recalls: int = DEFAULT_MAX_RECALLS,
+        rule: FairnessRule = DEFAULT_RULE,
+    ) -> None:
+        self.ctx = ctx
+        self.max_recalls = max_recalls
+        self.rule = rule
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _view(self, s: Session, t: Ticket, now: datetime) -> TicketView:
+        ahead = 0
+        if t.status == "waiting":
+            group = t.queue_group or t.service_group
+            waiting = [
+                _waiting_ticket(w)
+                for w in s.scalars(
+                    select(Ticket).where(
+                        Ticket.centre_id == t.centre_id,
+                        Ticket.business_date == t.business_date,
+                        Ticket.status == "waiting",
+                        _GROUP == group,  # noqa: SIM300
+                    )
+                )
+            ]
+            order = [w.id for w in call_order(waiting, self.rule, (), now)]
+            ahead = order.index(str(t.id)) if str(t.id) in order else 0
+        window = s.get(Counter, t.counter_id).number if t.counter_id else None  # type: ignore[union-attr]
+        prio = PriorityClass(t.priority)
+        return TicketView(
+            id=t.id,
+            number=t.number,
+            service_group=t.service_group,
+            queue_group=t.queue_group or t.service_group,
+            priority=prio.value,
+            priority_label=prio.label,
+            appointment=t.appointment,
+            status=t.status,
+            status_label=TICKET_STATUS_LABELS.get(t.status, t.status),
+            business_date=t.business_date,
+            issued_at=t.issued_at,
+            called_at=t.called_at,
+            counter_id=t.counter_id,
+            window_number=window,
+            recall_count=t.recall_count,
+            waiting_ahead=ahead,
+            front=t.front,
+            comment=t.comment,
+        )
+
+    def ticket(self, ticket_id: uuid.UUID) -> TicketView:
+        with self.ctx.uow(read_only=True) as uow:
+            t = get_or_404(uow.session, Ticket, ticket_id, "排队号")
+            return self._view(uow.session, t, self.ctx.clock())
+
+    def waiting_list(self, centre_id: uuid.UUID) -> list[WaitingRow]:
+        """Today's waiting tickets of the centre in the base calling order."""
+        now = self.ctx.clock()
+        with self.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            rows = list(
+                s.scalars(
+                    select(Ticket).where(
+                        Ticket.centre_id == centre_id,
+                        Ticket.business_date == business_date(now),
+                        Ticket.status == "waiting",
+                    )
+                )
+            )
+            windows = {c.id: c.number for c in s.scalars(select(Counter))}
+            rows.sort(key=lambda t: sort_key(_waiting_ticket(t), now))
+            return [
+                WaitingRow(
+                    id=t.id,
+                    number=t.number,
+                    queue_group=t.queue_group or t.service_group,
+                    priority_label=PriorityClass(t.priority).label,
+                    issued_at=t.issued_at,
+                    front=t.front,
+                    target_window=windows.get(t.target_counter_id) if t.target_counter_id else None,
+                )
+                for t in rows
+            ]
+
+    def board_state(self, centre_id: uuid.UUID, recent: int = 8) -> BoardState:
+        """Recent calls (newest first) and waiting counts per group; numbers only, never names."""
+        now = self.ctx.clock()
+        with self.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            calls = s.scalars(
+                select(CallRecord)
+                .where(CallRecord.centre_id == centre_id, CallRecord.at >= _day_start(now))
+                .order_by(CallRecord.at.desc(), CallRecord.id.desc())
+                .limit(recent)
+            )
+            counts = dict(
+                s.execute(
+                    select(_GROUP, func.count())
+                    .where(
+                        Ticket.centre_id == centre_id,
+                        Ticket.business_date == business_date(now),
+                        Ticket.status == "waiting",
+                    )
+                    .group_by(_GROUP)
+                ).all()
+            )
+            groups = tuple(
+                GroupWaiting(g.code, g.prefix, g.name, int(counts.get(g.code, 0)))
+                for g in s.scalars(select(ServiceGroup).order_by(ServiceGroup.prefix))
+            )
+            return BoardState(
+                calls=tuple(
+                    BoardCall(
+                        c.number,
+                        c.window_number,
+                        board_text(c.number, c.window_number),
+                        c.at,
+                        c.recall,
+                    )
+                    for c in calls
+                ),
+                groups=groups,
+                total_waiting=sum(int(v) for v in counts.values()),
+            )
+
+    # --- issuing ------------------------------------------------------------------------------
+
+    def issue_ticket(
+        self,
+        centre_id: uuid.UUID,
+        service_group: str,
+        priority: PriorityClass | str = PriorityClass.NORMAL,
+        *,
+        id_number: str | None = None,
+        appointment: bool = False,
+        user: SignedInUser | None = None,
+    ) -> TicketView:
+        """A new ticket; an ID number makes a 60+ resident ELDERLY, an appointment check-in counts
+        as priority (ahead of ordinary tickets)."""
+        now = self.ctx.clock()
+        today = business_date(now)
+        try:
+            prio = PriorityClass(priority)
+        except ValueError:
+            raise ValidationError("PRIORITY_INVALID", "优先类别无效", "priority") from None
+        parsed = parse_id_number(id_number, today=today) if id_number else None
+        if prio is PriorityClass.NORMAL and parsed is not None:
+            prio = priority_for_age(parsed.birth_date, today)
+        if prio is PriorityClass.NORMAL and appointment:
+            prio = PriorityClass.APPOINTMENT
+        with self.ctx.uow() as uow:
+            s = uow.session
+            centre = get_or_404(s, Centre, centre_id, "服务中心")
+            group = s.scalars(
+                select(ServiceGroup).where(ServiceGroup.code == service_group)
+            ).one_or_none()
+            if group is None:
+                raise ValidationError("GROUP_UNKNOWN", "没有这个业务分组", "service_group")
+            seq = uow.next_value(f"ticket:{centre.code}:{group.code}:{today:%Y%m%d}")
+            resident_id = None
+            if parsed is not None:
+                resident_id = s.scalar(
+                    select(Resident.id).where(Resident.id_number == parsed.number)
+                )
+            t = Ticket(
+                id=new_id(),
+                centre_id=centre.id,
+                business_date=today,
+                service_group=group.code,
+                seq=seq,
+                number=format_ticket_number(group.prefix, seq),
+                priority=prio.value,
+                appointment=appointment,
+                status="waiting",
+                issued_at=now,
+                resident_id=resident_id,
+            )
+            s.add(t)
+            sync_row(uow, "ticket", t)
+            uow.audit(
+                "ticket_issued",
+                user_id=user.id if user else None,
+                centre_id=centre.id,
+                subject_type="ticket",
+                subject_id=t.id,
+            )
+            return self._view(s, t, now)
+
+    # --- calling ------------------------------------------------------------------------------
+
+    def call_next(self, counter_id: uuid.UUID, user: SignedInUser) -> TicketView | None:
+        """Call the next ticket for this window by the fairness rule, or None if nobody waits.
+
+        Safe with many windows calling at once: candidates are read, the chosen one is locked
+        (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite holds the write lock from BEGIN) and
+        taken with an UPDATE guarded by status='waiting'; a ticket another window got first is
+        passed over and the next by the rule is tried."""
+        now = self.ctx.clock()
+        today = business_date(now)
+        with self.ctx.uow() as uow:
+            s = uow.session
+            counter = counter_of(s, counter_id, user)
+            history = list(
+                s.scalars(
+                    select(CallRecord.priority)
+                    .where(CallRecord.counter_id == counter.id, CallRecord.recall.is_(False))
+                    .order_by(CallRecord.at.desc(), CallRecord.id.desc())
+                    .limit(self.rule.max_consecutive_priority + 1)
+                )
+            )[::-1]
+            chosen = self._take(s, counter, user, today, now, history)
+            if chosen is None:
+                return None
+            t = s.get_one(Ticket, chosen, populate_existing=True)
+            s.add(
+                CallRecord(
+                    id=new_id(),
+                    centre_id=counter.centre_id,
+                    ticket_id=t.id,
+                    counter_id=counter.id,
+                    clerk_id=user.id,
+                    number=t.number,
+                    window_number=counter.number,
+                    recall=False,
+                    priority=is_priority(_waiting_ticket(t), now),
+                    at=now,
+                )
+            )
+            sync_row(uow, "ticket", t)
+            uow.audit(
+                "ticket_called",
+                user_id=user.id,
+                centre_id=counter.centre_id,
+                subject_type="ticket",
+                subject_id=t.id,
+                counter_id=str(counter.id),
+            )
+            return self._view(s, t, now)
+
+    def _candidates(self, s: Session, counter: Counter, today: date) -> list[WaitingTicket]:
+        mine: ColumnElement[bool] = Ticket.target_counter_id == counter.id
+        if counter.all_groups:
+            open_to_me: ColumnElement[bool] = Ticket.target_counter_id.is_(None)
+        else:
+            open_to_me = and_(
+                Ticket.target_counter_id.is_(None), _GROUP.in_(list(counter.service_groups))
+            )
+        rows = s.execute(
+            select(Ticket.id, _GROUP, Ticket.priority, Ticket.issued_at, Ticket.front).where(
+                Ticket.centre_id == counter.centre_id,
+                Ticket.business_date == today,
+                Ticket.status == "waiting",
+                or_(mine, open_to_me),
+            )
+        ).all()
+        return [
+            WaitingTicket(str(r[0]), r[1], PriorityClass(r[2]), r[3], returned_front=r[4])
+            for r in rows
+        ]
+
+    def _lock(self, s: Session, ticket_id: str, *, skip: bool) -> bool:
+        stmt = (
+            select(Ticket.id)
+            .where(Ticket.id == uuid.UUID(ticket_id), Ticket.status == "waiting")
+            .with_for_update(skip_locked=skip)
+        )
+        return s.execute(stmt).first() is not None
+
+    def _take(
+        self,
+        s: Session,
+        counter: Counter,
+        user: SignedInUser,
+        today: date,
+        now: datetime,
+        history: Sequence[bool],
+    ) -> uuid.UUID | None:
+        for _ in range(1000):
+            waiting = self._candidates(s, counter, today)
+            if not waiting:
+                return None
+            left = list(waiting)
+            chosen: WaitingTicket | None = None
+            while left:
+                t = choose_next(left, self.rule, history, now)
+                assert t is not None
+                if self._lock(s, t.id, skip=True):
+                    chosen = t
+                    break
+                left.remove(t)  # another window holds it right now
+            if chosen is None:
+                # Every candidate is being taken by other windows: wait for the first, look again.
+                first = choose_next(waiting, self.rule, history, now)
+                assert first is not None
+                if not self._lock(s, first.id, skip=False):
+                    continue
+                chosen = first
+            taken = s.execute(
+                update(Ticket)
+                .where(Ticket.id == uuid.UUID(chosen.id), Ticket.status == "waiting")
+                .values(
+                    status="called",
+                    called_at=now,
+                    counter_id=counter.id,
+                    clerk_id=user.id,
+                    front=False,
+                    target_counter_id=None,
+                    recall_count=0,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                return uuid.UUID(chosen.id)
+        raise IllegalTransition("QUEUE_BUSY", "叫号繁忙，请稍后重试")
+
+    # --- one ticket ---------------------------------------------------------------------------
+
+    def _change(
+        self,
+        ticket_id: uuid.UUID,
+        user: SignedInUser,
+        allowed: tuple[str, ...],
+        label: str,
+        action: str,
+        mutate: Callable[[UnitOfWork, Ticket], None],
+    ) -> TicketView:
+        """One ticket move in one transaction: lock, check the state, change, sync, audit."""
+        with self.ctx.uow() as uow:
+            t = uow.session.get(Ticket, ticket_id, with_for_update=True)
+            if t is None:
+                raise NotFound("NOT_FOUND", "找不到该排队号")
+            require_centre(user, t.centre_id)
+            if t.status not in allowed:
+                raise IllegalTransition(
+                    "TICKET_ILLEGAL_TRANSITION",
+                    f"排队号 {t.number} 当前为“{TICKET_STATUS_LABELS[t.status]}”，不能{label}",
+                )
+            mutate(uow, t)
+            sync_row(uow, "ticket", t)
+            uow.audit(
+                action,
+                user_id=user.id,
+                centre_id=t.centre_id,
+                subject_type="ticket",
+                subject_id=t.id,
+            )
+            return self._view(uow.session, t, self.ctx.clock())
+
+    def recall(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        """重呼: call the same ticket again at its window; counts the recalls."""
+        now = self.ctx.clock()
+
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            t.recall_count += 1
+            window = uow.session.get_one(Counter, t.counter_id)
+            uow.session.add(
+                CallRecord(
+                    id=new_id(),
+                    centre_id=t.centre_id,
+                    ticket_id=t.id,
+                    counter_id=window.id,
+                    clerk_id=user.id,
+                    number=t.number,
+                    window_number=window.number,
+                    recall=True,
+                    priority=t.priority != PriorityClass.NORMAL.value,
+                    at=now,
+                )
+            )
+
+        return self._change(ticket_id, user, ("called",), "重呼", "ticket_recalled", go)
+
+    def skip(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        """过号: allowed once the ticket was recalled the configured number of times."""
+
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            if t.recall_count < self.max_recalls:
+                raise IllegalTransition(
+                    "TICKET_RECALL_FIRST",
+                    f"须重呼 {self.max_recalls} 次后才能过号（已重呼 {t.recall_count} 次）",
+                )
+            t.status, t.finished_at = "no_show", self.ctx.clock()
+
+        return self._change(ticket_id, user, ("called",), "过号", "ticket_skipped", go)
+
+    def requeue(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        """A skipped resident came back: in line again at the original place (same day only)."""
+
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            if t.business_date != business_date(self.ctx.clock()):
+                raise IllegalTransition("TICKET_EXPIRED", "排队号已过期，请重新取号")
+            t.status, t.finished_at, t.counter_id, t.called_at = "waiting", None, None, None
+            t.recall_count = 0
+
+        return self._change(ticket_id, user, ("no_show",), "重新排队", "ticket_requeued", go)
+
+    def transfer(
+        self,
+        ticket_id: uuid.UUID,
+        user: SignedInUser,
+        *,
+        comment: str,
+        to_group: str | None = None,
+        to_counter_id: uuid.UUID | None = None,
+    ) -> TicketView:
+        """转窗/转组: back to waiting, at the front, for another group or one window."""
+        comment = comment.strip()
+        if not comment:
+            raise ValidationError("FIELD_REQUIRED", "请填写转办说明", "comment")
+        if len(comment) > 200:
+            raise ValidationError("FIELD_TOO_LONG", "转办说明不能超过 200 个字", "comment")
+        if (to_group is None) == (to_counter_id is None):
+            raise ValidationError(
+                "TRANSFER_TARGET", "请选择转往的业务分组或窗口（二选一）", "target"
+            )
+
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            s = uow.session
+            if to_group is not None:
+                if s.scalar(select(ServiceGroup.id).where(ServiceGroup.code == to_group)) is None:
+                    raise ValidationError("GROUP_UNKNOWN", "没有这个业务分组", "to_group")
+                t.queue_group, t.target_counter_id = to_group, None
+            else:
+                target = s.get(Counter, to_counter_id)
+                if target is None or target.centre_id != t.centre_id:
+                    raise ValidationError("NOT_FOUND", "找不到该窗口", "to_counter_id")
+                t.target_counter_id = target.id
+            t.status, t.front, t.comment, t.counter_id = "waiting", True, comment, None
+            t.recall_count = 0
+
+        states = ("called", "serving", "held")
+        return self._change(ticket_id, user, states, "转窗", "ticket_transferred", go)
+
+    def hold(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        """挂起: set aside (the resident fetches a document); the window serves others meanwhile."""
+
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            t.status = "held"
+
+        return self._change(ticket_id, user, ("called", "serving"), "挂起", "ticket_held", go)
+
+    def resume(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        """Back from hold: the holding window's next call takes it first."""
+
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            t.status, t.front, t.target_counter_id = "waiting", True, t.counter_id
+
+        return self._change(ticket_id, user, ("held",), "恢复", "ticket_resumed", go)
+
+    def start_serving(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            t.status, t.serving_at, t.clerk_id = "serving", self.ctx.clock(), user.id
+
+        return self._change(ticket_id, user, ("called",), "开始办理", "ticket_serving", go)
+
+    def finish(self, ticket_id: uuid.UUID, user: SignedInUser) -> TicketView:
+        def go(uow: UnitOfWork, t: Ticket) -> None:
+            t.status, t.finished_at = "done", self.ctx.clock()
+
+        return self._change(
+            ticket_id, user, ("called", "serving"), "结束办理", "ticket_finished", go
+        )
+
+
+def _day_start(now: datetime) -> datetime:
+    from datetime import time
+
+    from app.clock import CHINA_TZ
+
+    return datetime.combine(business_date(now), time(0), tzinfo=CHINA_TZ)

@@ -1,0 +1,66 @@
+"""Fixtures for the counter-day services: a seeded centre on SQLite and PostgreSQL, a movable clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import Centre, Counter, User
+from app.services.context import ServiceContext
+from app.services.dto import SignedInUser
+from app.services.setup import initialise
+
+# Monday 23 November 2026, 09:00 in China.
+START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+class MovableClock:
+    """A fixed clock the test can move forward."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.now = moment
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@dataclass
+class Centre990101:
+    ctx: ServiceContext
+    clock: MovableClock
+    centre_id: uuid.UUID
+    counters: dict[int, uuid.UUID]
+    users: dict[str, SignedInUser]
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[Centre990101]:
+    clock = MovableClock(START)
+    ctx = ServiceContext.for_url(db_url, clock=clock)
+    initialise(ctx)
+    with ctx.uow(read_only=True) as uow:
+        s = uow.session
+        centre = s.scalars(select(Centre)).one()
+        counters = {c.number: c.id for c in s.scalars(select(Counter))}
+        users = {
+            u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
+            for u in s.scalars(select(User))
+        }
+    yield Centre990101(ctx, clock, centre.id, counters, users)
+    ctx.close()
+
+
+def count_rows(ctx: ServiceContext, *models: type) -> dict[str, int]:
+    with ctx.uow(read_only=True) as uow:
+        return {
+            m.__name__: int(uow.session.scalar(select(func.count()).select_from(m)) or 0)
+            for m in models
+        }
