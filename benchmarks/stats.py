@@ -1,0 +1,44 @@
+"""Small helpers shared by the benchmarks: timing loops, percentiles and a printed table."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    samples_ms: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p99(self) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+
+
+def time_calls(name: str, fn: Callable[[int], object], n: int, warmup: int = 20) -> Timing:
+    for i in range(warmup):
+        fn(i)
+    samples = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    return Timing(name, tuple(samples))
+
+
+def print_table(title: str, floor: Timing, rows: Sequence[Timing]) -> None:
+    print(f"\n{title}")
+    print(f"{'what':<44} {'median ms':>10} {'p99 ms':>9} {'median ×floor':>14} {'p99 ×floor':>11}")
+    for t in (floor, *rows):
+        print(
+            f"{t.name:<44} {t.median:>10.3f} {t.p99:>9.3f} "
+            f"{t.median / floor.median:>14.1f} {t.p99 / floor.p99:>11.1f}"
+        )
