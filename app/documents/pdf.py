@@ -33,7 +33,9 @@ def register_font() -> str:
     """Register WenQuanYi Micro Hei (face 0 of the TTC, embedded as a subset) once; return its name."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         path = resource_path(*FONT_FILE)
-        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+        # asciiReadable=False: subset 0 takes any 255 characters instead of reserving 32–126 for
+        # ASCII, so a typical notice needs one subset, not two (half the subsetting work).
+        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0, asciiReadable=False))
     return FONT
 
 
@@ -119,15 +121,17 @@ def draw_text(
     color: Color = BLACK,
 ) -> None:
     """Draw one line at baseline y; align left/centre/right around x; fake bold by stroking the glyphs."""
-    c.setFillColor(color)
-    c.setFont(FONT, size)
+    coloured = color is not BLACK
+    if coloured:
+        c.setFillColor(color)
+    if c._fontsize != size or c._fontname != FONT:  # setFont writes an operator: only when needed
+        c.setFont(FONT, size)
     if align == "centre":
         x -= text_width(text, size) / 2
     elif align == "right":
         x -= text_width(text, size)
     if bold:
         t = c.beginText(x, y)
-        t.setFont(FONT, size)
         t.setTextRenderMode(2)
         c.setStrokeColor(color)
         c.setLineWidth(size * 0.035)
@@ -138,7 +142,8 @@ def draw_text(
         c.setStrokeColor(BLACK)
     else:
         c.drawString(x, y, text)
-    c.setFillColor(BLACK)
+    if coloured:
+        c.setFillColor(BLACK)
 
 
 def draw_lines(
