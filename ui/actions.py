@@ -1,0 +1,115 @@
+"""The one action registry of the counter: every action keyed by an enum, with its F-key and text.
+
+Screens ask the registry for a QAction and connect it; the help overlay lists the registry; a queue
+keypad feeds the same actions. Shortcuts live here only, so two screens can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+class ActionId(Enum):
+    CALL_NEXT = auto()
+    RECALL = auto()
+    SKIP = auto()
+    IDENTIFY = auto()
+    FIND_MATTER = auto()
+    ACCEPT = auto()
+    COMPLETE_ON_SPOT = auto()
+    SUPPLEMENT_NOTICE = auto()
+    REJECT = auto()
+    CONSULT = auto()
+    FINISH_SERVICE = auto()
+    TRANSFER = auto()
+    HOLD = auto()
+    REQUEUE = auto()
+    CASE_SEARCH = auto()
+    HAND_OVER = auto()
+    RECORD_DECISION = auto()
+    REPRINT = auto()
+    HELP = auto()
+    SYNC_NOW = auto()
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str  # Simplified Chinese, through tr() when the action is built
+    shortcut: str
+    tip: str = ""
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("Actions", text)
+
+
+SPECS: dict[ActionId, ActionSpec] = {
+    ActionId.HELP: ActionSpec("快捷键帮助", "F1", "显示全部快捷键"),
+    ActionId.CALL_NEXT: ActionSpec("叫号", "F2", "呼叫下一位"),
+    ActionId.RECALL: ActionSpec("重呼", "F3", "再次呼叫当前号码"),
+    ActionId.SKIP: ActionSpec("过号", "F4", "当前号码未到，过号"),
+    ActionId.IDENTIFY: ActionSpec("身份核验", "F5", "输入或读取身份证号"),
+    ActionId.FIND_MATTER: ActionSpec("选择事项", "F6", "按名称、编码或拼音首字母查找事项"),
+    ActionId.ACCEPT: ActionSpec("受理", "F7", "受理并打印受理回执"),
+    ActionId.COMPLETE_ON_SPOT: ActionSpec("即办办结", "F8", "即办件当场办结并打印办结通知"),
+    ActionId.SUPPLEMENT_NOTICE: ActionSpec("一次性告知", "F9", "打印一次性告知书，暂停计时"),
+    ActionId.REJECT: ActionSpec("不予受理", "F10", "填写理由并打印不予受理通知书"),
+    ActionId.FINISH_SERVICE: ActionSpec("结束服务", "F11", "结束本次服务并邀请评价"),
+    ActionId.CONSULT: ActionSpec("咨询登记", "F12", "记录一次咨询，不生成办件"),
+    ActionId.TRANSFER: ActionSpec("转窗", "Ctrl+T", "转到其他窗口或队列"),
+    ActionId.HOLD: ActionSpec("挂起", "Ctrl+H", "挂起当前号码"),
+    ActionId.REQUEUE: ActionSpec("重新排队", "Ctrl+R", "过号的群众重新排队"),
+    ActionId.CASE_SEARCH: ActionSpec(
+        "办件查询", "Ctrl+F", "按办件编号、身份证号、姓名、电话或日期查询"
+    ),
+    ActionId.HAND_OVER: ActionSpec("结果领取", "Ctrl+L", "登记领取并打印领取凭证"),
+    ActionId.RECORD_DECISION: ActionSpec("录入部门决定", "Ctrl+D", "值班长代录部门审批结果"),
+    ActionId.REPRINT: ActionSpec("补打", "Ctrl+P", "补打已打印的文书（需填写原因）"),
+    ActionId.SYNC_NOW: ActionSpec("立即同步", "Ctrl+S", "立即与区级平台同步"),
+}
+
+
+class ActionRegistry(QObject):
+    """Builds each QAction once, on a parent widget so its shortcut works window-wide."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._actions: dict[ActionId, QAction] = {}
+
+    def action(self, action_id: ActionId) -> QAction:
+        if action_id not in self._actions:
+            spec = SPECS[action_id]
+            action = QAction(self.parent())
+            action.setObjectName(action_id.name)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self._actions[action_id] = action
+            self._retranslate(action_id)
+        return self._actions[action_id]
+
+    def bind(self, action_id: ActionId, slot: Callable[[], object]) -> QAction:
+        action = self.action(action_id)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def translateUI(self) -> None:
+        for action_id in self._actions:
+            self._retranslate(action_id)
+
+    def _retranslate(self, action_id: ActionId) -> None:
+        spec = SPECS[action_id]
+        action = self._actions[action_id]
+        action.setText(_t(spec.text))
+        action.setToolTip(f"{_t(spec.tip or spec.text)}（{spec.shortcut}）")
+
+    def all(self) -> list[tuple[ActionId, QAction]]:
+        return [(a, self.action(a)) for a in ActionId]
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(shortcut, name, what it does) for the help overlay, in registry order."""
+        return [(SPECS[a].shortcut, _t(SPECS[a].text), _t(SPECS[a].tip)) for a in ActionId]
