@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 
 class ActionId(Enum):
+    HELP = auto()
     CALL_NEXT = auto()
     RECALL = auto()
     SKIP = auto()
@@ -33,7 +34,6 @@ class ActionId(Enum):
     HAND_OVER = auto()
     RECORD_DECISION = auto()
     REPRINT = auto()
-    HELP = auto()
     SYNC_NOW = auto()
 
 
