@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -29,6 +30,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def run_self_test(url: str) -> int:
     """Build the real main window offscreen over the real database, then exit."""
+    if QApplication.instance() is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a self-test needs no screen
     app = make_application()
     services = Services.for_url(url)
     BackgroundOp.run_inline(True)
