@@ -202,10 +202,13 @@ def demo_document(kind: DocumentKind | str, matter_code: str | None = None) -> t
 
 def print_demo(kind: str, out: Path, matter: str | None = None, paper: str | None = None) -> Path:
     """Render a demo document of `kind` to `out` (the `onewindow print` command); return the path."""
-    from app.documents.render import render
+    from app.documents.render import PAPERS, render
 
-    data, default_paper = demo_document(kind, matter)
-    pdf = render(DocumentKind(kind), data, paper=paper or default_paper)
+    k = DocumentKind(kind)
+    data, default_paper = demo_document(k, matter)
+    if paper and len(PAPERS[k]) == 1:  # a kind printed on one paper only ignores --paper
+        paper = None
+    pdf = render(k, data, paper=paper or default_paper)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)

@@ -45,6 +45,15 @@ def test_print_demo_receipt_on_the_roll(tmp_path: Path) -> None:
     assert abs(float(box.width) / 72 * 25.4 - 80) < 0.01
 
 
+def test_print_demo_ticket_ignores_a4(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    out = print_demo("ticket", tmp_path / "t.pdf", None, "A4")
+    assert abs(float(PdfReader(out).pages[0].mediabox.width) / 72 * 25.4 - 80) < 0.01
+    out = print_demo("rejection", tmp_path / "x.pdf", None, "80mm")  # A4-only: prints on A4
+    assert abs(float(PdfReader(out).pages[0].mediabox.width) / 72 * 25.4 - 210) < 0.01
+
+
 def test_unknown_demo_matter(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no demo form"):
         print_demo("form", tmp_path / "x.pdf", "XX-999", None)
