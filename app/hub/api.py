@@ -1,0 +1,271 @@
+"""The hub's HTTP API (FastAPI): enrolment, push, pull, heartbeat, department and admin endpoints."""
+
+
+import logging
+import uuid
+import zlib
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app.clock import Clock, system_clock
+from app.hub import admin, departments, ingest
+from app.hub.admin import HubError
+from app.hub.changes import begin_snapshot, read_changes
+from app.hub.db import hub_sessions
+from app.hub.models import HubConflict, HubDevice, HubStaff
+from app.sync import protocol as P
+
+log = logging.getLogger(__name__)
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class NoteRequest(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+class DecisionRequest(BaseModel):
+    decision: str = Field(max_length=30)
+    reason: str = Field(default="", max_length=500)
+    deferred_materials: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=50)
+
+
+def _message(exc: ValidationError | RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+        parts.append(f"{loc}: {e.get('msg')}" if loc else str(e.get("msg")))
+    return "请求内容不符合格式：" + "；".join(parts)
+
+
+class Hub:
+    """The app's state: sessions and clock; FastAPI handlers are thin wrappers around it."""
+
+    def __init__(self, engine: Engine, clock: Clock = system_clock) -> None:
+        self.sessions = hub_sessions(engine)
+        self.clock = clock
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with self.sessions.begin() as s:
+            yield s
+
+    def device(self, request: Request) -> HubDevice:
+        token = _bearer(request)
+        with self.sessions() as s:
+            device = admin.device_for_token(s, token) if token else None
+        if device is None:
+            raise HubError(401, "设备令牌无效或已被吊销，请重新注册本中心")
+        return device
+
+    def staff(self, request: Request, role: str | None = None) -> HubStaff:
+        token = _bearer(request) or request.cookies.get("ow_staff", "")
+        with self.sessions() as s:
+            staff = admin.staff_for_token(s, token, self.clock()) if token else None
+        if staff is None:
+            raise HubError(401, "请先登录")
+        if role is not None and staff.role != role:
+            raise HubError(403, "没有权限执行此操作")
+        return staff
+
+
+def _bearer(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
+def check_versions(request: Request) -> datetime | None:
+    h = request.headers
+    problem = P.incompatibility(h.get(P.H_PROTOCOL), h.get(P.H_APP), h.get(P.H_SCHEMA), h.get(P.H_CATALOGUE))
+    if problem:
+        raise HubError(426, problem)
+    raw = h.get(P.H_DEVICE_TIME)
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HubError(413, f"请求过大：上限 {limit} 字节")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if request.headers.get("content-encoding", "").lower() == "gzip":
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            raw = d.decompress(raw, limit + 1)
+        except zlib.error as exc:
+            raise HubError(400, "压缩数据损坏，无法解压") from exc
+        if len(raw) > limit or d.unconsumed_tail:
+            raise HubError(413, f"一批数据解压后超过上限 {limit} 字节")
+    return raw
+
+
+def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
+    hub = Hub(engine, clock)
+    app = FastAPI(title="一窗通 区级平台", version=str(P.PROTOCOL_VERSION), docs_url=None, redoc_url=None)
+    app.state.hub = hub
+
+    @app.middleware("http")
+    async def limits_and_time(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return JSONResponse({"detail": "请求须带 Content-Length"}, status_code=411)
+            if int(length) > P.MAX_BODY_BYTES:
+                return JSONResponse({"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413)
+        response = await call_next(request)
+        response.headers[P.H_HUB_TIME] = hub.clock().isoformat()
+        return response
+
+    @app.exception_handler(HubError)
+    async def hub_error(_r: Request, exc: HubError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _message(exc)}, status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def db_down(_r: Request, exc: DBAPIError) -> JSONResponse:
+        log.warning("database error: %s", exc)
+        return JSONResponse({"detail": "区级平台数据库暂时不可用，请稍后重试"}, status_code=503)
+
+    Device = Annotated[HubDevice, Depends(hub.device)]
+    Versions = Annotated[datetime | None, Depends(check_versions)]
+
+    def staff_dep(request: Request) -> HubStaff:
+        return hub.staff(request)
+
+    def admin_dep(request: Request) -> HubStaff:
+        return hub.staff(request, role="admin")
+
+    Staff = Annotated[HubStaff, Depends(staff_dep)]
+    Admin = Annotated[HubStaff, Depends(admin_dep)]
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "protocol": P.PROTOCOL_VERSION, "hub_time": hub.clock().isoformat()}
+
+    @app.post("/api/v1/enrol")
+    def enrol(body: P.EnrolRequest, _v: Versions) -> P.EnrolResponse:
+        with hub.tx() as s:
+            return admin.enrol(s, body.code, body.device_name, hub.clock())
+
+    @app.post("/api/v1/push")
+    async def push(request: Request, device: Device, device_time: Versions) -> P.PushResponse:
+        raw = await read_body(request, P.MAX_BODY_BYTES)
+        try:
+            batch = P.PushRequest.model_validate_json(raw)
+        except ValidationError as exc:
+            raise HubError(422, _message(exc)) from exc
+
+        def work() -> P.PushResponse:
+            with hub.tx() as s:
+                now = hub.clock()
+                result = ingest.push(s, device.id, batch.ops, now)
+                d = s.get_one(HubDevice, device.id)
+                admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
+                            request.headers.get(P.H_CATALOGUE, ""))
+                return result
+
+        return await run_in_threadpool(work)
+
+    @app.get("/api/v1/pull")
+    def pull(device: Device, _v: Versions, cursor: Annotated[int, Query(ge=0)] = 0,
+             limit: Annotated[int, Query(ge=1, le=P.MAX_PULL)] = 1000) -> P.PullResponse:
+        with hub.sessions() as s:
+            begin_snapshot(s)
+            changes, new_cursor, more = read_changes(s, device.centre_id, device.id, cursor, limit)
+            s.rollback()
+        return P.PullResponse(changes=changes, cursor=new_cursor, more=more, hub_time=hub.clock())
+
+    @app.post("/api/v1/heartbeat")
+    def heartbeat(body: P.HeartbeatRequest, request: Request, device: Device,
+                  device_time: Versions) -> P.HeartbeatResponse:
+        now = hub.clock()
+        with hub.tx() as s:
+            d = s.get_one(HubDevice, device.id)
+            admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
+                        request.headers.get(P.H_CATALOGUE, ""))
+            admin.heartbeat(d, body)
+            skew = d.skew_seconds
+        return P.HeartbeatResponse(hub_time=now, skew_seconds=skew)
+
+    @app.post("/api/v1/staff/login")
+    def login(body: LoginRequest) -> dict[str, str]:
+        with hub.tx() as s:
+            return {"token": admin.staff_login(s, body.username, body.password, hub.clock())}
+
+    @app.get("/api/v1/dept/cases")
+    def dept_cases(staff: Staff, all: bool = False) -> list[dict[str, Any]]:
+        with hub.sessions() as s:
+            return departments.list_cases(s, staff.department, include_done=all)
+
+    @app.get("/api/v1/dept/cases/{case_id}")
+    def dept_case(case_id: uuid.UUID, staff: Staff) -> dict[str, Any]:
+        with hub.sessions() as s:
+            return departments.case_view(s, staff, case_id)
+
+    @app.post("/api/v1/dept/cases/{case_id}/accept")
+    def dept_accept(case_id: uuid.UUID, body: NoteRequest, staff: Staff) -> dict[str, Any]:
+        with hub.tx() as s:
+            return departments.accept(s, staff, case_id, hub.clock(), body.note)
+
+    @app.post("/api/v1/dept/cases/{case_id}/decision")
+    def dept_decide(case_id: uuid.UUID, body: DecisionRequest, staff: Staff) -> dict[str, Any]:
+        with hub.tx() as s:
+            return departments.decide(s, staff, case_id, body.decision, body.reason,
+                                      body.deferred_materials, hub.clock())
+
+    @app.get("/api/v1/admin/silent-centres")
+    def silent(_a: Admin) -> list[dict[str, Any]]:
+        with hub.sessions() as s:
+            return admin.silent_devices(s, hub.clock())
+
+    @app.post("/api/v1/admin/devices/{device_id}/revoke")
+    def revoke(device_id: uuid.UUID, _a: Admin) -> dict[str, bool]:
+        with hub.tx() as s:
+            if not admin.revoke_device(s, device_id, hub.clock()):
+                raise HubError(404, "没有这个设备")
+        return {"revoked": True}
+
+    @app.get("/api/v1/admin/conflicts")
+    def conflicts(_a: Admin) -> list[dict[str, Any]]:
+        with hub.sessions() as s:
+            rows = s.scalars(select(HubConflict).where(HubConflict.resolved_at.is_(None))
+                             .order_by(HubConflict.detected_at).limit(1000)).all()
+            return [ingest.conflict_payload(c) | {"centre_id": str(c.centre_id)} for c in rows]
+
+    from app.hub.web import add_pages
+
+    add_pages(app, hub)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry for `uvicorn --factory app.hub.api:app_from_env` (reads ONEWINDOW_HUB_DB)."""
+    import os
+
+    from app.hub.db import hub_engine
+
+    return create_app(hub_engine(os.environ["ONEWINDOW_HUB_DB"]))

@@ -1,0 +1,135 @@
+"""The `onewindow-hub` command: serve, init-db, enrolment codes, catalogue publication, accounts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="onewindow-hub", description="一窗通 · 区级平台")
+    p.add_argument("--db", default=os.environ.get("ONEWINDOW_HUB_DB"),
+                   help="hub database URL (default: $ONEWINDOW_HUB_DB)")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the hub (HTTP API and department pages)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8400)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--ssl-certfile")
+    serve.add_argument("--ssl-keyfile")
+    sub.add_parser("init-db", help="create or upgrade the hub database")
+    code = sub.add_parser("enrol-code", help="make a one-time enrolment code for a centre")
+    code.add_argument("--centre", required=True, help="centre code, e.g. 990101")
+    code.add_argument("--name", default="", help="centre name (first time)")
+    code.add_argument("--hours", type=int, default=72, help="valid for this many hours")
+    pub = sub.add_parser("publish-catalogue", help="publish a catalogue folder to every centre")
+    pub.add_argument("path", type=Path)
+    user = sub.add_parser("add-user", help="add department staff, a district admin, or a centre account")
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", required=True, choices=["department", "admin", "clerk", "supervisor"])
+    user.add_argument("--department", default="")
+    user.add_argument("--centre", help="centre code (for clerk / supervisor accounts)")
+    user.add_argument("--password", help="initial password (asked for when omitted)")
+    rev = sub.add_parser("revoke-device", help="revoke a device token")
+    rev.add_argument("device_id")
+    sub.add_parser("silent", help="list centres not heard from in 24 hours")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.db:
+        print("请用 --db 或环境变量 ONEWINDOW_HUB_DB 指定区级平台数据库", file=sys.stderr)
+        return 2
+    from app.hub.db import hub_engine, hub_sessions, upgrade
+
+    if args.command == "serve":
+        return _serve(args)
+    engine = hub_engine(args.db)
+    try:
+        if args.command == "init-db":
+            upgrade(engine)
+            print("区级平台数据库已就绪")
+            return 0
+        with hub_sessions(engine).begin() as s:
+            return _admin(args, s)
+    finally:
+        engine.dispose()
+
+
+def _admin(args: argparse.Namespace, s: object) -> int:
+    import getpass
+    import uuid
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from app.clock import system_clock
+    from app.hub import admin
+
+    assert isinstance(s, Session)
+    now = system_clock()
+    try:
+        if args.command == "enrol-code":
+            admin.ensure_centre(s, args.centre, args.name)
+            code = admin.new_enrol_code(s, args.centre, now, timedelta(hours=args.hours))
+            print(f"中心 {args.centre} 的注册码（{args.hours} 小时内有效，仅可使用一次）：{code}")
+        elif args.command == "publish-catalogue":
+            from app.catalogue.loader import CatalogueError, load_publication
+
+            try:
+                pub = load_publication(args.path)
+            except CatalogueError as exc:
+                for issue in exc.issues:
+                    print(issue, file=sys.stderr)
+                return 1
+            admin.publish_catalogue(s, pub, now)
+            print(f"目录 {pub.version} 已发布：{len(pub.matters)} 个事项")
+        elif args.command == "add-user":
+            password = args.password or getpass.getpass("初始密码：")
+            if args.role in ("department", "admin"):
+                admin.add_staff(s, args.username, args.name, args.role, password, args.department)
+            else:
+                if not args.centre:
+                    print("中心账号须用 --centre 指定中心", file=sys.stderr)
+                    return 2
+                admin.publish_account(s, args.centre, args.username, args.name, args.role, password, now)
+            print(f"账号 {args.username} 已添加")
+        elif args.command == "revoke-device":
+            if not admin.revoke_device(s, uuid.UUID(args.device_id), now):
+                print("没有这个设备", file=sys.stderr)
+                return 1
+            print("设备令牌已吊销")
+        elif args.command == "silent":
+            rows = admin.silent_devices(s, now)
+            for r in rows:
+                print(f"{r['centre_code']} {r['centre_name']} 设备 {r['device_name']} "
+                      f"最后联系 {r['last_seen_at'] or '从未'} 待发送 {r['queue_depth']}")
+            print(f"24 小时未联系的设备：{len(rows)}")
+    except admin.HubError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.hub.db import hub_engine, upgrade
+
+    engine = hub_engine(args.db)
+    upgrade(engine)
+    engine.dispose()
+    os.environ["ONEWINDOW_HUB_DB"] = args.db
+    uvicorn.run("app.hub.api:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
+                log_level="warning", timeout_graceful_shutdown=5)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

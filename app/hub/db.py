@@ -1,0 +1,43 @@
+"""Hub database: engine (pool sized for many centres), schema upgrade, sessions, the change-log counter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import make_engine
+from app.hub.models import HubCounter
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def hub_engine(url: str, **kwargs: Any) -> Engine:
+    if not url.startswith("sqlite"):
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 30)
+        kwargs.setdefault("pool_timeout", 60)
+    return make_engine(url, **kwargs)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the hub schema, and make sure the change-log counter row exists."""
+    command.upgrade(alembic_config(engine), "head")
+    with Session(engine) as s, s.begin():
+        if s.scalars(select(HubCounter).where(HubCounter.name == "change_log")).first() is None:
+            s.add(HubCounter(name="change_log", value=0))
+
+
+def hub_sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

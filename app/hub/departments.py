@@ -1,0 +1,98 @@
+"""Department work at the hub: cases routed to a department, acceptance and decisions (sent to the centre)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.case_states import CaseEventType, CaseStatus, apply
+from app.domain.errors import IllegalTransition
+from app.hub.admin import HubError
+from app.hub.changes import append_changes
+from app.hub.models import HubCaseState, HubCentre, HubRecord, HubStaff
+
+DECISIONS = {
+    "approved": CaseEventType.APPROVE,
+    "approved_deferred": CaseEventType.APPROVE_DEFERRED,
+    "denied": CaseEventType.DENY,
+}
+OPEN_FOR_DEPARTMENT = (CaseStatus.ROUTED.value, CaseStatus.ACCEPTED_BY_DEPARTMENT.value)
+
+
+def list_cases(s: Session, department: str, *, include_done: bool = False) -> list[dict[str, Any]]:
+    q = select(HubCaseState, HubCentre.name).join(HubCentre, HubCentre.id == HubCaseState.centre_id).where(
+        HubCaseState.department == department)
+    if not include_done:
+        q = q.where(HubCaseState.status.in_(OPEN_FOR_DEPARTMENT))
+    rows = s.execute(q.order_by(HubCaseState.updated_at).limit(1000)).all()
+    ids = [st.case_id for st, _ in rows]
+    data: dict[uuid.UUID, dict[str, Any]] = dict(s.execute(select(HubRecord.entity_id, HubRecord.data).where(
+        HubRecord.entity.in_(("case", "case_file")), HubRecord.entity_id.in_(ids))).tuples().all()) if ids else {}
+    return [_view(st, centre_name, data.get(st.case_id, {})) for st, centre_name in rows]
+
+
+def _view(st: HubCaseState, centre_name: str, case: dict[str, Any]) -> dict[str, Any]:
+    status = CaseStatus(st.status) if st.status else None
+    return {"case_id": str(st.case_id), "case_number": st.case_number, "matter_code": st.matter_code,
+            "centre": centre_name, "status": st.status, "status_label": status.label if status else "",
+            "received_at": case.get("received_at"), "due_date": case.get("due_date"),
+            "form_data": case.get("form_data") or {}}
+
+
+def get_case(s: Session, staff: HubStaff, case_id: uuid.UUID, *, lock: bool = False) -> HubCaseState:
+    q = select(HubCaseState).where(HubCaseState.case_id == case_id)
+    st = s.execute(q.with_for_update() if lock else q).scalar_one_or_none()
+    if st is None or st.department != staff.department:
+        raise HubError(404, "没有找到转办到本部门的这个办件")
+    return st
+
+
+def case_view(s: Session, staff: HubStaff, case_id: uuid.UUID) -> dict[str, Any]:
+    st = get_case(s, staff, case_id)
+    centre = s.get_one(HubCentre, st.centre_id)
+    rec = s.get(HubRecord, ("case_file", case_id)) or s.get(HubRecord, ("case", case_id))
+    return _view(st, centre.name, rec.data if rec else {})
+
+
+def record_event(s: Session, staff: HubStaff, case_id: uuid.UUID, event: CaseEventType, note: str,
+                 detail: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One department event on a case, legal given the merged history, queued for the centre."""
+    st = get_case(s, staff, case_id, lock=True)
+    try:
+        new = apply(CaseStatus(st.status) if st.status else None, event)
+    except IllegalTransition as exc:
+        raise HubError(409, exc.message) from exc
+    event_id = uuid.uuid4()
+    payload = {"id": str(event_id), "case_id": str(case_id), "seq": st.last_seq + 1,
+               "event_type": event.value, "status_after": new.value, "at": now.isoformat(),
+               "actor_id": None, "actor_name": staff.display_name[:50], "origin": "department",
+               "centre_id": None, "counter_id": None, "note": note[:500],
+               "detail": {"department": staff.department, "staff": staff.username, **detail}}
+    st.status, st.last_seq, st.last_event_id, st.updated_at = new.value, st.last_seq + 1, event_id, now
+    s.add(HubRecord(entity="case_event", entity_id=event_id, centre_id=st.centre_id, data=payload, updated_at=now))
+    s.flush()
+    append_changes(s, [{"centre_id": st.centre_id, "entity": "case_event", "entity_id": event_id,
+                        "op": "event", "payload": payload, "origin_device_id": None, "op_id": None,
+                        "device_seq": None, "status": "applied", "recorded_at": now}])
+    return payload
+
+
+def accept(s: Session, staff: HubStaff, case_id: uuid.UUID, now: datetime, note: str = "") -> dict[str, Any]:
+    return record_event(s, staff, case_id, CaseEventType.DEPARTMENT_ACCEPT, note, {}, now)
+
+
+def decide(s: Session, staff: HubStaff, case_id: uuid.UUID, decision: str, reason: str,
+           deferred_materials: list[str], now: datetime) -> dict[str, Any]:
+    if decision not in DECISIONS:
+        raise HubError(422, "决定须为：approved（批准）、approved_deferred（容缺批准）或 denied（不予批准）")
+    reason = reason.strip()
+    if decision == "denied" and not reason:
+        raise HubError(422, "不予批准须填写理由")
+    if decision == "approved_deferred" and not deferred_materials:
+        raise HubError(422, "容缺批准须列明容缺的材料")
+    detail = {"decision": decision, "reason": reason, "deferred_materials": deferred_materials}
+    return record_event(s, staff, case_id, DECISIONS[decision], reason, detail, now)

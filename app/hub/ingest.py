@@ -1,0 +1,263 @@
+"""Applying a centre's push batch: one transaction, (device, op id) remembered, conflicts kept and listed."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.domain.case_states import FINAL_STATUSES, CaseEventType, CaseStatus, apply
+from app.domain.errors import IllegalTransition
+from app.hub.changes import append_changes, upsert
+from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
+from app.sync.protocol import Op, OpAck, PushResponse
+
+CASE_ENTITIES = frozenset({"case", "case_file"})
+EVENT_ENTITIES = frozenset({"case_event"})
+CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")
+_FINAL = frozenset(s.value for s in FINAL_STATUSES)
+
+
+def conflict_id(kind: str, *ids: uuid.UUID | str | None) -> uuid.UUID:
+    """The same id wherever the conflict is found (hub or centre), so it is listed once."""
+    parts = sorted(str(i) for i in ids if i is not None)
+    return uuid.uuid5(CONFLICT_NS, kind + ":" + ":".join(parts))
+
+
+def resident_key(payload: dict[str, Any]) -> str:
+    """A stable key for one person across centres (a hash, so the ID number is not an index key)."""
+    number = str(payload.get("id_number") or "").strip().upper()
+    if not number:
+        return ""
+    return hashlib.sha256(f"{payload.get('id_kind', '')}|{number}".encode()).hexdigest()[:32]
+
+
+def conflict_payload(c: HubConflict) -> dict[str, Any]:
+    return {
+        "id": str(c.id), "kind": c.kind, "case_id": str(c.case_id) if c.case_id else None,
+        "subject_id": str(c.subject_id) if c.subject_id else None,
+        "other_id": str(c.other_id) if c.other_id else None, "message": c.message,
+        "detected_at": c.detected_at.isoformat(), "status": "open", "resolution": "",
+    }
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Batch:
+    """What one transaction is about to write."""
+
+    centre_id: uuid.UUID
+    now: datetime
+    records: dict[tuple[str, uuid.UUID], dict[str, Any]] = field(default_factory=dict)
+    deletes: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    states: dict[uuid.UUID, HubCaseState] = field(default_factory=dict)
+    conflicts: list[HubConflict] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def conflict(self, kind: str, message: str, *, case_id: uuid.UUID | None, subject: uuid.UUID,
+                 other: uuid.UUID | None = None, centre_id: uuid.UUID | None = None) -> None:
+        self.conflicts.append(HubConflict(
+            # The centre (which knows neither the hub's centre id) derives the same id for an
+            # illegal event from (case, its event, the other event); duplicates differ per centre.
+            id=conflict_id(kind, case_id, subject, other, centre_id),
+            centre_id=centre_id or self.centre_id, kind=kind, case_id=case_id, subject_id=subject,
+            other_id=other, message=message[:500], detected_at=self.now,
+        ))
+
+
+def _load_states(session: Session, batch: Batch, case_ids: set[uuid.UUID]) -> None:
+    missing = [c for c in case_ids if c not in batch.states]
+    for i in range(0, len(missing), 1000):
+        for st in session.scalars(select(HubCaseState).where(HubCaseState.case_id.in_(missing[i:i + 1000]))):
+            batch.states[st.case_id] = st
+
+
+def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Op]) -> set[tuple[str, uuid.UUID]]:
+    """Records in the batch that already belong to another centre (never overwritten)."""
+    keys = list({(o.entity, o.entity_id) for o in ops})
+    found: set[tuple[str, uuid.UUID]] = set()
+    for i in range(0, len(keys), 1000):
+        rows = session.execute(
+            select(HubRecord.entity, HubRecord.entity_id, HubRecord.centre_id).where(
+                tuple_(HubRecord.entity, HubRecord.entity_id).in_(keys[i:i + 1000])
+            )
+        ).all()
+        found |= {(r[0], r[1]) for r in rows if r[2] != centre_id}
+    return found
+
+
+def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> str | None:
+    """Move the case's merged status; an illegal event becomes a conflict (kept, not applied)."""
+    case_id = _uuid(payload.get("case_id"))
+    if case_id is None:
+        batch.conflict("invalid_op", "办件事件缺少办件编号（case_id）", case_id=None, subject=event_id)
+        return "conflict"
+    st = batch.states.get(case_id)
+    if st is None:
+        st = HubCaseState(case_id=case_id, centre_id=batch.centre_id, status="", last_seq=0)
+        batch.states[case_id] = st
+    elif st.centre_id != batch.centre_id and payload.get("origin") != "department":
+        batch.conflict("invalid_op", "该办件属于其他中心，本中心不能为其添加事件", case_id=None, subject=event_id)
+        return "conflict"
+    try:
+        event = CaseEventType(str(payload.get("event_type")))
+        status = CaseStatus(st.status) if st.status else None
+        new = apply(status, event)
+    except ValueError:
+        batch.conflict("invalid_op", f"无法识别的办件事件类型：{payload.get('event_type')}",
+                       case_id=case_id, subject=event_id)
+        return "conflict"
+    except IllegalTransition as exc:
+        batch.conflict("illegal_event", f"合并后的办理记录不允许此操作：{exc.message}", case_id=case_id,
+                       subject=event_id, other=st.last_event_id)
+        return "conflict"
+    st.status = new.value
+    st.last_seq = max(st.last_seq or 0, int(payload.get("seq") or 0))
+    st.last_event_id = event_id
+    st.updated_at = batch.now
+    return None
+
+
+def _apply_case(batch: Batch, residents: dict[uuid.UUID, dict[str, Any]], case_id: uuid.UUID,
+                payload: dict[str, Any]) -> None:
+    st = batch.states.get(case_id)
+    if st is None:
+        st = HubCaseState(case_id=case_id, centre_id=batch.centre_id, status="", last_seq=0)
+        batch.states[case_id] = st
+    st.case_number = str(payload.get("case_number") or st.case_number or "")[:30]
+    st.matter_code = str(payload.get("matter_code") or st.matter_code or "")[:20]
+    st.department = str(payload.get("routed_department") or st.department or "")[:100]
+    resident_id = _uuid(payload.get("resident_id"))
+    if resident_id is not None and not st.resident_key:
+        data = batch.records.get(("resident", resident_id)) or residents.get(resident_id)
+        st.resident_key = resident_key(data) if data else ""
+
+
+def resolve_conflict(session: Session, centre_id: uuid.UUID, cid: uuid.UUID, payload: dict[str, Any],
+                     now: datetime) -> None:
+    """A supervisor resolved a conflict at the centre: close it here too."""
+    c = session.get(HubConflict, cid)
+    if c is not None and c.centre_id == centre_id and c.resolved_at is None:
+        c.resolved_at, c.resolution = now, str(payload.get("resolution") or "")[:500]
+
+
+def _residents(session: Session, batch: Batch, ops: list[Op]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Stored residents the batch's cases point at (one query, not one per case)."""
+    ids = list({r for o in ops if o.entity in CASE_ENTITIES
+                if (r := _uuid(o.payload.get("resident_id"))) is not None} - {
+        i for (e, i) in batch.records if e == "resident"})
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for i in range(0, len(ids), 1000):
+        found.update(session.execute(select(HubRecord.entity_id, HubRecord.data).where(
+            HubRecord.entity == "resident", HubRecord.entity_id.in_(ids[i:i + 1000]))).tuples().all())
+    return found
+
+
+def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) -> None:
+    """Same resident, same matter, open at two centres: flag it to both."""
+    mine = [st for c in new_cases if (st := batch.states[c]).resident_key and st.matter_code
+            and st.status not in _FINAL]
+    if not mine:
+        return
+    keys = {st.resident_key for st in mine}
+    others = session.scalars(select(HubCaseState).where(
+        HubCaseState.resident_key.in_(keys), HubCaseState.centre_id != batch.centre_id)).all()
+    index: dict[tuple[str, str], list[HubCaseState]] = {}
+    for o in others:
+        if o.status not in _FINAL:
+            index.setdefault((o.resident_key, o.matter_code), []).append(o)
+    for st in mine:
+        for other in index.get((st.resident_key, st.matter_code), []):
+            msg = f"疑似重复办件：同一申请人同一事项（{st.matter_code}）在两个中心同时在办（{st.case_number} / {other.case_number}）"
+            batch.conflict("duplicate", msg, case_id=st.case_id, subject=st.case_id, other=other.case_id)
+            batch.conflict("duplicate", msg, case_id=other.case_id, subject=other.case_id,
+                           other=st.case_id, centre_id=other.centre_id)
+
+
+def finish(session: Session, batch: Batch) -> None:
+    """Write records, case states and conflicts, then (last) the change log with its positions."""
+    upsert(session, HubRecord.__table__, [  # type: ignore[arg-type]
+        {"entity": e, "entity_id": i, "centre_id": batch.centre_id, "data": d, "updated_at": batch.now}
+        for (e, i), d in batch.records.items()], ("entity", "entity_id"))
+    for e, i in batch.deletes:
+        session.execute(delete(HubRecord).where(HubRecord.entity == e, HubRecord.entity_id == i))
+    for st in batch.states.values():
+        session.add(st)
+    unique = {c.id: c for c in batch.conflicts}
+    for c in unique.values():
+        if session.get(HubConflict, c.id) is None:
+            session.add(c)
+            batch.changes.append({
+                "centre_id": c.centre_id, "entity": "sync_conflict", "entity_id": c.id, "op": "upsert",
+                "payload": conflict_payload(c), "origin_device_id": None, "op_id": None,
+                "device_seq": None, "status": "applied", "recorded_at": batch.now})
+    session.flush()
+    append_changes(session, batch.changes)
+
+
+def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -> PushResponse:
+    """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks."""
+    device = session.execute(select(HubDevice).where(HubDevice.id == device_id).with_for_update()).scalar_one()
+    ops = sorted(ops, key=lambda o: o.seq)
+    known = dict(session.execute(
+        select(HubChange.op_id, HubChange.status).where(
+            HubChange.origin_device_id == device_id, HubChange.op_id.in_([o.op_id for o in ops]))
+    ).all())
+    batch = Batch(centre_id=device.centre_id, now=now)
+    fresh: list[Op] = []
+    for o in ops:
+        if o.op_id not in known:
+            known[o.op_id] = "pending"
+            fresh.append(o)
+    foreign = _foreign(session, device.centre_id, fresh)
+    _load_states(session, batch, {c for o in fresh if o.entity in EVENT_ENTITIES
+                                  if (c := _uuid(o.payload.get("case_id"))) is not None}
+                 | {o.entity_id for o in fresh if o.entity in CASE_ENTITIES})
+    residents = _residents(session, batch, fresh)
+    new_cases: set[uuid.UUID] = set()
+    for o in fresh:
+        status = "applied"
+        # Scope comes from the token: a row already owned by another centre is never overwritten
+        # (the payload's centre_id is the centre's local id and is not trusted for scope).
+        if (o.entity, o.entity_id) in foreign:
+            batch.conflict("invalid_op", "数据属于其他中心，已记录但未采用", case_id=None, subject=o.entity_id)
+            status = "conflict"
+        elif o.entity in EVENT_ENTITIES:
+            status = apply_event(batch, o.entity_id, o.payload) or status
+        elif o.entity == "sync_conflict" and o.payload.get("status") == "resolved":
+            resolve_conflict(session, device.centre_id, o.entity_id, o.payload, now)
+        if status == "applied":
+            if o.op == "delete":
+                batch.records.pop((o.entity, o.entity_id), None)
+                batch.deletes.append((o.entity, o.entity_id))
+            else:
+                batch.records[(o.entity, o.entity_id)] = o.payload
+            if o.entity in CASE_ENTITIES:
+                new_cases.add(o.entity_id)
+                _apply_case(batch, residents, o.entity_id, o.payload)
+        elif o.entity in EVENT_ENTITIES and status == "conflict":
+            batch.records[(o.entity, o.entity_id)] = o.payload  # kept: the event happened
+        known[o.op_id] = status
+        batch.changes.append({
+            "centre_id": device.centre_id, "entity": o.entity, "entity_id": o.entity_id, "op": o.op,
+            "payload": o.payload, "origin_device_id": device_id, "op_id": o.op_id,
+            "device_seq": o.seq, "status": status, "recorded_at": now})
+    _flag_duplicates(session, batch, new_cases)
+    finish(session, batch)
+    device.last_seq = max(device.last_seq or 0, ops[-1].seq)
+    device.last_seen_at = now
+    acks = [OpAck(op_id=o.op_id, seq=o.seq, status="conflict" if known[o.op_id] == "conflict" else "applied")
+            for o in ops]
+    return PushResponse(acks=acks, last_seq=ops[-1].seq, conflicts=sum(a.status == "conflict" for a in acks),
+                        hub_time=now)

@@ -1,0 +1,229 @@
+"""The centre's sync agent (Qt-free): push the outbox in order, pull and apply, heartbeat, status."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import func, select, text, update
+
+from app.clock import Clock, system_clock
+from app.db.models import CataloguePublicationRow, OutboxOp, SyncConflict, SyncState
+from app.services.context import ServiceContext
+from app.sync import protocol as P
+from app.sync.apply import apply_changes, conflict_id
+from app.sync.client import HubClient, SyncError, op_json
+from app.sync.credentials import CredentialError, load_token
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    ok: bool
+    pushed: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    cursor: int = 0
+    error: str = ""
+    error_kind: str = ""
+    skew_seconds: float | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows: 在线/离线, 待发送, 上次成功, 上次错误, 时间偏差, 冲突."""
+
+    enrolled: bool
+    online: bool | None  # None: not tried yet
+    waiting: int
+    oldest_unsent_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str
+    skew_seconds: float | None
+    skew_warning: bool
+    open_conflicts: int
+    hub_url: str
+    device_id: uuid.UUID | None
+
+
+class SyncAgent:
+    """One per centre database; `run_once()` from any thread (calls are serialised), `status()` any time."""
+
+    def __init__(self, ctx: ServiceContext, *, transport: httpx.BaseTransport | None = None,
+                 verify: bool | str = True, clock: Clock = system_clock,
+                 batch_ops: int = P.MAX_BATCH_OPS, batch_bytes: int = P.MAX_BATCH_BYTES,
+                 pull_limit: int = 1000) -> None:
+        self.ctx = ctx
+        self.transport = transport
+        self.verify = verify
+        self.clock = clock
+        self.batch_ops, self.batch_bytes, self.pull_limit = batch_ops, batch_bytes, pull_limit
+        self._lock = threading.Lock()
+        self._online: bool | None = None
+        self._skew: float | None = None
+
+    # --- status -------------------------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        with self.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+            waiting, oldest = s.execute(select(func.count(), func.min(OutboxOp.created_at))
+                                        .where(OutboxOp.sent_at.is_(None))).one()
+            conflicts = s.scalar(select(func.count()).select_from(SyncConflict)
+                                 .where(SyncConflict.status == "open"))
+        skew = self._skew
+        return SyncStatus(
+            enrolled=bool(state and state.device_id), online=self._online, waiting=int(waiting or 0),
+            oldest_unsent_at=oldest, last_success_at=state.last_success_at if state else None,
+            last_error=state.last_error if state else "", skew_seconds=skew,
+            skew_warning=skew is not None and abs(skew) > P.SKEW_WARN_SECONDS,
+            open_conflicts=int(conflicts or 0), hub_url=state.hub_url if state else "",
+            device_id=state.device_id if state else None)
+
+    # --- one round ------------------------------------------------------------------------------
+
+    def run_once(self) -> SyncReport:
+        """Push everything waiting, pull everything new, send a heartbeat. Never raises for sync errors."""
+        with self._lock:
+            started = datetime.now(UTC)
+            pushed = conflicts = pulled = 0
+            cursor = 0
+            try:
+                client = self._client()
+                try:
+                    pushed, conflicts = self._push(client)
+                    pulled, cursor = self._pull(client)
+                    if pulled:  # applying decisions wrote outbox rows (待领取): send them now
+                        more, more_conflicts = self._push(client)
+                        pushed, conflicts = pushed + more, conflicts + more_conflicts
+                    self._heartbeat(client)
+                finally:
+                    self._skew = client.skew_seconds if client.skew_seconds is not None else self._skew
+                    client.close()
+            except (SyncError, CredentialError) as exc:
+                kind = exc.kind if isinstance(exc, SyncError) else "unauthorized"
+                message = exc.message if isinstance(exc, SyncError) else str(exc)
+                self._online = kind not in ("offline", "server")
+                self._record(error=message)
+                return SyncReport(ok=False, pushed=pushed, conflicts=conflicts, pulled=pulled,
+                                  error=message, error_kind=kind, skew_seconds=self._skew,
+                                  seconds=(datetime.now(UTC) - started).total_seconds())
+            self._online = True
+            self._record(error="")
+            return SyncReport(ok=True, pushed=pushed, conflicts=conflicts, pulled=pulled, cursor=cursor,
+                              skew_seconds=self._skew, seconds=(datetime.now(UTC) - started).total_seconds())
+
+    def _client(self) -> HubClient:
+        with self.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+            catalogue = s.scalar(select(CataloguePublicationRow.version)
+                                 .where(CataloguePublicationRow.current.is_(True))) or ""
+            schema = s.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+        if state is None or state.device_id is None or not state.hub_url:
+            raise SyncError("unauthorized", "本中心尚未在区级平台注册（onewindow enrol --hub 地址 --code 注册码）")
+        token = load_token(state.device_id)
+        if not token:
+            raise SyncError("unauthorized", "系统密钥库中没有设备令牌，请重新注册本中心")
+        return HubClient(state.hub_url, token, schema=str(schema), catalogue=catalogue,
+                         transport=self.transport, verify=self.verify, clock=self.clock)
+
+    def _push(self, client: HubClient) -> tuple[int, int]:
+        pushed = conflicts = 0
+        while True:
+            with self.ctx.uow(read_only=True) as uow:
+                rows = uow.session.execute(
+                    select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id, OutboxOp.op,
+                           OutboxOp.payload, OutboxOp.created_at)
+                    .where(OutboxOp.sent_at.is_(None)).order_by(OutboxOp.seq).limit(self.batch_ops)).all()
+            if not rows:
+                return pushed, conflicts
+            batch: list[bytes] = []
+            size = 0
+            for r in rows:
+                raw = op_json(*r)
+                if size + len(raw) > self.batch_bytes:
+                    break
+                batch.append(raw)
+                size += len(raw)
+            if not batch:  # one op alone is over the limit: list it, never block the queue on it
+                self._oversized(rows[0].op_id, rows[0].entity_id, rows[0].seq)
+                continue
+            sent = rows[: len(batch)]
+            ack = client.push_raw(batch)
+            acked = {a.op_id for a in ack.acks}
+            if any(r.op_id not in acked for r in sent):
+                raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
+            with self.ctx.uow() as uow:  # marked sent only now, after the acknowledgement
+                uow.session.execute(update(OutboxOp).where(
+                    OutboxOp.seq >= sent[0].seq, OutboxOp.seq <= sent[-1].seq, OutboxOp.sent_at.is_(None)
+                ).values(sent_at=self.clock()))
+                state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).one()
+                state.last_push_at = self.clock()
+            pushed += len(sent)
+            conflicts += ack.conflicts
+
+    def _oversized(self, op_id: uuid.UUID, entity_id: uuid.UUID, seq: int) -> None:
+        with self.ctx.uow() as uow:
+            cid = conflict_id("oversized", op_id)
+            if uow.session.get(SyncConflict, cid) is None:
+                uow.session.add(SyncConflict(id=cid, kind="oversized", subject_id=entity_id,
+                                             message=f"第 {seq} 条待发送数据超过单批上限，未能发送，请联系技术支持"))
+            uow.session.execute(update(OutboxOp).where(OutboxOp.op_id == op_id).values(sent_at=self.clock()))
+
+    def _pull(self, client: HubClient) -> tuple[int, int]:
+        pulled = 0
+        with self.ctx.uow(read_only=True) as uow:
+            cursor = uow.session.scalars(select(SyncState.pull_cursor).where(SyncState.name == "hub")).one()
+        while True:
+            resp = client.pull(cursor, self.pull_limit)
+            if resp.cursor < cursor:
+                raise SyncError("server", "区级平台返回的同步位置倒退，已停止接收")
+            with self.ctx.uow() as uow:  # rows and the new cursor in one local transaction
+                pulled += apply_changes(uow, resp.changes)
+                state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).one()
+                if state.pull_cursor != cursor:
+                    raise SyncError("server", "同步位置被并发修改，稍后重试")
+                state.pull_cursor = resp.cursor
+                state.last_pull_at = self.clock()
+            cursor = resp.cursor
+            if not resp.more:
+                return pulled, cursor
+
+    def _heartbeat(self, client: HubClient) -> None:
+        with self.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            depth, oldest = s.execute(select(func.count(), func.min(OutboxOp.created_at))
+                                      .where(OutboxOp.sent_at.is_(None))).one()
+            last = s.scalar(select(SyncState.last_success_at).where(SyncState.name == "hub"))
+        client.heartbeat(P.HeartbeatRequest(queue_depth=int(depth or 0), oldest_unsent_at=oldest,
+                                            last_success_at=last))
+
+    def _record(self, *, error: str) -> None:
+        try:
+            with self.ctx.uow() as uow:
+                state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+                if state is None:
+                    return
+                now = self.clock()
+                if error:
+                    state.last_error = f"{now.isoformat(timespec='seconds')} {error}"[:500]
+                else:
+                    state.last_success_at, state.last_error = now, ""
+        except Exception:  # the status line must never take the agent down
+            log.exception("could not record sync state")
+
+    def run_forever(self, interval: float, stop: threading.Event) -> None:
+        """`onewindow sync --watch` and the GUI's background helper: a round every `interval` seconds."""
+        while not stop.is_set():
+            report = self.run_once()
+            if not report.ok:
+                log.warning("sync failed: %s", report.error)
+            stop.wait(interval if report.ok else min(interval * 2, 300))

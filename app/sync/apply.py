@@ -1,0 +1,216 @@
+"""Applying pulled hub rows at the centre: generic upserts, catalogue, accounts, department decisions."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    Base,
+    Case,
+    CaseEvent,
+    CataloguePublicationRow,
+    Centre,
+    Matter,
+    ServiceGroup,
+    SyncConflict,
+    User,
+)
+from app.db.types import new_id
+from app.domain.case_states import CaseEventType, CaseStatus, apply
+from app.domain.errors import IllegalTransition
+from app.services.uow import UnitOfWork
+from app.sync.protocol import Change
+
+log = logging.getLogger(__name__)
+
+ALIASES = {"case": "case_file", "user": "app_user", "event": "case_event"}
+CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")  # same as app.hub.ingest
+_DECIDED = (CaseStatus.APPROVED, CaseStatus.APPROVED_DEFERRED, CaseStatus.DENIED)
+
+
+def conflict_id(kind: str, *ids: uuid.UUID | str | None) -> uuid.UUID:
+    parts = sorted(str(i) for i in ids if i is not None)
+    return uuid.uuid5(CONFLICT_NS, kind + ":" + ":".join(parts))
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def row_payload(row: Any) -> dict[str, Any]:
+    """A row's columns as JSON (ids as strings, dates ISO), as the outbox carries them."""
+    return {c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns}
+
+
+def _convert(table: Table, payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in table.columns:
+        if col.key not in payload:
+            continue
+        value = payload[col.key]
+        ctype = getattr(col.type, "impl", col.type)  # TypeDecorators (UTCDateTime) by their impl
+        try:
+            kind = ctype.python_type
+        except NotImplementedError:
+            kind = object
+        if value is None or kind in (dict, list, object):
+            out[col.key] = value
+        elif kind is uuid.UUID:
+            out[col.key] = uuid.UUID(str(value))
+        elif kind is datetime:
+            dt = datetime.fromisoformat(str(value))
+            out[col.key] = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        elif kind is date:
+            out[col.key] = date.fromisoformat(str(value)[:10])
+        elif kind is bytes:
+            continue
+        else:
+            out[col.key] = kind(value)
+    return out
+
+
+def _model(table_name: str) -> Any:
+    for mapper in Base.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == table_name:
+            return mapper.class_
+    return None
+
+
+def upsert_row(s: Session, entity: str, entity_id: uuid.UUID, payload: dict[str, Any]) -> bool:
+    """Insert or update one row of a known table; False when the entity is unknown here."""
+    model = _model(ALIASES.get(entity, entity))
+    if model is None:
+        return False
+    values = _convert(model.__table__, {**payload, "id": str(entity_id)})
+    row = s.get(model, entity_id)
+    if row is None:
+        s.add(model(**values))
+    else:
+        for k, v in values.items():
+            setattr(row, k, v)
+    return True
+
+
+def apply_conflict(s: Session, payload: dict[str, Any]) -> None:
+    row = s.get(SyncConflict, uuid.UUID(payload["id"]))
+    if row is not None:
+        return  # already listed (found here too, or resolved here): keep the local state
+    values = _convert(SyncConflict.__table__, payload)  # type: ignore[arg-type]
+    values["status"] = "open"
+    s.add(SyncConflict(**values))
+
+
+def apply_user(s: Session, payload: dict[str, Any]) -> None:
+    """A centre account published by the district; matched by user name, bound to this centre by code."""
+    centre = s.scalars(select(Centre).where(Centre.code == payload.get("centre_code"))).first()
+    user = s.scalars(select(User).where(User.username == payload["username"])).first()
+    if user is None:
+        user = User(id=uuid.UUID(payload["id"]), username=payload["username"])
+        s.add(user)
+    user.centre_id = centre.id if centre else None
+    user.display_name = payload["display_name"]
+    user.role = payload["role"]
+    user.password_hash = payload["password_hash"]
+    user.active = bool(payload.get("active", True))
+
+
+def apply_catalogue(s: Session, payload: dict[str, Any]) -> None:
+    """A whole catalogue publication; made current unless this version is already here."""
+    from app.services.catalogue import CatalogueService, matter_from_dict
+
+    version = payload["version"]
+    if s.scalars(select(CataloguePublicationRow).where(CataloguePublicationRow.version == version)).first():
+        return
+    s.execute(update(CataloguePublicationRow).values(current=False))
+    s.execute(update(Matter).values(current=False))
+    s.add(CataloguePublicationRow(id=new_id(), version=version, published_on=date.fromisoformat(
+        payload["published_on"]), publisher=payload["publisher"], content_hash="hub", imported_at=datetime.now(UTC),
+        current=True))
+    groups = {g.code: g for g in s.scalars(select(ServiceGroup))}
+    for g in payload["service_groups"]:
+        row = groups.get(g["code"]) or ServiceGroup(id=new_id(), code=g["code"])
+        row.prefix, row.name, row.departments = g["prefix"], g["name"], list(g["departments"])
+        s.add(row)
+    for m in payload["matters"]:
+        s.add(CatalogueService._matter_row(matter_from_dict(m), version))
+
+
+def apply_department_event(uow: UnitOfWork, change: Change) -> None:
+    """A department's acceptance or decision on one of our cases. A decision moves the case to 待领取
+    (and that step goes back to the hub through the outbox); an illegal one is kept and listed."""
+    s = uow.session
+    p = change.payload
+    case = s.get(Case, uuid.UUID(p["case_id"]))
+    if case is None:
+        log.warning("department event %s for unknown case %s", change.entity_id, p["case_id"])
+        return
+    if s.get(CaseEvent, change.entity_id) is not None:
+        return
+    last = s.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                     .order_by(CaseEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    seq = (last.seq if last else 0) + 1
+    event = CaseEventType(p["event_type"])
+    values = _convert(CaseEvent.__table__, {**p, "id": str(change.entity_id), "seq": seq,  # type: ignore[arg-type]
+                                            "actor_id": None, "centre_id": None, "counter_id": None})
+    s.add(CaseEvent(**values))
+    try:
+        new = apply(CaseStatus(case.status), event)
+    except (IllegalTransition, ValueError) as exc:
+        cid = conflict_id("illegal_event", case.id, change.entity_id, last.id if last else None)
+        if s.get(SyncConflict, cid) is None:
+            s.add(SyncConflict(id=cid, kind="illegal_event", case_id=case.id, subject_id=change.entity_id,
+                               other_id=last.id if last else None,
+                               message=f"部门的“{event.label}”与本中心的办理记录冲突：{getattr(exc, 'message', exc)}"[:500]))
+        return
+    now = datetime.now(UTC)
+    case.status, case.updated_at = new.value, now
+    if new in _DECIDED:
+        case.decision_note = str(p.get("note") or "")[:500]
+        s.flush()
+        ready = apply(new, CaseEventType.NOTIFY_READY)
+        notify = CaseEvent(id=new_id(), case_id=case.id, seq=seq + 1, event_type=CaseEventType.NOTIFY_READY.value,
+                           status_after=ready.value, at=now, actor_id=None, actor_name="系统",
+                           origin="centre", centre_id=case.centre_id, note="部门已作出决定，待领取", detail={})
+        s.add(notify)
+        case.status = ready.value
+        s.flush()
+        uow.record_change("case_event", notify.id, row_payload(notify))
+    s.flush()
+    uow.record_change("case_file", case.id, row_payload(case))
+
+
+def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
+    """Apply pulled changes in position order inside the caller's transaction; returns how many were used."""
+    s = uow.session
+    used = 0
+    for ch in changes:
+        if ch.entity == "catalogue":
+            apply_catalogue(s, ch.payload)
+        elif ch.entity == "sync_conflict":
+            apply_conflict(s, ch.payload)
+        elif ch.entity in ("app_user", "user"):
+            apply_user(s, ch.payload)
+        elif ch.entity in ("case_event", "event") and ch.payload.get("origin") == "department":
+            apply_department_event(uow, ch)
+        elif not upsert_row(s, ch.entity, ch.entity_id, ch.payload):
+            log.info("pulled %s %s: not kept at a centre", ch.entity, ch.entity_id)
+            continue
+        s.flush()
+        used += 1
+    return used
+
+
+def open_conflicts(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")) or 0)

@@ -1,0 +1,112 @@
+"""HTTP client of the hub: version headers on every request, gzip batches, errors sorted by kind."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from app import __version__
+from app.clock import Clock, system_clock
+from app.sync import protocol as P
+
+ErrorKind = Literal["offline", "incompatible", "unauthorized", "rejected", "server"]
+
+
+class SyncError(Exception):
+    """Why talking to the hub failed: kind for the program, message for people (Chinese)."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class HubClient:
+    def __init__(self, base_url: str, token: str | None = None, *, schema: str = "0001",
+                 catalogue: str = "", transport: httpx.BaseTransport | None = None,
+                 verify: bool | str = True, timeout: float = 60.0, clock: Clock = system_clock) -> None:
+        self.token = token
+        self.schema = schema
+        self.catalogue = catalogue
+        self.clock = clock
+        self.skew_seconds: float | None = None
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport, verify=verify,
+                                  timeout=timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _headers(self) -> dict[str, str]:
+        h = {P.H_PROTOCOL: str(P.PROTOCOL_VERSION), P.H_APP: __version__, P.H_SCHEMA: self.schema,
+             P.H_CATALOGUE: self.catalogue, P.H_DEVICE_TIME: self.clock().isoformat()}
+        if self.token:
+            h["Authorization"] = f"Bearer {self.token}"
+        return h
+
+    def _send(self, method: str, path: str, *, content: bytes | None = None,
+              headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> Any:
+        try:
+            resp = self._http.request(method, path, content=content, params=params,
+                                      headers={**self._headers(), **(headers or {})})
+        except httpx.TransportError as exc:
+            raise SyncError("offline", f"无法连接区级平台：{type(exc).__name__}") from exc
+        hub_time = resp.headers.get(P.H_HUB_TIME)
+        if hub_time:
+            with contextlib.suppress(ValueError):
+                self.skew_seconds = (self.clock() - datetime.fromisoformat(hub_time)).total_seconds()
+        if resp.status_code >= 400:
+            try:
+                detail = str(resp.json().get("detail"))
+            except (ValueError, AttributeError):
+                detail = resp.text[:200]
+            if resp.status_code == 426:
+                raise SyncError("incompatible", detail)
+            if resp.status_code in (401, 403):
+                raise SyncError("unauthorized", detail)
+            if resp.status_code >= 500:
+                raise SyncError("server", f"区级平台暂时出错（{resp.status_code}）：{detail}")
+            raise SyncError("rejected", f"区级平台拒绝了请求（{resp.status_code}）：{detail}")
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise SyncError("server", "区级平台的回应无法解析") from exc
+
+    def _model(self, model: type[BaseModel], data: Any) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise SyncError("server", f"区级平台的回应格式不符：{exc.error_count()} 处") from exc
+
+    def enrol(self, code: str, device_name: str) -> P.EnrolResponse:
+        body = P.EnrolRequest(code=code, device_name=device_name).model_dump_json().encode()
+        data = self._send("POST", "/api/v1/enrol", content=body, headers={"Content-Type": "application/json"})
+        return self._model(P.EnrolResponse, data)
+
+    def push_raw(self, ops_json: list[bytes]) -> P.PushResponse:
+        """Push ops already serialised one by one (the agent sizes batches on these bytes)."""
+        body = gzip.compress(b'{"ops":[' + b",".join(ops_json) + b"]}", compresslevel=5)
+        data = self._send("POST", "/api/v1/push", content=body,
+                          headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        return self._model(P.PushResponse, data)
+
+    def pull(self, cursor: int, limit: int = 1000) -> P.PullResponse:
+        data = self._send("GET", "/api/v1/pull", params={"cursor": cursor, "limit": limit})
+        return self._model(P.PullResponse, data)
+
+    def heartbeat(self, req: P.HeartbeatRequest) -> P.HeartbeatResponse:
+        data = self._send("POST", "/api/v1/heartbeat", content=req.model_dump_json().encode(),
+                          headers={"Content-Type": "application/json"})
+        return self._model(P.HeartbeatResponse, data)
+
+
+def op_json(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload: dict[str, Any],
+            created_at: datetime) -> bytes:
+    return json.dumps({"seq": seq, "op_id": str(op_id), "entity": entity, "entity_id": str(entity_id),
+                       "op": op, "payload": payload, "created_at": created_at.isoformat()},
+                      ensure_ascii=False, separators=(",", ":"), default=str).encode()

@@ -1,0 +1,37 @@
+"""Enrolment: trade a one-time code for a device token (kept in the keyring) and remember the hub."""
+
+from __future__ import annotations
+
+import platform
+
+import httpx
+from sqlalchemy import select, text
+
+from app.db.models import SyncState
+from app.db.types import new_id
+from app.services.context import ServiceContext
+from app.sync.client import HubClient
+from app.sync.credentials import delete_token, save_token
+from app.sync.protocol import EnrolResponse
+
+
+def enrol(ctx: ServiceContext, hub_url: str, code: str, *, device_name: str = "",
+          transport: httpx.BaseTransport | None = None, verify: bool | str = True) -> EnrolResponse:
+    """Enrol this centre database with the hub. Re-enrolling replaces the old device (and its token)."""
+    with ctx.uow(read_only=True) as uow:
+        schema = uow.session.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+    client = HubClient(hub_url, schema=str(schema), transport=transport, verify=verify)
+    try:
+        resp = client.enrol(code.strip(), device_name or platform.node()[:100])
+    finally:
+        client.close()
+    save_token(resp.device_id, resp.token)
+    with ctx.uow() as uow:
+        state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+        if state is None:
+            state = SyncState(id=new_id(), name="hub", pull_cursor=0)
+            uow.session.add(state)
+        elif state.device_id and state.device_id != resp.device_id:
+            delete_token(state.device_id)
+        state.device_id, state.hub_url, state.last_error = resp.device_id, hub_url.rstrip("/"), ""
+    return resp

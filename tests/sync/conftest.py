@@ -1,0 +1,58 @@
+"""Fixtures for sync tests: a hub (in-process) on PostgreSQL or SQLite, and enrolled centres."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.clock import system_clock
+from app.hub.admin import add_staff, new_enrol_code
+from app.hub.api import create_app
+from app.hub.db import hub_engine, hub_sessions, upgrade
+from app.services.context import ServiceContext
+from app.sync.agent import SyncAgent
+from app.sync.enrol import enrol
+from app.sync.testing import asgi_transport, new_centre
+
+
+class HubHarness:
+    def __init__(self, url: str) -> None:
+        self.engine = hub_engine(url)
+        upgrade(self.engine)
+        self.sessions = hub_sessions(self.engine)
+        self.app = create_app(self.engine)
+        self.transport = asgi_transport(self.app)
+
+    def code(self, centre: str, ttl: timedelta = timedelta(hours=1)) -> str:
+        with self.sessions.begin() as s:
+            return new_enrol_code(s, centre, system_clock(), ttl)
+
+    def staff(self, username: str, department: str, role: str = "department") -> None:
+        with self.sessions.begin() as s:
+            add_staff(s, username, username, role, "pw-" + username, department)
+
+
+@pytest.fixture
+def hub(pg_url: str) -> Iterator[HubHarness]:
+    h = HubHarness(pg_url)
+    yield h
+    h.engine.dispose()
+
+
+@pytest.fixture
+def centre_factory(tmp_path: Path, hub: HubHarness) -> Iterator[Callable[..., tuple[ServiceContext, SyncAgent]]]:
+    made: list[ServiceContext] = []
+
+    def make(code: str = "990101", transport: Any = None) -> tuple[ServiceContext, SyncAgent]:
+        ctx = new_centre(f"sqlite:///{(tmp_path / f'centre-{code}-{len(made)}.db').as_posix()}", code)
+        made.append(ctx)
+        enrol(ctx, "http://hub.test", hub.code(code), transport=hub.transport)
+        return ctx, SyncAgent(ctx, transport=transport or hub.transport)
+
+    yield make
+    for ctx in made:
+        ctx.close()
