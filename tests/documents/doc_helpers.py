@@ -70,3 +70,14 @@ def pdffonts(pdf: bytes) -> list[list[str]]:
         f.flush()
         out = subprocess.run(["pdffonts", f.name], check=True, capture_output=True, text=True).stdout
     return [line.split() for line in out.splitlines()[2:] if line.strip()]
+
+
+def assert_within_page(pdf: bytes) -> None:
+    """Every text run starts on the page and ends before its right edge."""
+    from app.documents.pdf import text_width
+
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    for f in fragments(pdf):
+        box = pages[f.page].mediabox
+        assert f.x >= 0 and f.x + text_width(f.text, f.size) <= float(box.width) + 1, f
+        assert 0 <= f.y <= float(box.height), f

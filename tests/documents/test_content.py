@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from doc_helpers import page_count, pdf_text
+from doc_helpers import assert_within_page, page_count, pdf_text
 
 from app.documents import format_date_cn, format_document_number
 from app.documents.demo import (
@@ -118,5 +118,24 @@ def test_long_names_wrap_and_survive() -> None:
     data = replace(demo_receipt(), applicant_name=long_name,
                    matter_name="困难残疾人生活补贴和重度残疾人护理补贴申请（含跨区通办、承诺制）" * 2)
     for paper in ("A4", "80mm"):
+        pdf = render("receipt", data, paper=paper)
+        assert "".join(long_name.split()) in pdf_text(pdf)
+        assert_within_page(pdf)
+
+
+@pytest.mark.parametrize("kind", ["ticket", "receipt", "receipt-80mm", "supplement", "rejection",
+                                  "completion", "form"])
+def test_no_text_runs_off_the_page(rendered: dict[str, bytes], kind: str) -> None:
+    assert_within_page(rendered[kind])
+
+
+def test_immediate_case_without_agent_or_deferred_items() -> None:
+    from dataclasses import replace
+
+    data = replace(demo_receipt(), agent=None, deferred=(), promised_completion_date=None,
+                   promised_working_days=0, materials=(), case_type="即办件", deciding_body="")
+    for paper in ("A4", "80mm"):
         t = pdf_text(render("receipt", data, paper=paper))
-        assert "".join(long_name.split()) in t
+        assert "即办件，当场办结" in t
+        assert "代办人" not in t and "容缺" not in t
+    assert "齐全、符合法定形式" in pdf_text(render("receipt", data))
