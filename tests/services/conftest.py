@@ -64,3 +64,10 @@ def count_rows(ctx: ServiceContext, *models: type) -> dict[str, int]:
             m.__name__: int(uow.session.scalar(select(func.count()).select_from(m)) or 0)
             for m in models
         }
+
+
+def make_id(first17: str) -> str:
+    """A mainland ID number with its check digit (GB 11643)."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
