@@ -139,9 +139,9 @@ def _apply_case(batch: Batch, residents: dict[uuid.UUID, dict[str, Any]], case_i
     st.matter_code = str(payload.get("matter_code") or st.matter_code or "")[:20]
     st.department = str(payload.get("routed_department") or st.department or "")[:100]
     resident_id = _uuid(payload.get("resident_id"))
-    if resident_id is not None and not st.resident_key:
+    if resident_id is not None:
         data = batch.records.get(("resident", resident_id)) or residents.get(resident_id)
-        st.resident_key = resident_key(data) if data else ""
+        st.resident_key = resident_key(data) if data else st.resident_key
 
 
 def resolve_conflict(session: Session, centre_id: uuid.UUID, cid: uuid.UUID, payload: dict[str, Any],
