@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--out", type=Path, required=True)
     pr.add_argument("--matter", help="matter code (for `form`)")
-    pr.add_argument("--paper", choices=["A4", "80mm"], default="A4")
+    pr.add_argument("--paper", choices=["A4", "80mm"], default=None, help="default: the kind's own paper")
     return p
 
 

@@ -7,9 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("PySide6.QtPdf", reason="QtPdf comes from the PySide6-Pdf wheel")
-
 from PIL import Image
 from pypdf import PdfReader
 from PySide6.QtCore import QThread
