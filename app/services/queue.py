@@ -40,6 +40,7 @@ from app.services.dto import SignedInUser
 from app.services.uow import UnitOfWork
 
 DEFAULT_MAX_RECALLS = 2
+CANDIDATES = 24  # per kind of ticket, read by each call-next
 _GROUP = func.coalesce(Ticket.queue_group, Ticket.service_group)
 
 
@@ -310,14 +311,25 @@ class QueueService:
             open_to_me = and_(
                 Ticket.target_counter_id.is_(None), _GROUP.in_(list(counter.service_groups))
             )
-        rows = s.execute(
-            select(Ticket.id, _GROUP, Ticket.priority, Ticket.issued_at, Ticket.front).where(
-                Ticket.centre_id == counter.centre_id,
-                Ticket.business_date == today,
-                Ticket.status == "waiting",
-                or_(mine, open_to_me),
-            )
-        ).all()
+        base = select(Ticket.id, _GROUP, Ticket.priority, Ticket.issued_at, Ticket.front).where(
+            Ticket.centre_id == counter.centre_id,
+            Ticket.business_date == today,
+            Ticket.status == "waiting",
+            or_(mine, open_to_me),
+        )
+        # The rule only ever picks the oldest returned, priority or ordinary ticket, so the
+        # first few of each kind are enough (more than the windows that may hold some locked).
+        special = or_(Ticket.front.is_(True), Ticket.priority != PriorityClass.NORMAL.value)
+        rows = [
+            *s.execute(
+                base.where(special)
+                .order_by(Ticket.front.desc(), Ticket.issued_at, Ticket.id)
+                .limit(CANDIDATES)
+            ).all(),
+            *s.execute(
+                base.where(~special).order_by(Ticket.issued_at, Ticket.id).limit(CANDIDATES)
+            ).all(),
+        ]
         return [
             WaitingTicket(str(r[0]), r[1], PriorityClass(r[2]), r[3], returned_front=r[4])
             for r in rows
