@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import business_date
 from app.db.base import Base
-from app.db.models import Case, CaseEvent, Centre, Counter, Matter, Resident, Ticket, User
+from app.db.models import Case, CaseEvent, Centre, Counter, Matter, Resident, User
 from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply
 from app.domain.errors import DomainError, IllegalTransition
@@ -56,9 +56,7 @@ def jsonable(value: Any) -> Any:
 def row_payload(row: Base, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """The row's columns as JSON-able values (ids as str, dates ISO) for the outbox."""
     return {
-        c.key: jsonable(getattr(row, c.key))
-        for c in row.__table__.columns
-        if c.key not in skip
+        c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns if c.key not in skip
     }
 
 
@@ -164,16 +162,3 @@ def load_context(s: Session, case: Case) -> tuple[Centre, Matter, Resident, User
 
 def today_of(at: datetime) -> date:
     return business_date(at)
-
-
-__all__ = [
-    "NotFound",
-    "Ticket",
-    "append_event",
-    "case_number",
-    "jsonable",
-    "rejection_number",
-    "row_payload",
-    "sync_row",
-    "verification_code",
-]
