@@ -22,6 +22,7 @@ from app.documents.model import (
     TicketSlipData,
     format_document_number,
 )
+from app.domain.masking import mask_id_number
 
 DEMO_CENTRE = CentreInfo(
     name="江宁区秣陵街道便民服务中心",
@@ -36,7 +37,8 @@ DEMO_DAY = date(2026, 11, 23)
 # A fictional resident with a checksum-valid ID number (county code 320115, born 1968-03-14).
 DEMO_NAME = "王秀兰"
 DEMO_ID = "32011519680314422X"
-DEMO_ID_MASKED = "3201**********422X"
+DEMO_ID_MASKED = mask_id_number(DEMO_ID)
+DEMO_AGENT_ID = "320115197905120517"
 DEMO_CASE = "320115202611230017"
 DEMO_CODE = "7K3Q9P"
 
@@ -111,7 +113,7 @@ def demo_receipt(materials: int = 4, deferred: bool = True) -> ReceiptData:
         matter_name="最低生活保障", matter_code="MZ-001", materials=mats,
         received_date=DEMO_DAY, promised_completion_date=date(2026, 12, 21),
         promised_working_days=20, clerk_name="李明", window="3号窗口",
-        agent=AgentInfo("张伟", "3201**********0517", "子女"),
+        agent=AgentInfo("张伟", mask_id_number(DEMO_AGENT_ID), "子女"),
         deferred=(DeferredItem("近3个月收入证明", date(2026, 11, 30), "原单位开具"),) if deferred
         else (),
         case_type="承诺件", deciding_body="江宁区民政局",

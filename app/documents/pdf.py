@@ -121,7 +121,8 @@ def draw_text(
     color: Color = BLACK,
 ) -> None:
     """Draw one line at baseline y; align left/centre/right around x; fake bold by stroking the glyphs."""
-    coloured = color is not BLACK
+    previous = c._fillColorObj  # a shaded cell may have left a light fill: text is always `color`
+    coloured = previous != color
     if coloured:
         c.setFillColor(color)
     if c._fontsize != size or c._fontname != FONT:  # setFont writes an operator: only when needed
@@ -143,7 +144,7 @@ def draw_text(
     else:
         c.drawString(x, y, text)
     if coloured:
-        c.setFillColor(BLACK)
+        c.setFillColor(previous)
 
 
 def draw_lines(
