@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from keyring.backend import KeyringBackend
 from sqlalchemy import insert, select
 
 from app.db.models import (
@@ -140,3 +141,39 @@ class WorkMaker:
         start_dt = datetime.combine(start or date(2026, 10, 1), datetime.min.time(), UTC) + timedelta(hours=1)
         return sum(self.day(start_dt + timedelta(days=d), tickets, cases, events_per_case)["ops"]
                    for d in range(n))
+
+
+class FileKeyring(KeyringBackend):
+    """A keyring backend for child processes in tests: secrets in the JSON file $ONEWINDOW_TEST_KEYRING.
+    Select it with PYTHON_KEYRING_BACKEND=app.sync.testing.FileKeyring (never in production)."""
+
+    priority = 1
+
+    def _path(self) -> Any:
+        import os
+        from pathlib import Path
+
+        return Path(os.environ["ONEWINDOW_TEST_KEYRING"])
+
+    def _load(self) -> dict[str, str]:
+        import json
+
+        p = self._path()
+        return json.loads(p.read_text()) if p.exists() else {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}|{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        import json
+
+        data = self._load()
+        data[f"{service}|{username}"] = password
+        self._path().write_text(json.dumps(data))
+
+    def delete_password(self, service: str, username: str) -> None:
+        import json
+
+        data = self._load()
+        data.pop(f"{service}|{username}", None)
+        self._path().write_text(json.dumps(data))

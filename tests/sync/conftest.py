@@ -56,3 +56,29 @@ def centre_factory(tmp_path: Path, hub: HubHarness) -> Iterator[Callable[..., tu
     yield make
     for ctx in made:
         ctx.close()
+
+
+def verify_in_sync(ctx: ServiceContext, sessions: Any, device_id: Any) -> int:
+    """Every local op is at the hub exactly once and the latest content of each row is the same there."""
+    from sqlalchemy import func, select
+
+    from app.db.models import OutboxOp
+    from app.hub.models import HubChange, HubDevice, HubRecord
+
+    with ctx.uow(read_only=True) as uow:
+        s = uow.session
+        assert s.scalar(select(func.count()).where(OutboxOp.sent_at.is_(None))) == 0
+        local = {o.op_id: (o.seq, o.entity, o.entity_id, o.payload) for o in s.scalars(select(OutboxOp))}
+    with sessions() as h:
+        ids = list(h.scalars(select(HubChange.op_id).where(HubChange.origin_device_id == device_id)))
+        centre = h.get_one(HubDevice, device_id).centre_id
+        records = {(r.entity, r.entity_id): r.data
+                   for r in h.scalars(select(HubRecord).where(HubRecord.centre_id == centre))}
+    assert len(ids) == len(set(ids)) == len(local)
+    assert set(ids) == set(local)
+    latest = {}
+    for _seq, entity, entity_id, payload in sorted(local.values(), key=lambda x: x[0]):
+        latest[(entity, entity_id)] = payload
+    for key, payload in latest.items():
+        assert records.get(key) == payload, key
+    return len(ids)
