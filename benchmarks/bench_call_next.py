@@ -1,18 +1,20 @@
-"""Call-next latency with 10 concurrent windows on SQLite and PostgreSQL, against a SELECT 1 floor.
+"""Call-next latency with 10 concurrent windows (one process each, as on real desktops) on SQLite and
+PostgreSQL, against a SELECT 1 floor measured the same way in the same run.
 
 Run: .venv/bin/python benchmarks/bench_call_next.py   (PostgreSQL when ONEWINDOW_TEST_PG_URL is set)
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -60,50 +62,63 @@ def _run(url: str) -> dict[str, float]:
     for i in range(WINDOWS * CALLS_PER_WINDOW):
         queue.issue_ticket(centre.id, GROUPS[i % 3], "elderly" if i % 5 == 0 else "normal")
 
-    def measure(work: object, per_thread: int) -> list[float]:
-        samples: list[float] = []
-        lock = threading.Lock()
-        barrier = threading.Barrier(WINDOWS)
-
-        def worker(i: int) -> None:
-            mine: list[float] = []
-            barrier.wait()
-            for _ in range(per_thread):
-                t0 = time.perf_counter()
-                work(i)  # type: ignore[operator]
-                mine.append((time.perf_counter() - t0) * 1000)
-            with lock:
-                samples.extend(mine)
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(WINDOWS)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        return samples
-
-    def floor(_i: int) -> None:
-        with ctx.uow() as uow:
-            uow.session.execute(text("SELECT 1"))
-
-    got: list[uuid.UUID] = []
-
-    def call(i: int) -> None:
-        t = queue.call_next(counters[i], clerk)
-        assert t is not None
-        got.append(t.id)
-
-    measure(floor, 20)  # warm the pool
-    base = measure(floor, CALLS_PER_WINDOW)
-    calls = measure(call, CALLS_PER_WINDOW)
-    assert len(got) == len(set(got)) == WINDOWS * CALLS_PER_WINDOW
+    base = _measure(url, "floor", counters, clerk)
+    calls = _measure(url, "call", counters, clerk)
+    got = [tid for _ms, tid in calls]
+    assert len(got) == len(set(got)) == WINDOWS * CALLS_PER_WINDOW, "a ticket was called twice"
     ctx.close()
+    base_ms = [ms for ms, _ in base]
+    call_ms = [ms for ms, _ in calls]
     return {
-        "floor_p50": statistics.median(base),
-        "floor_p99": _pct(base, 99),
-        "p50": statistics.median(calls),
-        "p99": _pct(calls, 99),
+        "floor_p50": statistics.median(base_ms),
+        "floor_p99": _pct(base_ms, 99),
+        "p50": statistics.median(call_ms),
+        "p99": _pct(call_ms, 99),
     }
+
+
+def _window_process(
+    url: str, what: str, counter_id: uuid.UUID, clerk: SignedInUser, barrier: Any, out: Any
+) -> None:
+    """One window as its own process, as on a real counter desktop: own engine, own interpreter."""
+    moment = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    ctx = ServiceContext.for_url(url, clock=lambda: moment)
+    queue = QueueService(ctx)
+    with ctx.uow() as uow:  # open the connection before the clock starts
+        uow.session.execute(text("SELECT 1"))
+    samples: list[tuple[float, str]] = []
+    barrier.wait()
+    for _ in range(CALLS_PER_WINDOW):
+        t0 = time.perf_counter()
+        if what == "floor":
+            with ctx.uow() as uow:
+                uow.session.execute(text("SELECT 1"))
+            tid = ""
+        else:
+            t = queue.call_next(counter_id, clerk)
+            assert t is not None
+            tid = str(t.id)
+        samples.append(((time.perf_counter() - t0) * 1000, tid))
+    ctx.close()
+    out.put(samples)
+
+
+def _measure(
+    url: str, what: str, counters: list[uuid.UUID], clerk: SignedInUser
+) -> list[tuple[float, str]]:
+    mp = multiprocessing.get_context("spawn")
+    barrier = mp.Barrier(WINDOWS)
+    out = mp.Queue()
+    procs = [
+        mp.Process(target=_window_process, args=(url, what, counters[i], clerk, barrier, out))
+        for i in range(WINDOWS)
+    ]
+    for proc in procs:
+        proc.start()
+    samples = [s for _ in procs for s in out.get(timeout=600)]
+    for proc in procs:
+        proc.join()
+    return samples
 
 
 def _pg_database(base_url: str) -> tuple[str, object]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+import weakref
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -12,6 +15,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import AuditRecord, OutboxOp, SequenceCounter
 from app.db.types import new_id, utcnow
 
+OUTBOX_SCOPE = "outbox"
+# SQLite has one writer at a time; threads of this process queue on a lock instead of sleeping in
+# SQLite's busy handler (whose back-off gave second-long stalls with ten windows on one file).
+_sqlite_writer_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+def _writer_lock(sessions: sessionmaker[Session]) -> threading.Lock | None:
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        return None
+    with _locks_guard:
+        return _sqlite_writer_locks.setdefault(engine, threading.Lock())
+
+
+@dataclass(frozen=True)
+class _PendingChange:
+    entity: str
+    entity_id: uuid.UUID
+    op: str
+    payload: dict[str, Any]
+
 
 class UnitOfWork:
     """`with UnitOfWork(sessions) as uow:` commits on success and rolls back on any error."""
@@ -19,12 +44,21 @@ class UnitOfWork:
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
         self._read_only = read_only
+        self._pending: list[_PendingChange] = []
+        self._lock = None if read_only else _writer_lock(sessions)
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._sessions()
-        if self._read_only:
-            self.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self.session = self._sessions()
+            if self._read_only:
+                self.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
         return self
 
     def __exit__(
@@ -37,56 +71,74 @@ class UnitOfWork:
             if self._read_only:
                 pass  # close() ends the transaction and keeps loaded objects readable (detached)
             elif exc_type is None:
+                self._write_outbox()
                 self.session.commit()
             else:
                 self.session.rollback()
         finally:
             self.session.close()
+            if self._lock is not None:
+                self._lock.release()
 
     def next_value(self, scope: str) -> int:
-        """The next number of a named counter, safe under concurrent writers on SQLite and PostgreSQL."""
-        s = self.session
-        result = s.execute(
-            update(SequenceCounter)
-            .where(SequenceCounter.scope == scope)
-            .values(value=SequenceCounter.value + 1)
-            .returning(SequenceCounter.value)
-        ).scalar_one_or_none()
-        if result is not None:
-            return int(result)
-        # First use of the scope: insert; a concurrent first insert loses on the unique key and retries.
-        nested = s.begin_nested()
-        try:
-            s.add(SequenceCounter(id=new_id(), scope=scope, value=1))
-            s.flush()
-            nested.commit()
-            return 1
-        except Exception:
-            nested.rollback()
-            value = s.execute(
-                update(SequenceCounter)
-                .where(SequenceCounter.scope == scope)
-                .values(value=SequenceCounter.value + 1)
-                .returning(SequenceCounter.value)
-            ).scalar_one()
-            return int(value)
+        """The next number of a named counter, safe under concurrent writers on SQLite and PostgreSQL
+        (the counter row stays locked until this transaction ends)."""
+        return self._reserve(scope, 1)
 
     def record_change(
         self, entity: str, entity_id: uuid.UUID, payload: dict[str, Any], op: str = "upsert"
     ) -> None:
-        """Queue a change for the hub in this same transaction (transactional outbox)."""
-        self.session.add(
+        """Queue a change for the hub; it is written to the outbox in this same transaction."""
+        self._pending.append(_PendingChange(entity, entity_id, op, payload))
+
+    def _write_outbox(self) -> None:
+        """Give the pending changes their per-device sequence numbers and insert them, last thing
+        before COMMIT. The counter row is locked from here to the commit, so sequence order is commit
+        order with no gaps (the agent may push in seq order), yet the lock is held only for this
+        insert and the commit, not for the whole use case."""
+        if not self._pending:
+            return
+        s = self.session
+        s.flush()  # business rows first, so their own constraint errors surface before the lock
+        last = self._reserve(OUTBOX_SCOPE, len(self._pending))
+        first = last - len(self._pending) + 1
+        now = utcnow()
+        s.add_all(
             OutboxOp(
                 id=new_id(),
-                seq=self.next_value("outbox"),
+                seq=first + i,
                 op_id=new_id(),
-                entity=entity,
-                entity_id=entity_id,
-                op=op,
-                payload=payload,
-                created_at=utcnow(),
+                entity=c.entity,
+                entity_id=c.entity_id,
+                op=c.op,
+                payload=c.payload,
+                created_at=now,
             )
+            for i, c in enumerate(self._pending)
         )
+        self._pending.clear()
+        s.flush()
+
+    def _reserve(self, scope: str, n: int) -> int:
+        """Advance a counter by n and return its new value (the last of the n numbers)."""
+        s = self.session
+        result = s.execute(
+            update(SequenceCounter)
+            .where(SequenceCounter.scope == scope)
+            .values(value=SequenceCounter.value + n)
+            .returning(SequenceCounter.value)
+        ).scalar_one_or_none()
+        if result is not None:
+            return int(result)
+        nested = s.begin_nested()
+        try:
+            s.add(SequenceCounter(id=new_id(), scope=scope, value=n))
+            s.flush()
+            nested.commit()
+            return n
+        except Exception:
+            nested.rollback()
+            return self._reserve(scope, n)
 
     def audit(
         self,
