@@ -1,0 +1,346 @@
+"""The customer-facing rating screen (好差评): five big buttons, a comment for the low ones, thanks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import DomainError
+from app.services.context import ServiceContext
+from app.services.counter_dto import RatingView
+from app.services.dto import SignedInUser
+from app.services.ratings import BAD_LEVELS, RatingService
+from ui.background import BackgroundOp
+from ui.board import named, show_full_screen_on
+
+log = logging.getLogger(__name__)
+
+COLOURS = {5: "#2e7d32", 4: "#558b2f", 3: "#f9a825", 2: "#ef6c00", 1: "#c62828"}
+
+STYLE = """
+QWidget#rating { background: #f3f6fa; }
+QLabel { color: #1d2b3a; }
+QLabel#big { font-size: 64px; font-weight: bold; color: #0b4f8a; }
+QLabel#title { font-size: 40px; font-weight: bold; color: #0b4f8a; }
+QLabel#info { font-size: 26px; color: #4a5a6a; }
+QLabel#prompt { font-size: 26px; color: #b3261e; }
+QPushButton#level { font-size: 34px; color: white; border: none; border-radius: 20px;
+    min-height: 150px; min-width: 200px; }
+QPushButton#level:checked { border: 8px solid #0b2545; }
+QPushButton#chip { font-size: 24px; background: white; border: 3px solid #c5d3e2;
+    border-radius: 14px; padding: 8px 16px; }
+QPushButton#chip:checked { background: #0b4f8a; color: white; border-color: #0b4f8a; }
+QPushButton#submit { font-size: 30px; background: #1565c0; color: white; border: none;
+    border-radius: 16px; padding: 14px 56px; }
+QLineEdit { font-size: 26px; padding: 10px; border: 3px solid #c5d3e2; border-radius: 12px;
+    background: white; }
+QLineEdit[needed="true"] { border-color: #c62828; }
+"""
+
+IDLE, ASK, THANKS = range(3)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("RatingWindow", text)
+
+
+class RatingWindow(QWidget):
+    """Idle 欢迎评价 → request_rating() asks → RatingService.rate → thanks → idle after a while.
+
+    `user` is the clerk signed in at the window (the rating is recorded under their centre)."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        user: SignedInUser,
+        *,
+        thanks_ms: int = 6000,
+        ask_timeout_ms: int = 120_000,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("rating")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(STYLE)
+        self.ratings = RatingService(ctx)
+        self.user = user
+        self.ticket_id: uuid.UUID | None = None
+        self.case_id: uuid.UUID | None = None
+        self.clerk_name = ""
+        self.counter_number = 0
+        self.matter_name = ""
+        self.level: int | None = None
+        self.last_rating: RatingView | None = None
+        self.busy = False
+
+        self.pages = QStackedWidget(self)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(48, 40, 48, 40)
+        root.addWidget(self.pages)
+
+        idle = QWidget()
+        icol = QVBoxLayout(idle)
+        self.idle_big = named(QLabel(), "big")
+        self.idle_info = named(QLabel(), "info")
+        icol.addStretch(1)
+        icol.addWidget(self.idle_big, alignment=Qt.AlignmentFlag.AlignHCenter)
+        icol.addWidget(self.idle_info, alignment=Qt.AlignmentFlag.AlignHCenter)
+        icol.addStretch(1)
+        self.pages.addWidget(idle)
+
+        ask = QWidget()
+        acol = QVBoxLayout(ask)
+        acol.setSpacing(20)
+        self.ask_title = named(QLabel(), "title")
+        self.ask_info = named(QLabel(), "info")
+        acol.addWidget(self.ask_title, alignment=Qt.AlignmentFlag.AlignHCenter)
+        acol.addWidget(self.ask_info, alignment=Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.setSpacing(20)
+        self.level_buttons: dict[int, QPushButton] = {}
+        for level in (5, 4, 3, 2, 1):
+            b = named(QPushButton(), "level", checkable=True)
+            b.setStyleSheet(f"background: {COLOURS[level]};")
+            b.clicked.connect(lambda _=False, lv=level: self.choose(lv))
+            self.level_buttons[level] = b
+            row.addWidget(b)
+        acol.addLayout(row)
+        self.prompt = named(QLabel(), "prompt")
+        self.prompt.setWordWrap(True)
+        acol.addWidget(self.prompt, alignment=Qt.AlignmentFlag.AlignHCenter)
+        chips = QGridLayout()
+        self.chips: list[QPushButton] = []
+        for i in range(4):
+            c = named(QPushButton(), "chip", checkable=True)
+            chips.addWidget(c, 0, i)
+            self.chips.append(c)
+        acol.addLayout(chips)
+        self.comment = QLineEdit()
+        self.comment.setMaxLength(200)
+        self.comment.textChanged.connect(lambda _t: self._mark_needed(False))
+        acol.addWidget(self.comment)
+        self.submit_button = named(QPushButton(), "submit")
+        self.submit_button.clicked.connect(self.submit)
+        acol.addWidget(self.submit_button, alignment=Qt.AlignmentFlag.AlignHCenter)
+        acol.addStretch(1)
+        self.pages.addWidget(ask)
+
+        thanks = QWidget()
+        tcol = QVBoxLayout(thanks)
+        self.thanks_big = named(QLabel(), "big")
+        self.thanks_info = named(QLabel(), "info")
+        self.thanks_info.setWordWrap(True)
+        self.thanks_info.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        tcol.addStretch(1)
+        tcol.addWidget(self.thanks_big, alignment=Qt.AlignmentFlag.AlignHCenter)
+        tcol.addWidget(self.thanks_info, alignment=Qt.AlignmentFlag.AlignHCenter)
+        tcol.addStretch(1)
+        self.pages.addWidget(thanks)
+
+        self.idle_timer = QTimer(self, singleShot=True)
+        self.idle_timer.timeout.connect(self.go_idle)
+        self.thanks_ms = thanks_ms
+        self.ask_timeout_ms = ask_timeout_ms
+        self.translateUI()
+
+    def translateUI(self) -> None:
+        self.setWindowTitle(tr("服务评价"))
+        self.idle_big.setText(tr("欢迎评价"))
+        self.idle_info.setText(tr("办理结束后，请在这里为我们的服务打分"))
+        self.ask_title.setText(tr("请您对本次服务进行评价"))
+        names = {5: tr("非常满意"), 4: tr("满意"), 3: tr("基本满意"), 2: tr("不满意"),
+                 1: tr("非常不满意")}
+        for level, b in self.level_buttons.items():
+            b.setText(names[level])
+        for c, text in zip(
+            self.chips,
+            (tr("等候时间长"), tr("服务态度"), tr("办事效率"), tr("材料要求不清楚")),
+            strict=True,
+        ):
+            c.setText(text)
+        self.comment.setPlaceholderText(tr("意见建议（可不填）"))
+        self.submit_button.setText(tr("提交评价"))
+        self.thanks_big.setText(tr("感谢您的评价！"))
+        self._show_info()
+        self._show_prompt()
+
+    # --- flow ---------------------------------------------------------------------------------
+
+    def request_rating(
+        self,
+        ticket_id: uuid.UUID | None,
+        case_id: uuid.UUID | None,
+        clerk_name: str,
+        counter_number: int,
+        matter_name: str,
+    ) -> None:
+        """Ask the resident to rate the service just finished (a ticket's visit and/or a case)."""
+        if ticket_id is None and case_id is None:
+            log.warning("rating requested without a ticket or a case: ignored")
+            return
+        self.ticket_id, self.case_id = ticket_id, case_id
+        self.clerk_name, self.counter_number, self.matter_name = (
+            clerk_name, counter_number, matter_name
+        )
+        self.level = None
+        self.busy = False
+        self.comment.clear()
+        for b in (*self.level_buttons.values(), *self.chips):
+            b.setChecked(False)
+        self._show_info()
+        self._show_prompt()
+        self._set_chips_visible(False)
+        self.pages.setCurrentIndex(ASK)
+        self.idle_timer.start(self.ask_timeout_ms)
+
+    def _show_info(self) -> None:
+        if not self.counter_number:
+            self.ask_info.setText("")
+            return
+        info = tr("{window} 号窗口 · 工作人员 {clerk}").format(
+            window=self.counter_number, clerk=self.clerk_name
+        )
+        if self.matter_name:
+            info += tr(" · 办理事项：{matter}").format(matter=self.matter_name)
+        self.ask_info.setText(info)
+
+    def _show_prompt(self, error: str = "") -> None:
+        if error:
+            self.prompt.setText(error)
+        elif self.level in BAD_LEVELS:
+            self.prompt.setText(
+                tr("很抱歉没能让您满意。请告诉我们哪里做得不好（可点选或填写），我们会尽快改进并回访您。")
+            )
+        else:
+            self.prompt.setText("")
+
+    def _set_chips_visible(self, visible: bool) -> None:
+        for c in self.chips:
+            c.setVisible(visible)
+
+    def _mark_needed(self, needed: bool) -> None:
+        self.comment.setProperty("needed", needed)
+        self.comment.style().unpolish(self.comment)
+        self.comment.style().polish(self.comment)
+
+    def comment_text(self) -> str:
+        picked = [c.text() for c in self.chips if c.isChecked() and c.isVisible()]
+        typed = self.comment.text().strip()
+        return "；".join([*picked, typed] if typed else picked)
+
+    def choose(self, level: int) -> None:
+        """A level button: good levels submit at once; the two lowest first ask what went wrong."""
+        self.level = level
+        for lv, b in self.level_buttons.items():
+            b.setChecked(lv == level)
+        self.idle_timer.start(self.ask_timeout_ms)
+        if level in BAD_LEVELS and not self.comment_text():
+            self._set_chips_visible(True)
+            self._mark_needed(True)
+            self._show_prompt()
+            self.comment.setFocus()
+            return
+        self.submit()
+
+    def submit(self) -> None:
+        if self.busy or self.level is None:
+            if self.level is None:
+                self._show_prompt(tr("请先点选一个满意程度"))
+            return
+        comment = self.comment_text()
+        if self.level in BAD_LEVELS and not comment:
+            self._mark_needed(True)
+            self._show_prompt()
+            return
+        self.busy = True
+        level, ticket_id, case_id = self.level, self.ticket_id, self.case_id
+        BackgroundOp(
+            lambda: self.ratings.rate(
+                self.user, level=level, comment=comment, ticket_id=ticket_id, case_id=case_id
+            )
+        ).success(self._rated).failure(self._failed).run()
+
+    def _rated(self, rating: RatingView) -> None:
+        self.busy = False
+        self.last_rating = rating
+        if rating.follow_up_id is not None:
+            self.thanks_info.setText(tr("您的意见已转交中心负责人，我们会尽快与您联系。"))
+        else:
+            self.thanks_info.setText(tr("您的满意是我们最大的动力，祝您生活愉快！"))
+        self._thank()
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy = False
+        code = getattr(exc, "code", "")
+        if code == "RATING_EXISTS":
+            self.thanks_big.setText(tr("这次服务已经评价过了"))
+            self.thanks_info.setText(tr("每次服务只能评价一次，感谢您的支持！"))
+            self._thank(keep_title=True)
+        elif isinstance(exc, DomainError):
+            self._show_prompt(exc.message)
+        else:
+            log.error("rating failed: %s", type(exc).__name__)
+            self._show_prompt(tr("评价暂时无法提交，请告诉工作人员，谢谢！"))
+
+    def _thank(self, *, keep_title: bool = False) -> None:
+        if not keep_title:
+            self.thanks_big.setText(tr("感谢您的评价！"))
+        self.ticket_id = self.case_id = None
+        self.pages.setCurrentIndex(THANKS)
+        self.idle_timer.start(self.thanks_ms)
+
+    def go_idle(self) -> None:
+        self.idle_timer.stop()
+        self.ticket_id = self.case_id = None
+        self.level = None
+        self.comment.clear()
+        self.pages.setCurrentIndex(IDLE)
+
+    def page(self) -> str:
+        return ("idle", "ask", "thanks")[self.pages.currentIndex()]
+
+
+class SecondScreenRatingRequester:
+    """What the clerk workspace calls when service ends (matches ui.counter's RatingRequester):
+    opens the rating window full screen on the second screen the first time."""
+
+    def __init__(
+        self, ctx: ServiceContext, user: SignedInUser, screen: int | None = 1, *,
+        full_screen: bool = True,
+    ) -> None:
+        self.window = RatingWindow(ctx, user)
+        self.screen = screen
+        self.full_screen = full_screen
+        self._shown = False
+
+    def show(self) -> None:
+        """Show the idle 欢迎评价 screen (on the configured screen) before the first request."""
+        if self._shown:
+            return
+        if self.full_screen:
+            show_full_screen_on(self.window, self.screen)
+        else:
+            self.window.show()
+        self._shown = True
+
+    def request_rating(
+        self,
+        ticket_id: uuid.UUID | None,
+        case_id: uuid.UUID | None,
+        clerk_name: str,
+        counter_number: int,
+        matter_name: str,
+    ) -> None:
+        self.show()
+        self.window.request_rating(ticket_id, case_id, clerk_name, counter_number, matter_name)
