@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, any_, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.hub.models import HubChange, HubCounter
+from app.hub.models import HubChange, HubCounter, HubRecord
 from app.sync.protocol import Change
 
 # Cursor scheme (why the pull never skips a row).
@@ -48,8 +49,59 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
     first = top - len(rows) + 1
     for i, row in enumerate(rows):
         row["pos"] = first + i
-    session.execute(insert(HubChange), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        copy_rows(session, "hub_change", CHANGE_COLUMNS, (
+            tuple(r.get("payload_json") or dumps(r["payload"]) if c == "payload" else r[c] for c in CHANGE_COLUMNS)
+            for r in rows))
+    else:
+        session.execute(insert(HubChange), [{k: v for k, v in r.items() if k != "payload_json"} for r in rows])
     return top
+
+
+CHANGE_COLUMNS = ("pos", "centre_id", "entity", "entity_id", "op", "payload", "origin_device_id", "op_id",
+                  "device_seq", "status", "recorded_at")
+RECORD_COLUMNS = ("entity", "entity_id", "centre_id", "data", "updated_at")
+
+
+def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values`; on PostgreSQL as `= ANY(array)` with ONE parameter (a 1000-item IN list costs
+    more to parse than to run)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def copy_rows(session: Session, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL COPY into `table` inside the session's transaction (the fastest way in)."""
+    conn: Any = session.connection().connection.driver_connection
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row(row)
+
+
+def upsert_records(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """Upsert hub_record rows (entity, entity_id, centre_id, data JSON text, updated_at)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        upsert(session, HubRecord.__table__, [  # type: ignore[arg-type]
+            {"entity": r[0], "entity_id": r[1], "centre_id": r[2], "data": json.loads(r[3]), "updated_at": r[4]}
+            for r in rows], ("entity_id", "entity"))
+        return
+    session.execute(text(
+        "CREATE TEMP TABLE IF NOT EXISTS hub_record_in (entity varchar(30), entity_id uuid, centre_id uuid, "
+        "data json, updated_at timestamptz) ON COMMIT DELETE ROWS"))
+    copy_rows(session, "hub_record_in", RECORD_COLUMNS, rows)
+    session.execute(text(
+        "INSERT INTO hub_record (entity, entity_id, centre_id, data, updated_at) "
+        "SELECT entity, entity_id, centre_id, data, updated_at FROM hub_record_in "
+        "ON CONFLICT (entity_id, entity) DO UPDATE SET centre_id = excluded.centre_id, "
+        "data = excluded.data, updated_at = excluded.updated_at"))
+    session.execute(text("TRUNCATE hub_record_in"))
 
 
 def begin_snapshot(session: Session) -> None:

@@ -54,7 +54,7 @@ def get_case(s: Session, staff: HubStaff, case_id: uuid.UUID, *, lock: bool = Fa
 def case_view(s: Session, staff: HubStaff, case_id: uuid.UUID) -> dict[str, Any]:
     st = get_case(s, staff, case_id)
     centre = s.get_one(HubCentre, st.centre_id)
-    rec = s.get(HubRecord, ("case_file", case_id)) or s.get(HubRecord, ("case", case_id))
+    rec = s.get(HubRecord, (case_id, "case_file")) or s.get(HubRecord, (case_id, "case"))
     return _view(st, centre.name, rec.data if rec else {})
 
 

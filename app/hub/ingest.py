@@ -8,18 +8,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import FINAL_STATUSES, CaseEventType, CaseStatus, apply
 from app.domain.errors import IllegalTransition
-from app.hub.changes import append_changes, upsert
+from app.hub.changes import among, append_changes, dumps, upsert, upsert_records
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
 from app.sync.protocol import Op, OpAck, PushResponse
 
 CASE_ENTITIES = frozenset({"case", "case_file"})
 EVENT_ENTITIES = frozenset({"case_event"})
 CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")
+STATE_COLUMNS = ("case_id", "centre_id", "case_number", "matter_code", "department", "resident_key", "status",
+                 "last_seq", "last_event_id", "updated_at")
 _FINAL = frozenset(s.value for s in FINAL_STATUSES)
 
 
@@ -64,6 +66,7 @@ class Batch:
     states: dict[uuid.UUID, HubCaseState] = field(default_factory=dict)
     conflicts: list[HubConflict] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    json: dict[tuple[str, uuid.UUID], str] = field(default_factory=dict)
 
     def conflict(self, kind: str, message: str, *, case_id: uuid.UUID | None, subject: uuid.UUID,
                  other: uuid.UUID | None = None, centre_id: uuid.UUID | None = None) -> None:
@@ -79,22 +82,27 @@ class Batch:
 def _load_states(session: Session, batch: Batch, case_ids: set[uuid.UUID]) -> None:
     missing = [c for c in case_ids if c not in batch.states]
     for i in range(0, len(missing), 1000):
-        for st in session.scalars(select(HubCaseState).where(HubCaseState.case_id.in_(missing[i:i + 1000]))):
+        for st in session.scalars(select(HubCaseState).where(among(session, HubCaseState.case_id, missing[i:i + 1000]))):
+            session.expunge(st)  # written back in bulk by finish(), not one UPDATE each
             batch.states[st.case_id] = st
 
 
 def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Op]) -> set[tuple[str, uuid.UUID]]:
     """Records in the batch that already belong to another centre (never overwritten)."""
-    keys = list({(o.entity, o.entity_id) for o in ops})
+    ids = list({o.entity_id for o in ops})
     found: set[tuple[str, uuid.UUID]] = set()
-    for i in range(0, len(keys), 1000):
+    for i in range(0, len(ids), 1000):
         rows = session.execute(
             select(HubRecord.entity, HubRecord.entity_id, HubRecord.centre_id).where(
-                tuple_(HubRecord.entity, HubRecord.entity_id).in_(keys[i:i + 1000])
-            )
+                among(session, HubRecord.entity_id, ids[i:i + 1000]), HubRecord.centre_id != centre_id)
         ).all()
-        found |= {(r[0], r[1]) for r in rows if r[2] != centre_id}
+        found |= {(r[0], r[1]) for r in rows}
     return found
+
+
+def new_state(batch: Batch, case_id: uuid.UUID) -> HubCaseState:
+    return HubCaseState(case_id=case_id, centre_id=batch.centre_id, case_number="", matter_code="", department="",
+                        resident_key="", status="", last_seq=0, last_event_id=None, updated_at=batch.now)
 
 
 def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> str | None:
@@ -105,7 +113,7 @@ def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> s
         return "conflict"
     st = batch.states.get(case_id)
     if st is None:
-        st = HubCaseState(case_id=case_id, centre_id=batch.centre_id, status="", last_seq=0)
+        st = new_state(batch, case_id)
         batch.states[case_id] = st
     elif st.centre_id != batch.centre_id and payload.get("origin") != "department":
         batch.conflict("invalid_op", "该办件属于其他中心，本中心不能为其添加事件", case_id=None, subject=event_id)
@@ -133,7 +141,7 @@ def _apply_case(batch: Batch, residents: dict[uuid.UUID, dict[str, Any]], case_i
                 payload: dict[str, Any]) -> None:
     st = batch.states.get(case_id)
     if st is None:
-        st = HubCaseState(case_id=case_id, centre_id=batch.centre_id, status="", last_seq=0)
+        st = new_state(batch, case_id)
         batch.states[case_id] = st
     st.case_number = str(payload.get("case_number") or st.case_number or "")[:30]
     st.matter_code = str(payload.get("matter_code") or st.matter_code or "")[:20]
@@ -160,7 +168,7 @@ def _residents(session: Session, batch: Batch, ops: list[Op]) -> dict[uuid.UUID,
     found: dict[uuid.UUID, dict[str, Any]] = {}
     for i in range(0, len(ids), 1000):
         found.update(session.execute(select(HubRecord.entity_id, HubRecord.data).where(
-            HubRecord.entity == "resident", HubRecord.entity_id.in_(ids[i:i + 1000]))).tuples().all())
+            HubRecord.entity == "resident", among(session, HubRecord.entity_id, ids[i:i + 1000]))).tuples().all())
     return found
 
 
@@ -172,7 +180,7 @@ def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) 
         return
     keys = {st.resident_key for st in mine}
     others = session.scalars(select(HubCaseState).where(
-        HubCaseState.resident_key.in_(keys), HubCaseState.centre_id != batch.centre_id)).all()
+        among(session, HubCaseState.resident_key, list(keys)), HubCaseState.centre_id != batch.centre_id)).all()
     index: dict[tuple[str, str], list[HubCaseState]] = {}
     for o in others:
         if o.status not in _FINAL:
@@ -187,13 +195,12 @@ def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) 
 
 def finish(session: Session, batch: Batch) -> None:
     """Write records, case states and conflicts, then (last) the change log with its positions."""
-    upsert(session, HubRecord.__table__, [  # type: ignore[arg-type]
-        {"entity": e, "entity_id": i, "centre_id": batch.centre_id, "data": d, "updated_at": batch.now}
-        for (e, i), d in batch.records.items()], ("entity", "entity_id"))
+    upsert_records(session, [(e, i, batch.centre_id, batch.json[(e, i)], batch.now)
+                              for (e, i) in batch.records])
     for e, i in batch.deletes:
         session.execute(delete(HubRecord).where(HubRecord.entity == e, HubRecord.entity_id == i))
-    for st in batch.states.values():
-        session.add(st)
+    upsert(session, HubCaseState.__table__, [  # type: ignore[arg-type]
+        {c: getattr(st, c) for c in STATE_COLUMNS} for st in batch.states.values()], ("case_id",))
     unique = {c.id: c for c in batch.conflicts}
     for c in unique.values():
         if session.get(HubConflict, c.id) is None:
@@ -212,7 +219,7 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -
     ops = sorted(ops, key=lambda o: o.seq)
     known = dict(session.execute(
         select(HubChange.op_id, HubChange.status).where(
-            HubChange.origin_device_id == device_id, HubChange.op_id.in_([o.op_id for o in ops]))
+            HubChange.origin_device_id == device_id, among(session, HubChange.op_id, [o.op_id for o in ops]))
     ).all())
     batch = Batch(centre_id=device.centre_id, now=now)
     fresh: list[Op] = []
@@ -228,6 +235,7 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -
     new_cases: set[uuid.UUID] = set()
     for o in fresh:
         status = "applied"
+        payload_json = dumps(o.payload)
         # Scope comes from the token: a row already owned by another centre is never overwritten
         # (the payload's centre_id is the centre's local id and is not trusted for scope).
         if (o.entity, o.entity_id) in foreign:
@@ -243,15 +251,17 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -
                 batch.deletes.append((o.entity, o.entity_id))
             else:
                 batch.records[(o.entity, o.entity_id)] = o.payload
+                batch.json[(o.entity, o.entity_id)] = payload_json
             if o.entity in CASE_ENTITIES:
                 new_cases.add(o.entity_id)
                 _apply_case(batch, residents, o.entity_id, o.payload)
         elif o.entity in EVENT_ENTITIES and status == "conflict":
             batch.records[(o.entity, o.entity_id)] = o.payload  # kept: the event happened
+            batch.json[(o.entity, o.entity_id)] = payload_json
         known[o.op_id] = status
         batch.changes.append({
             "centre_id": device.centre_id, "entity": o.entity, "entity_id": o.entity_id, "op": o.op,
-            "payload": o.payload, "origin_device_id": device_id, "op_id": o.op_id,
+            "payload": o.payload, "payload_json": payload_json, "origin_device_id": device_id, "op_id": o.op_id,
             "device_seq": o.seq, "status": status, "recorded_at": now})
     _flag_duplicates(session, batch, new_cases)
     finish(session, batch)

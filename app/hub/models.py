@@ -6,7 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, MetaData, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.db.base import NAMING
@@ -129,9 +139,10 @@ class HubRecord(HubBase):
     """The latest content of every synced row, by entity and id, with the centre that owns it."""
 
     __tablename__ = "hub_record"
+    __table_args__ = (PrimaryKeyConstraint("entity_id", "entity"),)
 
-    entity: Mapped[str] = mapped_column(String(30), primary_key=True)
-    entity_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[uuid.UUID]
     centre_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     data: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -63,7 +63,7 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
     report = agent.run_once()
     assert report.ok and report.conflicts == 1
     with hub.sessions() as s:
-        assert s.get(HubRecord, ("case_event", withdraw_id)) is not None  # kept
+        assert s.get(HubRecord, (withdraw_id, "case_event")) is not None  # kept
         conflicts = s.scalars(select(HubConflict)).all()
         assert [c.kind for c in conflicts] == ["illegal_event"]
         assert s.get_one(HubCaseState, case_id).status == "approved"

@@ -17,11 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db.models import SyncState
 from app.hub.admin import new_enrol_code
 from app.hub.db import hub_engine, hub_sessions, upgrade
+from app.hub.models import HubChange
 from app.services.context import ServiceContext
 from app.sync.agent import SyncAgent
 from app.sync.credentials import SERVICE
@@ -91,16 +92,26 @@ def cursor(ctx: ServiceContext) -> int:
 def test_hub_killed_mid_batch(tmp_path: Path, hubproc: Any) -> None:
     h, sessions = hubproc
     ctx, device, _ = make_centre(tmp_path, h, sessions, "300001")
-    WorkMaker(ctx).days(4, tickets=100, cases=60, events_per_case=5)
-    agent = SyncAgent(ctx)
-    for delay in (0.15, 0.4):
-        t = threading.Thread(target=agent.run_once)
+    WorkMaker(ctx).days(6, tickets=100, cases=60, events_per_case=5)
+    agent = SyncAgent(ctx, batch_ops=200)
+    interrupted = 0
+    for _ in range(2):
+        reports: list[Any] = []
+        with sessions() as s:
+            before = s.scalar(select(func.count()).select_from(HubChange))
+        t = threading.Thread(target=lambda: reports.append(agent.run_once()))
         t.start()
-        time.sleep(delay)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # kill as soon as one batch landed: the next is in flight
+            with sessions() as s:
+                if s.scalar(select(func.count()).select_from(HubChange)) > before:
+                    break
+            time.sleep(0.005)
         h.kill()
         t.join(60)
-        assert agent.status().online is False
+        interrupted += not reports[0].ok
         h.start()
+    assert interrupted >= 1
     before = cursor(ctx)
     report = agent.run_once()
     assert report.ok, report.error

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 import app.db.types
+
 
 revision: str = 'h0001'
 down_revision: str | None = None
@@ -92,7 +92,7 @@ def upgrade() -> None:
     sa.Column('centre_id', sa.Uuid(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('updated_at', app.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('entity', 'entity_id', name=op.f('pk_hub_record'))
+    sa.PrimaryKeyConstraint('entity_id', 'entity', name=op.f('pk_hub_record'))
     )
     with op.batch_alter_table('hub_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hub_record_centre_id'), ['centre_id'], unique=False)

@@ -1,0 +1,238 @@
+"""Sync benchmarks: hub ingest vs raw executemany, a busy centre's 30 days offline, 200 centres at once."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from app import __version__
+from app.db.models import OutboxOp
+from app.hub.admin import ensure_centre, new_enrol_code, token_hash
+from app.hub.db import hub_engine, hub_sessions, upgrade
+from app.hub.models import HubDevice
+from app.sync import protocol as P
+from app.sync.agent import SyncAgent
+from app.sync.client import op_json
+from app.sync.enrol import enrol
+from app.sync.testing import WorkMaker, new_centre
+
+HEADERS = {P.H_PROTOCOL: "1", P.H_APP: __version__, P.H_SCHEMA: "0001", P.H_CATALOGUE: "",
+           "Content-Type": "application/json", "Content-Encoding": "gzip"}
+
+
+def fresh_db(server: str) -> str:
+    base = make_url(server).set(drivername="postgresql+psycopg")
+    name = f"ow_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_db(url: str) -> None:
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class Hub:
+    def __init__(self, db: str, workers: int = 1) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.hub.cli", "--db", db, "serve", "--host",
+                                      "127.0.0.1", "--port", str(self.port), "--workers", str(workers)])
+        for _ in range(200):
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("hub did not start")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(20)
+
+
+def device_tokens(sessions: Any, n: int, prefix: str) -> list[str]:
+    tokens = []
+    with sessions.begin() as s:
+        for i in range(n):
+            centre = ensure_centre(s, f"{prefix}{i:04d}")
+            tok = secrets.token_urlsafe(24)
+            s.add(HubDevice(centre_id=centre.id, token_hash=token_hash(tok), name=f"bench{i}"))
+            tokens.append(tok)
+    return tokens
+
+
+def centre_ops(tmp: Path, days: int, tickets: int, cases: int, events: int) -> list[bytes]:
+    ctx = new_centre(f"sqlite:///{(tmp / 'ops.db').as_posix()}", "880001")
+    WorkMaker(ctx).days(days, tickets, cases, events)
+    with ctx.uow(read_only=True) as uow:
+        rows = uow.session.execute(select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id,
+                                          OutboxOp.op, OutboxOp.payload, OutboxOp.created_at)
+                                   .order_by(OutboxOp.seq)).all()
+    ctx.close()
+    return [op_json(*r) for r in rows]
+
+
+def bench_ingest(server: str, tmp: Path, scale: float) -> dict[str, Any]:
+    ops = centre_ops(tmp, 5, int(200 * scale), int(130 * scale), 5)
+    db = fresh_db(server)
+    try:
+        engine = hub_engine(db)
+        upgrade(engine)
+        token = device_tokens(hub_sessions(engine), 1, "77")[0]
+        hub = Hub(db)
+        headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+        bodies = [gzip.compress(b'{"ops":[' + b",".join(ops[i:i + 500]) + b"]}", 5) for i in range(0, len(ops), 500)]
+        with httpx.Client(base_url=hub.url, timeout=120) as http:
+            t0 = time.perf_counter()
+            for body in bodies:
+                r = http.post("/api/v1/push", content=body, headers=headers)
+                r.raise_for_status()
+            hub_s = time.perf_counter() - t0
+        hub.stop()
+        # the same rows, raw: one executemany per 500 into a plain table in the same database
+        rows = [json.loads(o) for o in ops]
+        with psycopg.connect(make_url(db).set(drivername="postgresql").render_as_string(False)) as conn:
+            conn.execute("CREATE TABLE raw_ops (op_id uuid PRIMARY KEY, entity text, entity_id uuid, "
+                         "op text, payload json, seq bigint)")
+            conn.commit()
+            t0 = time.perf_counter()
+            with conn.cursor() as cur:
+                for i in range(0, len(rows), 500):
+                    cur.executemany("INSERT INTO raw_ops VALUES (%s, %s, %s, %s, %s, %s)",
+                                    [(r["op_id"], r["entity"], r["entity_id"], r["op"], json.dumps(r["payload"]),
+                                      r["seq"]) for r in rows[i:i + 500]])
+                    conn.commit()
+            raw_s = time.perf_counter() - t0
+        engine.dispose()
+    finally:
+        drop_db(db)
+    return {"ops": len(ops), "hub_ops_per_s": round(len(ops) / hub_s), "raw_rows_per_s": round(len(rows) / raw_s),
+            "ratio": round(raw_s / hub_s, 3)}
+
+
+def bench_offline(server: str, tmp: Path, scale: float) -> dict[str, Any]:
+    db = fresh_db(server)
+    try:
+        engine = hub_engine(db)
+        upgrade(engine)
+        sessions = hub_sessions(engine)
+        hub = Hub(db)
+        ctx = new_centre(f"sqlite:///{(tmp / 'busy.db').as_posix()}", "880002")
+        with sessions.begin() as s:
+            code = new_enrol_code(s, "880002", datetime.now(UTC))
+        import keyring
+
+        from app.sync.testing import FileKeyring
+
+        os.environ["ONEWINDOW_TEST_KEYRING"] = str(tmp / "kr.json")
+        keyring.set_keyring(FileKeyring())
+        enrol(ctx, hub.url, code)
+        t0 = time.perf_counter()
+        n = WorkMaker(ctx).days(30, int(1000 * scale), int(667 * scale), 5)
+        gen_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = SyncAgent(ctx).run_once()
+        sync_s = time.perf_counter() - t0
+        assert report.ok, report.error
+        hub.stop()
+        ctx.close()
+        engine.dispose()
+    finally:
+        drop_db(db)
+    return {"ops": n, "records": n, "generate_s": round(gen_s, 1), "sync_s": round(sync_s, 2),
+            "records_per_s": round(n / sync_s), "pushed": report.pushed}
+
+
+def bench_many(server: str, tmp: Path, centres: int, batches: int, per_batch: int, workers: int) -> dict[str, Any]:
+    ops = centre_ops(tmp, 1, per_batch, 0, 1)[:per_batch]
+    db = fresh_db(server)
+    try:
+        engine = hub_engine(db)
+        upgrade(engine)
+        tokens = device_tokens(hub_sessions(engine), centres, "66")
+        hub = Hub(db, workers=workers)
+        lat: list[float] = []
+        errors: list[str] = []
+        start = threading.Barrier(centres)
+
+        def centre(token: str) -> None:
+            headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=hub.url, timeout=120) as http:
+                start.wait()
+                for b in range(batches):
+                    batch = [json.loads(o) for o in ops]
+                    for i, o in enumerate(batch):
+                        o["op_id"], o["entity_id"], o["seq"] = str(uuid.uuid4()), str(uuid.uuid4()), b * per_batch + i + 1
+                    body = gzip.compress(json.dumps({"ops": batch}).encode(), 5)
+                    t0 = time.perf_counter()
+                    try:
+                        r = http.post("/api/v1/push", content=body, headers=headers)
+                        if r.status_code != 200:
+                            errors.append(f"{r.status_code} {r.text[:100]}")
+                    except httpx.HTTPError as exc:
+                        errors.append(repr(exc))
+                    lat.append(time.perf_counter() - t0)
+
+        threads = [threading.Thread(target=centre, args=(t,)) for t in tokens]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        hub.stop()
+        engine.dispose()
+    finally:
+        drop_db(db)
+    lat.sort()
+    return {"centres": centres, "requests": len(lat), "errors": len(errors), "first_errors": errors[:3],
+            "ops": centres * batches * per_batch, "wall_s": round(wall, 2),
+            "p50_ms": round(lat[len(lat) // 2] * 1000), "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--pg", default=os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--only", choices=["ingest", "offline", "many"])
+    p.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes (quick runs: 0.1)")
+    p.add_argument("--workers", type=int, default=2, help="uvicorn workers for the 200-centre run")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.only in (None, "ingest"):
+            print("ingest", json.dumps(bench_ingest(args.pg, Path(tmp), args.scale)), flush=True)
+        if args.only in (None, "offline"):
+            print("offline", json.dumps(bench_offline(args.pg, Path(tmp), args.scale)), flush=True)
+        if args.only in (None, "many"):
+            print("many", json.dumps(bench_many(args.pg, Path(tmp), 200, 3, 100, args.workers)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
