@@ -99,7 +99,7 @@ def test_hub_killed_mid_batch(tmp_path: Path, hubproc: Any) -> None:
         reports: list[Any] = []
         with sessions() as s:
             before = s.scalar(select(func.count()).select_from(HubChange))
-        t = threading.Thread(target=lambda: reports.append(agent.run_once()))
+        t = threading.Thread(target=lambda out=reports: out.append(agent.run_once()))
         t.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # kill as soon as one batch landed: the next is in flight
