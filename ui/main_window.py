@@ -1,8 +1,8 @@
-"""The main window: the centre, its windows and the catalogue it loaded; counter screens dock into it."""
+"""The main window: tabs 窗口受理 / 办件查询 / 已转办 / 待领取 / 事项目录, the F-key actions, the status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QTableView,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -18,8 +19,18 @@ from PySide6.QtWidgets import (
 
 from app.domain.catalogue import MatterSpec
 from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedInUser
+from ui.actions import ActionId, ActionRegistry
 from ui.background import BackgroundOp
+from ui.counter.case_actions import CaseActions
+from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
+from ui.counter.dialogs import HelpOverlay
+from ui.counter.documents_glue import DocumentDesk, DocumentSink, PrinterSink
+from ui.counter.hardware import IdCardReader
+from ui.counter.rating import RatingRequester
+from ui.counter.workspace import CounterWorkspace
+from ui.printing import PdfPrinter
 from ui.services_facade import Services
+from ui.settings import A4_PRINTER, COUNTER_NUMBER, RECEIPT_PAPER, RECEIPT_PRINTER
 from ui.table_model import Column, RowTableModel
 
 
@@ -28,13 +39,28 @@ def tr(text: str) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, user: SignedInUser | None = None) -> None:
+    def __init__(self, services: Services, user: SignedInUser | None = None, *,
+                 sink: DocumentSink | None = None, rating: RatingRequester | None = None,
+                 reader: IdCardReader | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.services = services
         self.user = user
         self.overview: CentreOverview | None = None
+        self.settings = settings or QSettings()
         self.setObjectName("MainWindow")
         self.resize(1280, 800)
+        self.registry = ActionRegistry(self)
+        printer = PdfPrinter(self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings))
+        self.desk = DocumentDesk(services, user, sink or PrinterSink(printer),
+                                 RECEIPT_PAPER.get(self.settings), self)
+        self.workspace = CounterWorkspace(services, user, self.registry, self.desk,
+                                          rating=rating, reader=reader, settings=self.settings)
+        self.workspace.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.desk.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        self.case_search = CaseSearchPage(services, user)
+        self.routed = RoutedPage(services, user)
+        self.ready = ReadyPage(services, user)
+        self.case_actions = CaseActions(self, services, user, self.desk)
 
         self.centre_label = QLabel()
         self.centre_label.setObjectName("centreLabel")
@@ -92,23 +118,70 @@ class MainWindow(QMainWindow):
         body.addWidget(right)
         body.setSizes([360, 920])
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        catalogue = QWidget()
+        layout = QVBoxLayout(catalogue)
         top = QHBoxLayout()
         top.addWidget(self.centre_label)
         top.addStretch(1)
         top.addWidget(self.centre_detail)
         layout.addLayout(top)
         layout.addWidget(body, 1)
-        self.setCentralWidget(central)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        for page in (self.workspace, self.case_search, self.routed, self.ready, catalogue):
+            self.tabs.addTab(page, "")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
         self.status_user = QLabel()
+        self.status_window = QLabel()
         self.status_catalogue = QLabel()
         self.statusBar().addWidget(self.status_user)
+        self.statusBar().addWidget(self.status_window)
         self.statusBar().addPermanentWidget(self.status_catalogue)
+        self._bind_actions()
         self.translateUI()
+
+    def _bind_actions(self) -> None:
+        r = self.registry
+        r.bind(ActionId.HELP, self.show_help)
+        r.bind(ActionId.CASE_SEARCH, self.show_case_search)
+        r.bind(ActionId.RECORD_DECISION, lambda: self.case_actions.record_decision(self._list()))
+        r.bind(ActionId.HAND_OVER, self.hand_over)
+        r.bind(ActionId.REPRINT, self.case_actions.reprint)
+        r.bind(ActionId.SYNC_NOW, lambda: self.statusBar().showMessage(
+            tr("尚未登记区级平台，暂无法同步"), 8000))
+        for aid in (ActionId.IDENTIFY, ActionId.FIND_MATTER, ActionId.CALL_NEXT):
+            r.action(aid).triggered.connect(lambda _c=False: self.tabs.setCurrentIndex(0))
+        self.addActions([a for _aid, a in r.all()])
+
+    def _list(self) -> CaseList:
+        page = self.tabs.currentWidget()
+        return page if isinstance(page, CaseList) else self.routed
+
+    def show_help(self) -> None:
+        HelpOverlay(self.registry.help_rows(), self).exec()
+
+    def show_case_search(self) -> None:
+        self.tabs.setCurrentWidget(self.case_search)
+        self.case_search.focus()
+
+    def hand_over(self) -> None:
+        page = self.tabs.currentWidget()
+        if not isinstance(page, CaseList) or page is self.routed:
+            self.tabs.setCurrentWidget(self.ready)
+            page = self.ready
+        self.case_actions.hand_over(page)
+
+    def _tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if isinstance(page, (RoutedPage, ReadyPage)):
+            page.refresh()
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("一窗通 · 街道便民服务中心"))
+        self.registry.translateUI()
+        for i, text in enumerate(("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")):
+            self.tabs.setTabText(i, tr(text))
         self.counters_title.setText(tr("服务窗口"))
         self.catalogue_title.setText(tr("事项目录"))
         self.search.setPlaceholderText(tr("按名称、编码或拼音首字母查找事项，如 dbsq"))
@@ -129,7 +202,16 @@ class MainWindow(QMainWindow):
         self.overview = overview
         self.counter_model.set_rows(overview.counters)
         self.matter_model.set_rows(overview.matters)
+        number = COUNTER_NUMBER.get(self.settings)
+        counter = next((c for c in overview.counters if c.number == number), None)
+        ws = self.workspace
+        ws.overview, ws.window_number = overview, number
+        ws.counter_id = ws.queue.counter_id = counter.id if counter else None
+        ws.queue.centre_id = overview.centre.id
+        self.case_actions.centre = overview.centre
+        self.case_actions.window_name = counter.name if counter else ""
         self._show_overview()
+        ws.start()
 
     def _show_overview(self) -> None:
         ov = self.overview
@@ -139,6 +221,7 @@ class MainWindow(QMainWindow):
         c = ov.centre
         self.centre_label.setText(c.name)
         self.centre_detail.setText(tr("%s · 咨询电话 %s") % (c.address, c.enquiry_phone))
+        self.status_window.setText(tr("%d 号窗口") % COUNTER_NUMBER.get(self.settings))
         self.status_catalogue.setText(
             tr("目录版本 %s · %d 个事项 · %d 个部门")
             % (ov.catalogue_version, len(ov.matters), len(ov.departments))

@@ -1,0 +1,1 @@
+"""The clerk's counter screens: queue, identify, matter, materials, form, outcomes, cases."""

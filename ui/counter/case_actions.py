@@ -1,0 +1,103 @@
+"""Case actions outside intake: supervisor-recorded decisions, hand-over with the collection note, reprint."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog, QWidget
+
+from app.clock import business_date
+from app.services.counter_dto import CaseDetail
+from app.services.dto import CaseSummary, CentreInfo, SignedInUser
+from ui.background import BackgroundOp
+from ui.counter.cases_page import CaseList
+from ui.counter.common import error_text, show_error, show_ok, tr
+from ui.counter.dialogs import DecisionDialog, HandOverDialog
+from ui.counter.documents_glue import DocumentDesk, Printed, collection_note
+from ui.services_facade import Services
+
+READY_AFTER = ("approve", "approve_deferred", "deny")
+
+
+def case_text(c: CaseSummary) -> str:
+    return f"{c.case_number} · {c.matter_name} · {c.applicant_name_masked}"
+
+
+class CaseActions:
+    """Ctrl+D (值班长代录部门决定), Ctrl+L (结果领取), Ctrl+P (补打) on the selected case."""
+
+    def __init__(self, parent: QWidget, services: Services, user: SignedInUser | None,
+                 desk: DocumentDesk) -> None:
+        self.parent, self.services, self.user, self.desk = parent, services, user, desk
+        self.centre: CentreInfo | None = None
+        self.window_name = ""
+
+    def record_decision(self, page: CaseList, after: object = None) -> None:
+        c, user = page.current(), self.user
+        if c is None or user is None:
+            show_error(page.info, tr("请先在列表中选择办件"))
+            return
+        if user.role not in ("supervisor", "admin"):
+            show_error(page.info, tr("只有值班长或管理员可以代录部门决定"))
+            return
+        dialog = DecisionDialog(case_text(c), self.parent)
+        if not dialog.exec():
+            return
+        code, reason = dialog.code(), dialog.reason.toPlainText()
+        department = dialog.department.text()
+        cases = self.services.cases
+
+        def work() -> CaseSummary:
+            done = cases.record_department_decision(c.id, user, code, reason=reason,
+                                                    department=department)
+            if code in READY_AFTER:
+                done = cases.notify_ready(c.id, user, tr("部门决定已录入，通知领取"))
+            return done
+
+        def ok(s: CaseSummary) -> None:
+            show_ok(page.info, tr("已录入部门决定：%s（%s）") % (s.case_number, s.status_label))
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
+
+        BackgroundOp(work).success(ok).failure(lambda e: show_error(page.info, error_text(e))).run()
+
+    def hand_over(self, page: CaseList) -> None:
+        c, user, centre = page.current(), self.user, self.centre
+        if c is None or user is None or centre is None:
+            show_error(page.info, tr("请先在列表中选择办件"))
+            return
+        dialog = HandOverDialog(case_text(c), self.parent)
+        if not dialog.exec():
+            return
+        who, note = dialog.collected_by(), dialog.note.text()
+        cases, clock = self.services.cases, self.services.ctx.clock
+        window = self.window_name
+
+        def work() -> CaseDetail:
+            cases.deliver(c.id, user, collected_by=who, note=note)
+            return cases.detail(c.id, user)
+
+        def ok(d: CaseDetail) -> None:
+            data = collection_note(d, centre, user.display_name, window, business_date(clock()))
+            self.desk.print_data("completion", data, d.summary.id)
+            show_ok(page.info, tr("已登记领取：%s，正在打印领取凭证") % d.summary.case_number)
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
+
+        BackgroundOp(work).success(ok).failure(lambda e: show_error(page.info, error_text(e))).run()
+
+    def reprint(self) -> None:
+        last, user = self.desk.last, self.user
+        if last is None or user is None:
+            return
+        reason, ok = QInputDialog.getText(self.parent, tr("补打"), tr("补打原因："))
+        if not ok or not reason.strip():
+            return
+
+        def work() -> Printed:
+            record = self.services.prints.record_print(
+                user, last.kind, last.pdf, reprint_of=last.record.id, reason=reason)
+            return Printed(last.kind, last.pdf, last.paper, last.name, record)
+
+        BackgroundOp(work).success(self.desk._send).failure(
+            lambda e: self.desk.failed.emit(error_text(e))).run()

@@ -1,0 +1,188 @@
+"""办件查询 (search by number, ID, name, phone or date, with the timeline) and the 已转办 / 待领取 lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import ValidationError
+from app.domain.identity import normalise_input, parse_id_number
+from app.services.counter_dto import CaseDetail
+from app.services.dto import CaseSummary, SignedInUser
+from ui.background import BackgroundOp
+from ui.counter.case_models import CaseTableModel, EventTableModel
+from ui.counter.common import error_text, latin_only, show_error, tr
+from ui.services_facade import Services
+
+DATE = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
+
+
+def _table(model: CaseTableModel | EventTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def search_kwargs(text: str) -> dict[str, object]:
+    """What the clerk typed, read as a case number, ID number, phone, date or name."""
+    q = normalise_input(text)
+    if DATE.match(q) and len(q) in (8, 10):
+        digits = q.replace("-", "")
+        return {"received_on": date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))}
+    if q.isdigit() and len(q) == 11:
+        return {"phone": q}
+    if len(q) in (15, 18) and q[:-1].isdigit():
+        try:
+            parse_id_number(q)
+        except ValidationError:
+            return {"case_number": q}
+        return {"id_number": q}
+    if q.isdigit():
+        return {"case_number": q}
+    return {"name": text.strip()}
+
+
+class CaseList(QWidget):
+    """A list of cases (model/view, deadline colours) with the selected case's timeline below."""
+
+    selected = Signal(object)  # CaseSummary | None
+
+    def __init__(self, services: Services, user: SignedInUser | None) -> None:
+        super().__init__()
+        self.services, self.user = services, user
+        self.model = CaseTableModel(self)
+        self.view = _table(self.model)
+        self.events = EventTableModel(self)
+        self.timeline = _table(self.events)
+        self.timeline.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.timeline_title = QLabel()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        lower = QWidget()
+        lv = QVBoxLayout(lower)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.timeline_title)
+        lv.addWidget(self.timeline)
+        split.addWidget(lower)
+        split.setSizes([400, 260])
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(self.info)
+        self.layout_.addWidget(split, 1)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._current())
+        self.translateUI()
+
+    def translateUI(self) -> None:
+        self.timeline_title.setText(tr("办件轨迹"))
+        self.model.translateUI()
+        self.events.translateUI()
+
+    def current(self) -> CaseSummary | None:
+        row = self.view.currentIndex().row()
+        return self.model.row(row) if row >= 0 else None
+
+    def set_rows(self, rows: list[CaseSummary]) -> None:
+        self.model.set_rows(rows)
+        self.events.set_rows([])
+        if rows:
+            self.view.selectRow(0)
+
+    def _current(self) -> None:
+        c, user = self.current(), self.user
+        self.selected.emit(c)
+        if c is None or user is None:
+            self.events.set_rows([])
+            return
+        BackgroundOp(lambda: self.services.cases.detail(c.id, user)).success(
+            self._detail
+        ).failure(lambda e: show_error(self.info, error_text(e))).run()
+
+    def _detail(self, d: CaseDetail) -> None:
+        self.events.set_rows(list(d.events))
+
+    def load(self, fetch: Callable[[SignedInUser], list[CaseSummary]]) -> None:
+        user = self.user
+        if user is None:
+            return
+        BackgroundOp(lambda: fetch(user)).success(self.set_rows).failure(
+            lambda e: show_error(self.info, error_text(e))
+        ).run()
+
+
+class CaseSearchPage(CaseList):
+    """Ctrl+F: one box; a barcode scanner types the case number and Enter."""
+
+    def __init__(self, services: Services, user: SignedInUser | None) -> None:
+        super().__init__(services, user)
+        self.query = latin_only(QLineEdit())
+        self.query.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)  # names too
+        self.query.setObjectName("caseQuery")
+        self.query.returnPressed.connect(self.search)
+        self.layout_.insertWidget(0, self.query)
+        self.translateUI()
+
+    def translateUI(self) -> None:
+        super().translateUI()
+        if hasattr(self, "query"):
+            self.query.setPlaceholderText(
+                tr("办件编号（可扫码）、身份证号、姓名、电话或日期（2026-11-23），回车查询"))
+
+    def focus(self) -> None:
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def search(self) -> None:
+        text, user = self.query.text(), self.user
+        if user is None or not text.strip():
+            return
+        kwargs = search_kwargs(text)
+
+        def work() -> list[CaseSummary]:
+            found = self.services.cases.search(user, **kwargs)  # type: ignore[arg-type]
+            if not found and "case_number" in kwargs:
+                found = self.services.cases.search(user, id_number=str(kwargs["case_number"]))
+            return found
+
+        BackgroundOp(work).success(self._found).failure(
+            lambda e: show_error(self.info, error_text(e))
+        ).run()
+
+    def _found(self, rows: list[CaseSummary]) -> None:
+        self.info.setStyleSheet("")
+        self.info.setText(tr("找到 %d 件") % len(rows))
+        self.set_rows(rows)
+        self.view.setFocus()
+
+
+class RoutedPage(CaseList):
+    """已转办: waiting for the department's decision; Ctrl+D records one (supervisor)."""
+
+    def refresh(self) -> None:
+        self.info.setText(tr("已转办、等待部门决定的办件。值班长可按 Ctrl+D 代录部门决定。"))
+        self.load(self.services.cases.routed_cases)
+
+
+class ReadyPage(CaseList):
+    """待领取: decided, waiting for the resident; Ctrl+L hands over and prints the note."""
+
+    def refresh(self) -> None:
+        self.info.setText(tr("结果已返回、等待领取的办件。按 Ctrl+L 登记领取并打印领取凭证。"))
+        self.load(self.services.cases.ready_cases)

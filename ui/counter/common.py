@@ -1,0 +1,54 @@
+"""Small shared helpers of the counter screens: tr(), IME-free fields, error text, Enter-to-next."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from app.domain.errors import DomainError
+
+ERROR_STYLE = "color: #b00020;"
+OK_STYLE = "color: #1b5e20;"
+
+
+def tr(text: str, context: str = "Counter") -> str:
+    return QCoreApplication.translate(context, text)
+
+
+def latin_only(edit: QLineEdit, *, digits: bool = False) -> QLineEdit:
+    """Turn the IME off on a field that takes ID or case numbers (a Chinese IME garbles scans)."""
+    hints = Qt.InputMethodHint.ImhLatinOnly | Qt.InputMethodHint.ImhNoPredictiveText
+    if digits:
+        hints |= Qt.InputMethodHint.ImhPreferNumbers
+    edit.setInputMethodHints(hints)
+    edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+    return edit
+
+
+def error_text(exc: BaseException) -> str:
+    """The Chinese message of a domain error, or a generic one for anything else."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return tr("找不到：%s") % exc.args[0]
+    return tr("操作失败：%s") % exc
+
+
+def show_error(label: QLabel, text: str) -> None:
+    label.setStyleSheet(ERROR_STYLE)
+    label.setText(text)
+
+
+def show_ok(label: QLabel, text: str) -> None:
+    label.setStyleSheet(OK_STYLE)
+    label.setText(text)
+
+
+def chain_enter(fields: Sequence[QWidget]) -> None:
+    """Enter in each QLineEdit moves the focus to the next field of the chain."""
+    for here, nxt in itertools.pairwise(fields):
+        if isinstance(here, QLineEdit):
+            here.returnPressed.connect(lambda n=nxt: n.setFocus(Qt.FocusReason.TabFocusReason))

@@ -1,0 +1,171 @@
+"""The queue bar of the window: the ticket being served, call next / recall / skip / hold / transfer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
+
+from app.services.counter_dto import TicketView, WaitingRow
+from app.services.dto import SignedInUser
+from ui.background import BackgroundOp
+from ui.counter.common import error_text, show_error, tr
+from ui.services_facade import Services
+from ui.table_model import Column, RowTableModel
+
+
+class QueuePanel(QGroupBox):
+    """Emits `called(TicketView)` after a successful call-next, `message(str)` for the status bar."""
+
+    called = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, services: Services, user: SignedInUser | None,
+                 counter_id: uuid.UUID | None, centre_id: uuid.UUID | None) -> None:
+        super().__init__()
+        self.services = services
+        self.user = user
+        self.counter_id = counter_id
+        self.centre_id = centre_id
+        self.ticket: TicketView | None = None
+        self.skipped: TicketView | None = None
+        self.current = QLabel()
+        self.current.setObjectName("currentTicket")
+        self.current.setStyleSheet("font-size: 26px; font-weight: bold; color: #0d47a1;")
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.model: RowTableModel[WaitingRow] = RowTableModel(
+            [
+                Column("", lambda w: w.number),
+                Column("", lambda w: w.priority_label),
+                Column("", lambda w: w.issued_at.astimezone().strftime("%H:%M")),
+            ]
+        )
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.waiting_title = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.current)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.error)
+        layout.addWidget(self.waiting_title)
+        layout.addWidget(self.view, 1)
+        self.translateUI()
+
+    def translateUI(self) -> None:
+        self.setTitle(tr("叫号"))
+        self.model.set_columns_titles([tr("号码"), tr("类别"), tr("取号")])
+        self._show()
+
+    def _show(self) -> None:
+        t = self.ticket
+        if t is None:
+            self.current.setText(tr("—"))
+            self.detail.setText(tr("按 F2 呼叫下一位"))
+        else:
+            self.current.setText(t.number)
+            extra = f" · {t.comment}" if t.comment else ""
+            self.detail.setText(f"{t.status_label} · {t.priority_label}{extra}")
+        self.waiting_title.setText(tr("等候 %d 人") % self.model.rowCount())
+
+    def refresh(self) -> None:
+        centre = self.centre_id
+        if centre is None:
+            return
+        BackgroundOp(lambda: self.services.queue.waiting_list(centre)).success(
+            self._waiting
+        ).run()
+
+    def _waiting(self, rows: list[WaitingRow]) -> None:
+        self.model.set_rows(rows)
+        self._show()
+
+    def _run(self, fn: Callable[[], TicketView | None], done: Callable[[TicketView | None], None]
+             ) -> None:
+        if self.user is None or self.counter_id is None:
+            show_error(self.error, tr("未登录或未设置窗口号"))
+            return
+        self.error.clear()
+        BackgroundOp(fn).success(done).failure(self._failed).run()
+
+    def _failed(self, exc: Exception) -> None:
+        show_error(self.error, error_text(exc))
+        self.message.emit(error_text(exc))
+
+    def call_next(self) -> None:
+        user, counter = self.user, self.counter_id
+        if user is None or counter is None:
+            show_error(self.error, tr("未登录或未设置窗口号"))
+            return
+        self._run(lambda: self.services.queue.call_next(counter, user), self._called)
+
+    def _called(self, t: TicketView | None) -> None:
+        self.ticket = t
+        self.refresh()
+        self._show()
+        if t is None:
+            self.message.emit(tr("目前没有等候的群众"))
+            return
+        self.message.emit(tr("已呼叫 %s") % t.number)
+        self.called.emit(t)
+
+    def _ticket_op(self, op: Callable[[uuid.UUID, SignedInUser], TicketView],
+                   after: Callable[[TicketView | None], None] | None = None) -> None:
+        t, user = self.ticket, self.user
+        if t is None or user is None:
+            show_error(self.error, tr("当前没有号码"))
+            return
+        self._run(lambda: op(t.id, user), after or self._changed)
+
+    def _changed(self, t: TicketView | None) -> None:
+        self.ticket = t
+        self.refresh()
+        self._show()
+
+    def recall(self) -> None:
+        self._ticket_op(self.services.queue.recall)
+
+    def skip(self) -> None:
+        def skipped(t: TicketView | None) -> None:
+            self.skipped = t
+            self._changed(None)
+            self.message.emit(tr("已过号"))
+
+        self._ticket_op(self.services.queue.skip, skipped)
+
+    def requeue(self) -> None:
+        t, user = self.skipped, self.user
+        if t is None or user is None:
+            show_error(self.error, tr("没有过号的号码"))
+            return
+        self._run(lambda: self.services.queue.requeue(t.id, user), lambda _t: self.refresh())
+        self.skipped = None
+
+    def hold(self) -> None:
+        self._ticket_op(self.services.queue.hold, lambda _t: self._changed(None))
+
+    def start_serving(self) -> None:
+        if self.ticket is not None and self.ticket.status == "called":
+            self._ticket_op(self.services.queue.start_serving)
+
+    def transfer(self, to_group: str, comment: str) -> None:
+        q = self.services.queue
+        self._ticket_op(lambda tid, u: q.transfer(tid, u, comment=comment, to_group=to_group),
+                        lambda _t: self._changed(None))
+
+    def finish(self, after: Callable[[TicketView | None], None]) -> None:
+        def done(t: TicketView | None) -> None:
+            self._changed(None)
+            after(t)
+
+        if self.ticket is None:
+            after(None)
+            return
+        self._ticket_op(self.services.queue.finish, done)
