@@ -35,7 +35,7 @@ QLabel { color: #e8f1fb; }
 QLabel#centre { font-size: 34px; font-weight: bold; }
 QLabel#clock { font-size: 34px; color: #ffd166; }
 QLabel#caption { font-size: 28px; color: #9fb8d6; }
-QLabel#current { font-size: 96px; font-weight: bold; color: #ffd166; background: #13315c;
+QLabel#current { font-size: 110px; font-weight: bold; color: #ffd166; background: #13315c;
     border-radius: 24px; padding: 28px; }
 QLabel#current[flash="true"] { background: #ffd166; color: #0b2545; }
 QLabel#footer { font-size: 24px; color: #9fb8d6; }
@@ -145,9 +145,6 @@ class BoardWindow(QWidget):
         head.addStretch(1)
         head.addWidget(self.clock_label)
         left = QVBoxLayout()
-        left.addWidget(self.current_caption)
-        left.addWidget(self.current)
-        left.addSpacing(12)
         left.addWidget(self.recent_caption)
         left.addWidget(self.recent_view, 1)
         right = QVBoxLayout()
@@ -155,12 +152,15 @@ class BoardWindow(QWidget):
         right.addWidget(self.groups_view, 1)
         body = QHBoxLayout()
         body.setSpacing(36)
-        body.addLayout(left, 3)
-        body.addLayout(right, 2)
+        body.addLayout(left, 1)
+        body.addLayout(right, 1)
         root = QVBoxLayout(self)
         root.setContentsMargins(40, 24, 40, 24)
-        root.setSpacing(16)
+        root.setSpacing(12)
         root.addLayout(head)
+        root.addWidget(self.current_caption)
+        root.addWidget(self.current)
+        root.addSpacing(8)
         root.addLayout(body, 1)
         root.addWidget(self.footer, alignment=Qt.AlignmentFlag.AlignHCenter)
 

@@ -50,7 +50,7 @@ QLabel#title { font-size: 40px; font-weight: bold; color: #0b4f8a; }
 QLabel#centre { font-size: 24px; color: #4a5a6a; }
 QLabel#hint, QLabel#status { font-size: 22px; color: #4a5a6a; }
 QLabel#status[error="true"] { color: #b3261e; }
-QPushButton#group { font-size: 30px; color: white; background: #1565c0; border: none;
+QPushButton#group { font-size: 36px; color: white; background: #1565c0; border: none;
     border-radius: 18px; padding: 16px; min-height: 150px; text-align: center; }
 QPushButton#group:pressed { background: #0d47a1; }
 QPushButton#group:disabled { background: #90a4ae; }
@@ -150,8 +150,8 @@ class KioskWindow(QWidget):
         self.id_edit.returnPressed.connect(self.setFocus)
         self.id_hint = named(QLabel(), "hint")
         id_row.addWidget(self.id_label)
-        id_row.addWidget(self.id_edit, 1)
-        id_row.addWidget(self.id_hint, 1)
+        id_row.addWidget(self.id_edit, 3)
+        id_row.addWidget(self.id_hint, 2)
         col.addLayout(id_row)
         self.status = named(QLabel(), "status")
         col.addWidget(self.status, alignment=Qt.AlignmentFlag.AlignHCenter)
@@ -173,9 +173,8 @@ class KioskWindow(QWidget):
         rcol.addStretch(1)
         self.pages.addWidget(result)
 
-        self.result_timer = QTimer(self)
+        self.result_timer = QTimer(self, interval=result_ms)
         self.result_timer.setSingleShot(True)
-        self.result_timer.setInterval(result_ms)
         self.result_timer.timeout.connect(self.back_to_choice)
         self.key_timer = QTimer(self, singleShot=True, interval=self.burst_ms)
         self.key_timer.timeout.connect(self._flush_keys)
@@ -377,10 +376,8 @@ class KioskWindow(QWidget):
         self.busy = False
         for b in self.group_buttons:
             b.setEnabled(True)
-        if isinstance(exc, DomainError):
-            self._set_status(exc.message, error=True)
-        elif isinstance(exc, LookupError):
-            self._set_status(str(exc), error=True)
+        if isinstance(exc, DomainError | LookupError):  # a message written for people
+            self._set_status(getattr(exc, "message", str(exc)), error=True)
         else:
             log.error("kiosk: %s", exc)
             self._set_status(tr("暂时无法取号，请到服务台咨询"), error=True)

@@ -102,6 +102,7 @@ class RatingWindow(QWidget):
         ask = QWidget()
         acol = QVBoxLayout(ask)
         acol.setSpacing(20)
+        acol.addStretch(1)
         self.ask_title = named(QLabel(), "title")
         self.ask_info = named(QLabel(), "info")
         acol.addWidget(self.ask_title, alignment=Qt.AlignmentFlag.AlignHCenter)
@@ -118,7 +119,9 @@ class RatingWindow(QWidget):
         acol.addLayout(row)
         self.prompt = named(QLabel(), "prompt")
         self.prompt.setWordWrap(True)
-        acol.addWidget(self.prompt, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setMinimumHeight(90)
+        acol.addWidget(self.prompt)
         chips = QGridLayout()
         self.chips: list[QPushButton] = []
         for i in range(4):
@@ -169,7 +172,7 @@ class RatingWindow(QWidget):
             strict=True,
         ):
             c.setText(text)
-        self.comment.setPlaceholderText(tr("意见建议（可不填）"))
+        self._comment_placeholder()
         self.submit_button.setText(tr("提交评价"))
         self.thanks_big.setText(tr("感谢您的评价！"))
         self._show_info()
@@ -201,6 +204,7 @@ class RatingWindow(QWidget):
         self._show_info()
         self._show_prompt()
         self._set_chips_visible(False)
+        self._comment_placeholder()
         self.pages.setCurrentIndex(ASK)
         self.idle_timer.start(self.ask_timeout_ms)
 
@@ -220,10 +224,16 @@ class RatingWindow(QWidget):
             self.prompt.setText(error)
         elif self.level in BAD_LEVELS:
             self.prompt.setText(
-                tr("很抱歉没能让您满意。请告诉我们哪里做得不好（可点选或填写），我们会尽快改进并回访您。")
+                tr("很抱歉没能让您满意。请告诉我们哪里做得不好，\n我们会尽快改进，并由中心负责人回访您。")
             )
         else:
             self.prompt.setText("")
+
+    def _comment_placeholder(self) -> None:
+        if self.level in BAD_LEVELS:
+            self.comment.setPlaceholderText(tr("请写下您的意见，或点选上面的原因"))
+        else:
+            self.comment.setPlaceholderText(tr("意见建议（可不填）"))
 
     def _set_chips_visible(self, visible: bool) -> None:
         for c in self.chips:
@@ -249,6 +259,7 @@ class RatingWindow(QWidget):
             self._set_chips_visible(True)
             self._mark_needed(True)
             self._show_prompt()
+            self._comment_placeholder()
             self.comment.setFocus()
             return
         self.submit()
