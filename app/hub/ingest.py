@@ -249,15 +249,12 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -
             if o.op == "delete":
                 batch.records.pop((o.entity, o.entity_id), None)
                 batch.deletes.append((o.entity, o.entity_id))
-            else:
+            elif o.entity not in EVENT_ENTITIES:  # events are immutable: the change log is their store
                 batch.records[(o.entity, o.entity_id)] = o.payload
                 batch.json[(o.entity, o.entity_id)] = payload_json
             if o.entity in CASE_ENTITIES:
                 new_cases.add(o.entity_id)
                 _apply_case(batch, residents, o.entity_id, o.payload)
-        elif o.entity in EVENT_ENTITIES and status == "conflict":
-            batch.records[(o.entity, o.entity_id)] = o.payload  # kept: the event happened
-            batch.json[(o.entity, o.entity_id)] = payload_json
         known[o.op_id] = status
         batch.changes.append({
             "centre_id": device.centre_id, "entity": o.entity, "entity_id": o.entity_id, "op": o.op,

@@ -136,7 +136,8 @@ class HubChange(HubBase):
 
 
 class HubRecord(HubBase):
-    """The latest content of every synced row, by entity and id, with the centre that owns it."""
+    """The latest content of every mutable synced row, by id and entity, with the centre that owns it.
+    Case events are immutable and are kept in the change log only (conflicting ones too)."""
 
     __tablename__ = "hub_record"
     __table_args__ = (PrimaryKeyConstraint("entity_id", "entity"),)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db.models import Case, CaseEvent, OutboxOp, Resident
 from app.db.types import new_id
-from app.hub.models import HubCaseState, HubConflict, HubRecord
+from app.hub.models import HubCaseState, HubChange, HubConflict
 from app.sync.apply import row_payload
 from app.sync.conflicts import list_conflicts, resolve_conflict
 from app.sync.testing import WorkMaker
@@ -63,7 +63,8 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
     report = agent.run_once()
     assert report.ok and report.conflicts == 1
     with hub.sessions() as s:
-        assert s.get(HubRecord, (withdraw_id, "case_event")) is not None  # kept
+        kept = s.scalars(select(HubChange).where(HubChange.entity_id == withdraw_id)).one()
+        assert kept.status == "conflict"  # kept in the log, acknowledged
         conflicts = s.scalars(select(HubConflict)).all()
         assert [c.kind for c in conflicts] == ["illegal_event"]
         assert s.get_one(HubCaseState, case_id).status == "approved"
