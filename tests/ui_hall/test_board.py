@@ -101,3 +101,19 @@ def test_screen_falls_back_to_primary(qtbot) -> None:
     assert screen_at(99) is QGuiApplication.primaryScreen()
     assert screen_at(None) is QGuiApplication.primaryScreen()
     assert screen_at(0) is QGuiApplication.screens()[0]
+
+
+def test_board_polls_off_the_gui_thread(qtbot, hall: Hall) -> None:
+    from ui.background import BackgroundOp
+
+    queue = QueueService(hall.ctx)
+    t = queue.issue_ticket(hall.centre_id, queue.board_state(hall.centre_id).groups[0].code)
+    queue.call_next(hall.counters[4], hall.users["clerk3"])
+    BackgroundOp.run_inline(False)
+    board = BoardWindow(hall.ctx, announcer=Announcer(enabled=False), poll_ms=100)
+    qtbot.addWidget(board)
+    board.start()
+    qtbot.waitUntil(lambda: board.current.text() == f"请 {t.number} 号 到 4 号窗口", timeout=5000)
+    board.poll_timer.stop()
+    BackgroundOp.wait_all()
+    qtbot.wait(50)  # deliver the last queued results
