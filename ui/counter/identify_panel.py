@@ -27,7 +27,7 @@ from app.services.residents import ResidentInput
 from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel
 from ui.counter.common import chain_enter, error_text, latin_only, show_error, show_ok, tr
-from ui.counter.hardware import IdCardRead
+from ui.counter.hardware import IdCardRead, decode_wedge
 from ui.services_facade import Services
 
 RELATIONSHIPS = ("子女", "配偶", "父母", "兄弟姐妹", "其他亲属", "社区工作人员", "其他")
@@ -50,6 +50,7 @@ class IdentifyPanel(QGroupBox):
         self.services = services
         self.user = user
         self.resident: ResidentView | None = None
+        self._from_card = False
         self.id_edit = latin_only(QLineEdit())
         self.id_edit.setObjectName("idNumber")
         self.id_edit.setMaxLength(40)  # full-width input and separators are folded
@@ -177,9 +178,11 @@ class IdentifyPanel(QGroupBox):
 
     def fill_from_card(self, card: IdCardRead) -> None:
         """A vendor reader read a card: fill the fields and look the resident up."""
+        self.clear()
         self.id_edit.setText(card.id_number)
-        self.name_edit.setText(card.name)
+        self.name_edit.setText(decode_wedge(card.name))
         self.address_edit.setText(card.address)
+        self._from_card = True
         self.look_up()
 
     # --- lookup and registration --------------------------------------------------------------
@@ -203,6 +206,10 @@ class IdentifyPanel(QGroupBox):
         BackgroundOp(work).success(self._looked_up).failure(self._failed).run()
 
     def _looked_up(self, found: ResidentFile | None) -> None:
+        from_card, self._from_card = self._from_card, False
+        if found is None and from_card and self.name_edit.text().strip():
+            self.register()  # the card carries name and address: register in one go
+            return
         if found is None:
             self._show_register(True)
             self.person_info.setText(tr("新申请人：请填写姓名、电话、住址后回车登记"))
