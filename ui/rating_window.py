@@ -323,21 +323,25 @@ class RatingWindow(QWidget):
 
 
 class SecondScreenRatingRequester:
-    """What the clerk workspace calls when service ends (matches ui.counter's RatingRequester):
-    opens the rating window full screen on the second screen the first time."""
+    """What the clerk workspace calls when service ends: opens the rating window full screen on
+    the second screen. Takes both the brief's positional form
+    request_rating(ticket_id, case_id, clerk_name, counter_number, matter_name) and ui.counter's
+    RatingRequester form request_rating(ticket_id=, case_ids=, clerk=, window_number=)."""
 
     def __init__(
-        self, ctx: ServiceContext, user: SignedInUser, screen: int | None = 1, *,
+        self, ctx: ServiceContext, user: SignedInUser | None = None, screen: int | None = 1, *,
         full_screen: bool = True,
     ) -> None:
-        self.window = RatingWindow(ctx, user)
+        self.user = user
+        self.window = RatingWindow(ctx, user) if user is not None else None
+        self.ctx = ctx
         self.screen = screen
         self.full_screen = full_screen
         self._shown = False
 
     def show(self) -> None:
         """Show the idle 欢迎评价 screen (on the configured screen) before the first request."""
-        if self._shown:
+        if self._shown or self.window is None:
             return
         if self.full_screen:
             show_full_screen_on(self.window, self.screen)
@@ -347,11 +351,28 @@ class SecondScreenRatingRequester:
 
     def request_rating(
         self,
-        ticket_id: uuid.UUID | None,
-        case_id: uuid.UUID | None,
-        clerk_name: str,
-        counter_number: int,
-        matter_name: str,
+        ticket_id: uuid.UUID | None = None,
+        case_id: uuid.UUID | None = None,
+        clerk_name: str = "",
+        counter_number: int = 0,
+        matter_name: str = "",
+        *,
+        case_ids: tuple[uuid.UUID, ...] = (),
+        clerk: SignedInUser | None = None,
+        window_number: int | None = None,
     ) -> None:
+        if clerk is not None:  # the clerk signed in now records the rating
+            self.user = clerk
+            clerk_name = clerk_name or clerk.display_name
+        if self.user is None:
+            log.warning("rating requested with no signed-in clerk: ignored")
+            return
+        if self.window is None:
+            self.window = RatingWindow(self.ctx, self.user)
+        self.window.user = self.user
+        if case_id is None and case_ids:
+            case_id = case_ids[0]  # one rating per service: it covers the visit's first case
+        if window_number is not None:
+            counter_number = window_number
         self.show()
         self.window.request_rating(ticket_id, case_id, clerk_name, counter_number, matter_name)

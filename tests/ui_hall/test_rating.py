@@ -67,7 +67,27 @@ def test_bad_rating_needs_a_comment_and_opens_a_follow_up(qtbot, hall: Hall) -> 
 def test_requester_adapter_shows_the_window(qtbot, hall: Hall) -> None:
     t = _served_ticket(hall)
     requester = SecondScreenRatingRequester(hall.ctx, hall.users["clerk1"], 1, full_screen=False)
-    qtbot.addWidget(requester.window)
+    w = requester.window
+    assert w is not None
+    qtbot.addWidget(w)
     requester.request_rating(t.id, None, "王晓燕", 1, "社保卡补办")
-    assert requester.window.isVisible() and requester.window.page() == "ask"
-    assert "社保卡补办" in requester.window.ask_info.text()
+    assert w.isVisible() and w.page() == "ask"
+    assert "社保卡补办" in w.ask_info.text()
+
+
+def test_requester_matches_the_counter_protocol(qtbot, hall: Hall) -> None:
+    from ui.counter.rating import RatingRequester
+
+    t = _served_ticket(hall)
+    requester: RatingRequester = SecondScreenRatingRequester(hall.ctx, None, 1, full_screen=False)
+    assert isinstance(requester, SecondScreenRatingRequester)
+    requester.request_rating(
+        ticket_id=t.id, case_ids=(), clerk=hall.users["clerk2"], window_number=4
+    )
+    w = requester.window
+    assert w is not None
+    qtbot.addWidget(w)
+    assert w.page() == "ask" and "4 号窗口" in w.ask_info.text()
+    assert hall.users["clerk2"].display_name in w.ask_info.text()
+    qtbot.mouseClick(w.level_buttons[3], Qt.MouseButton.LeftButton)
+    assert w.last_rating is not None and w.last_rating.level == 3
