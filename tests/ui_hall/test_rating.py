@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.services.counter_dto import TicketView
 from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from tests.ui_hall.conftest import Hall
 from ui.rating_window import RatingWindow, SecondScreenRatingRequester
 
 
-def _served_ticket(hall: Hall):  # type: ignore[no-untyped-def]
+def _served_ticket(hall: Hall) -> TicketView:
     queue = QueueService(hall.ctx)
     clerk = hall.users["clerk1"]
     group = queue.board_state(hall.centre_id).groups[0].code
