@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from app import __version__
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "init-db", help="create or upgrade the database and seed the catalogue and demo centre"
     )
+    sub.add_parser("kiosk", help="the ticket kiosk (取号机), full screen")
+    board = sub.add_parser("board", help="the call board (叫号屏), full screen")
+    board.add_argument("--screen", type=int, default=None, help="screen number (default: from settings)")
 
     demo = sub.add_parser("demo-data", help="fill the database with a synthetic busy centre")
     demo.add_argument("--days", type=int, default=30)
@@ -134,10 +138,16 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
-GuiStarter = Callable[[str, bool], int]
+@dataclass(frozen=True)
+class GuiCommands:
+    """The screens ui.entry hands in; app/ itself never imports Qt or ui."""
+
+    counter: Callable[[str, bool], int]
+    kiosk: Callable[[str], int]
+    board: Callable[[str, int | None], int]
 
 
-def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None) -> int:
+def main(argv: Sequence[str] | None = None, gui: GuiCommands | None = None) -> int:
     from app.logging_setup import setup_logging
 
     parser = _parser()
@@ -151,10 +161,14 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
     }
     if args.command in handlers:
         return handlers[args.command](args)
-    if start_gui is None:
+    if gui is None:
         parser.print_help()
         return 2
-    return start_gui(_url(args), args.self_test)
+    if args.command == "kiosk":
+        return gui.kiosk(_url(args))
+    if args.command == "board":
+        return gui.board(_url(args), args.screen)
+    return gui.counter(_url(args), args.self_test)
 
 
 if __name__ == "__main__":

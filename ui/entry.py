@@ -11,10 +11,23 @@ def start_gui(url: str, self_test: bool) -> int:
     return run_gui(url, self_test=self_test)
 
 
+def start_kiosk(url: str) -> int:
+    from ui.hall_launch import run_kiosk
+
+    return run_kiosk(url)
+
+
+def start_board(url: str, screen: int | None) -> int:
+    from ui.hall_launch import run_board
+
+    return run_board(url, screen)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.cli import GuiCommands
     from app.cli import main as cli_main
 
-    return cli_main(argv, start_gui=start_gui)
+    return cli_main(argv, GuiCommands(counter=start_gui, kiosk=start_kiosk, board=start_board))
 
 
 if __name__ == "__main__":

@@ -85,3 +85,19 @@ def test_self_test_builds_the_main_window(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("self-test ok")
     assert (tmp_path / "data" / "onewindow.db").exists()
+
+
+def test_gui_commands_are_handed_in_by_ui_entry(sqlite_url: str) -> None:
+    from app.cli import GuiCommands
+
+    seen: list[tuple[str, object]] = []
+    gui = GuiCommands(
+        counter=lambda url, self_test: seen.append(("counter", self_test)) or 0,
+        kiosk=lambda url: seen.append(("kiosk", url)) or 0,
+        board=lambda url, screen: seen.append(("board", screen)) or 0,
+    )
+    assert main(["--db", sqlite_url, "kiosk"], gui) == 0
+    assert main(["--db", sqlite_url, "board", "--screen", "2"], gui) == 0
+    assert main(["--db", sqlite_url], gui) == 0
+    assert seen == [("kiosk", sqlite_url), ("board", 2), ("counter", False)]
+    assert main(["--db", sqlite_url]) == 2  # app alone has no GUI to start
