@@ -55,8 +55,8 @@ class MainWindow(QMainWindow):
                                  RECEIPT_PAPER.get(self.settings), self)
         self.workspace = CounterWorkspace(services, user, self.registry, self.desk,
                                           rating=rating, reader=reader, settings=self.settings)
-        self.workspace.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.desk.failed.connect(lambda m: self.statusBar().showMessage(m, 10000))
+        self.workspace.message.connect(self.say)
+        self.desk.failed.connect(self.say)
         self.case_search = CaseSearchPage(services, user)
         self.routed = RoutedPage(services, user)
         self.ready = ReadyPage(services, user)
@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
         self.status_catalogue = QLabel()
         self.statusBar().addWidget(self.status_user)
         self.statusBar().addWidget(self.status_window)
+        self.status_message = QLabel()
+        self.status_message.setObjectName("statusMessage")
+        self.statusBar().addWidget(self.status_message, 1)
         self.statusBar().addPermanentWidget(self.status_catalogue)
         self._bind_actions()
         self.translateUI()
@@ -148,11 +151,15 @@ class MainWindow(QMainWindow):
         r.bind(ActionId.RECORD_DECISION, lambda: self.case_actions.record_decision(self._list()))
         r.bind(ActionId.HAND_OVER, self.hand_over)
         r.bind(ActionId.REPRINT, self.case_actions.reprint)
-        r.bind(ActionId.SYNC_NOW, lambda: self.statusBar().showMessage(
-            tr("尚未登记区级平台，暂无法同步"), 8000))
+        r.bind(ActionId.SYNC_NOW, lambda: self.say(
+            tr("尚未登记区级平台，暂无法同步")))
         for aid in (ActionId.IDENTIFY, ActionId.FIND_MATTER, ActionId.CALL_NEXT):
             r.action(aid).triggered.connect(lambda _c=False: self.tabs.setCurrentIndex(0))
         self.addActions([a for _aid, a in r.all()])
+
+    def say(self, text: str) -> None:
+        """A status-bar message beside the user and window (never covering them)."""
+        self.status_message.setText(text)
 
     def _list(self) -> CaseList:
         page = self.tabs.currentWidget()
@@ -269,4 +276,4 @@ class MainWindow(QMainWindow):
         return tr("即办") if m.promised_days == 0 else tr("%d 个工作日") % m.promised_days
 
     def _failed(self, exc: Exception) -> None:
-        self.statusBar().showMessage(tr("操作失败：%s") % exc, 10000)
+        self.say(tr("操作失败：%s") % exc)

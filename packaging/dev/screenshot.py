@@ -26,7 +26,45 @@ def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
         w.search.setText("低保")
         w.matter_view.selectRow(0)
         return w
+    if screen == "counter":
+        return counter_screen(services)
     raise SystemExit(f"unknown screen {screen}")
+
+
+def counter_screen(services: Services):  # type: ignore[no-untyped-def]
+    """Window 3 mid-service: C001 called, a resident identified, 低保 with one 容缺 material."""
+    from PySide6.QtCore import QSettings
+
+    from app.services.residents import ResidentInput
+    from ui.main_window import MainWindow
+    from ui.settings import COUNTER_NUMBER
+
+    user = services.centre.sign_in("clerk1", "onewindow")
+    resident = "110101195803071233"
+    services.residents.register(ResidentInput(resident, "张秀兰", "13800138000", "幸福路1号"), user)
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "shot.ini"), QSettings.Format.IniFormat)
+    COUNTER_NUMBER.set(settings, 3)
+    w = MainWindow(services, user, settings=settings)
+    w.load()
+    assert w.overview is not None
+    for group in ("minzheng_jiuzhu", "jiuye_chuangye", "shebao_yibao", "minzheng_jiuzhu"):
+        services.queue.issue_ticket(w.overview.centre.id, group)
+    ws = w.workspace
+    ws.call_next()
+    ws.identify.id_edit.setText(resident)
+    ws.identify.look_up()
+    ws.picker.search.setText("dbsq")
+    ws.picker.pick_current()
+    for key, value in {"household_size": "3", "household_monthly_income": "1800.50",
+                       "application_reason": "家中主要劳动力因病失去工作能力",
+                       "bank_name": "示范银行幸福路支行"}.items():
+        ws.form.set_value(key, value)
+    ws.form.set_value("bank_account", "6222 0200 1234")
+    ws.form.touched.update(ws.form.widgets)
+    ws.form.validate()
+    ws.materials_model.set_state(4, "deferred")
+    ws.materials.selectRow(4)
+    return w
 
 
 def main() -> None:
@@ -37,7 +75,8 @@ def main() -> None:
     services = Services.for_url(f"sqlite:///{db}")
     initialise(services.ctx)
     window = build(screen, services)
-    window.showMaximized()
+    window.setGeometry(app.primaryScreen().availableGeometry())
+    window.show()
 
     def shoot() -> None:
         app.primaryScreen().grabWindow(0).save(str(out))

@@ -82,7 +82,8 @@ class FormEditor(QWidget):
         self.empty.setVisible(not spec.form_fields)
         if not spec.form_fields:
             self.empty.setText(tr("该事项无需填写申请表"))
-        for f in spec.form_fields:
+        # required fields first (the Enter chain follows), optional ones after
+        for f in sorted(spec.form_fields, key=lambda f: not f.required):
             w = self._widget(f)
             w.setObjectName(f"field_{f.key}")
             err = QLabel()

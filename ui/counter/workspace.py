@@ -22,7 +22,7 @@ from app.clock import business_date
 from app.domain.catalogue import CaseType, MatterSpec
 from app.services.counter_dto import IntakeInput, IntakeResult, TicketView
 from app.services.dto import CentreOverview, ResidentView, SignedInUser
-from ui.actions import ActionId, ActionRegistry
+from ui.actions import SPECS, ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, show_ok, tr
 from ui.counter.dialogs import ConsultDialog, RejectDialog, TransferDialog
@@ -142,6 +142,9 @@ class CounterWorkspace(QWidget):
         r.bind(ActionId.FINISH_SERVICE, self.finish_service)
 
     def translateUI(self) -> None:
+        for aid in QUEUE_KEYS[:3] + OUTCOMES:
+            a = self.registry.action(aid)
+            a.setIconText(f"{a.text()}  {SPECS[aid].shortcut}")
         self.intake_box.setTitle(tr("受理"))
         self.materials_label.setText(
             tr("申请材料（空格切换；1 收取 · 2 缺少 · 3 容缺 · 4 不符合；双击改日期）"))
