@@ -90,7 +90,7 @@ def device_tokens(sessions: Any, n: int, prefix: str) -> list[str]:
 
 
 def centre_ops(tmp: Path, days: int, tickets: int, cases: int, events: int) -> list[bytes]:
-    ctx = new_centre(f"sqlite:///{(tmp / 'ops.db').as_posix()}", "880001")
+    ctx = new_centre(f"sqlite:///{(tmp / f'ops-{uuid.uuid4().hex[:6]}.db').as_posix()}", "880001")
     WorkMaker(ctx).days(days, tickets, cases, events)
     with ctx.uow(read_only=True) as uow:
         rows = uow.session.execute(select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id,
@@ -100,22 +100,33 @@ def centre_ops(tmp: Path, days: int, tickets: int, cases: int, events: int) -> l
     return [op_json(*r) for r in rows]
 
 
-def bench_ingest(server: str, tmp: Path, scale: float) -> dict[str, Any]:
+def bench_ingest(server: str, tmp: Path, scale: float, centres: int, workers: int) -> dict[str, Any]:
+    """The same ops pushed by `centres` centres at once (each in order, 500 a batch) vs executemany."""
     ops = centre_ops(tmp, 5, int(200 * scale), int(130 * scale), 5)
     db = fresh_db(server)
     try:
         engine = hub_engine(db)
         upgrade(engine)
-        token = device_tokens(hub_sessions(engine), 1, "77")[0]
-        hub = Hub(db)
-        headers = {**HEADERS, "Authorization": f"Bearer {token}"}
-        bodies = [gzip.compress(b'{"ops":[' + b",".join(ops[i:i + 500]) + b"]}", 5) for i in range(0, len(ops), 500)]
-        with httpx.Client(base_url=hub.url, timeout=120) as http:
-            t0 = time.perf_counter()
-            for body in bodies:
-                r = http.post("/api/v1/push", content=body, headers=headers)
-                r.raise_for_status()
-            hub_s = time.perf_counter() - t0
+        tokens = device_tokens(hub_sessions(engine), centres, "77")
+        hub = Hub(db, workers=workers)
+        share = (len(ops) + centres - 1) // centres
+
+        def push(token: str, part: list[bytes]) -> None:
+            headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+            bodies = [gzip.compress(b'{"ops":[' + b",".join(part[i:i + 500]) + b"]}", 5)
+                      for i in range(0, len(part), 500)]
+            with httpx.Client(base_url=hub.url, timeout=120) as http:
+                for body in bodies:
+                    http.post("/api/v1/push", content=body, headers=headers).raise_for_status()
+
+        threads = [threading.Thread(target=push, args=(t, ops[k * share:(k + 1) * share]))
+                   for k, t in enumerate(tokens)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        hub_s = time.perf_counter() - t0
         hub.stop()
         # the same rows, raw: one executemany per 500 into a plain table in the same database
         rows = [json.loads(o) for o in ops]
@@ -134,8 +145,8 @@ def bench_ingest(server: str, tmp: Path, scale: float) -> dict[str, Any]:
         engine.dispose()
     finally:
         drop_db(db)
-    return {"ops": len(ops), "hub_ops_per_s": round(len(ops) / hub_s), "raw_rows_per_s": round(len(rows) / raw_s),
-            "ratio": round(raw_s / hub_s, 3)}
+    return {"ops": len(ops), "centres": centres, "workers": workers, "hub_ops_per_s": round(len(ops) / hub_s),
+            "raw_rows_per_s": round(len(rows) / raw_s), "ratio": round(raw_s / hub_s, 3)}
 
 
 def bench_offline(server: str, tmp: Path, scale: float) -> dict[str, Any]:
@@ -227,7 +238,9 @@ def main() -> None:
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in (None, "ingest"):
-            print("ingest", json.dumps(bench_ingest(args.pg, Path(tmp), args.scale)), flush=True)
+            for centres, workers in ((1, 1), (4, 2)):
+                result = bench_ingest(args.pg, Path(tmp), args.scale, centres, workers)
+                print("ingest", json.dumps(result), flush=True)
         if args.only in (None, "offline"):
             print("offline", json.dumps(bench_offline(args.pg, Path(tmp), args.scale)), flush=True)
         if args.only in (None, "many"):

@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, func, select, text, type_coerce, update
 
 from app.clock import Clock, system_clock
 from app.db.models import CataloguePublicationRow, OutboxOp, SyncConflict, SyncState
 from app.services.context import ServiceContext
 from app.sync import protocol as P
 from app.sync.apply import apply_changes, conflict_id
-from app.sync.client import HubClient, SyncError, op_json
+from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
 
 log = logging.getLogger(__name__)
@@ -135,40 +137,52 @@ class SyncAgent:
         return HubClient(state.hub_url, token, schema=str(schema), catalogue=catalogue,
                          transport=self.transport, verify=self.verify, clock=self.clock)
 
+    def _next_batch(self, after: int) -> tuple[list[Any], list[bytes]]:
+        """The next unsent ops after seq `after`, serialised, within the op and byte limits."""
+        with self.ctx.uow(read_only=True) as uow:
+            rows = uow.session.execute(
+                select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id, OutboxOp.op,
+                       type_coerce(OutboxOp.payload, Text), OutboxOp.created_at)
+                .where(OutboxOp.sent_at.is_(None), OutboxOp.seq > after)
+                .order_by(OutboxOp.seq).limit(self.batch_ops)).all()
+        batch: list[bytes] = []
+        size = 0
+        for r in rows:
+            raw = op_json_raw(*r)
+            if size + len(raw) > self.batch_bytes:
+                break
+            batch.append(raw)
+            size += len(raw)
+        return list(rows), batch
+
     def _push(self, client: HubClient) -> tuple[int, int]:
+        """Send batches strictly in seq order, one at a time; the next batch is read and packed while
+        the hub works on the current one. Ops are marked sent only after the acknowledgement."""
         pushed = conflicts = 0
-        while True:
-            with self.ctx.uow(read_only=True) as uow:
-                rows = uow.session.execute(
-                    select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id, OutboxOp.op,
-                           OutboxOp.payload, OutboxOp.created_at)
-                    .where(OutboxOp.sent_at.is_(None)).order_by(OutboxOp.seq).limit(self.batch_ops)).all()
-            if not rows:
-                return pushed, conflicts
-            batch: list[bytes] = []
-            size = 0
-            for r in rows:
-                raw = op_json(*r)
-                if size + len(raw) > self.batch_bytes:
-                    break
-                batch.append(raw)
-                size += len(raw)
-            if not batch:  # one op alone is over the limit: list it, never block the queue on it
-                self._oversized(rows[0].op_id, rows[0].entity_id, rows[0].seq)
-                continue
-            sent = rows[: len(batch)]
-            ack = client.push_raw(batch)
-            acked = {a.op_id for a in ack.acks}
-            if any(r.op_id not in acked for r in sent):
-                raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
-            with self.ctx.uow() as uow:  # marked sent only now, after the acknowledgement
-                uow.session.execute(update(OutboxOp).where(
-                    OutboxOp.seq >= sent[0].seq, OutboxOp.seq <= sent[-1].seq, OutboxOp.sent_at.is_(None)
-                ).values(sent_at=self.clock()))
-                state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).one()
-                state.last_push_at = self.clock()
-            pushed += len(sent)
-            conflicts += ack.conflicts
+        with ThreadPoolExecutor(1) as pool:
+            ahead = pool.submit(self._next_batch, 0)
+            while True:
+                rows, batch = ahead.result()
+                if not rows:
+                    return pushed, conflicts
+                if not batch:  # one op alone is over the limit: list it, never block the queue on it
+                    self._oversized(rows[0].op_id, rows[0].entity_id, rows[0].seq)
+                    ahead = pool.submit(self._next_batch, rows[0].seq)
+                    continue
+                sent = rows[: len(batch)]
+                ahead = pool.submit(self._next_batch, sent[-1].seq)
+                ack = client.push_raw(batch)
+                acked = {a.op_id for a in ack.acks}
+                if any(r.op_id not in acked for r in sent):
+                    raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
+                with self.ctx.uow() as uow:  # marked sent only now, after the acknowledgement
+                    uow.session.execute(update(OutboxOp).where(
+                        OutboxOp.seq >= sent[0].seq, OutboxOp.seq <= sent[-1].seq, OutboxOp.sent_at.is_(None)
+                    ).values(sent_at=self.clock()))
+                    state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).one()
+                    state.last_push_at = self.clock()
+                pushed += len(sent)
+                conflicts += ack.conflicts
 
     def _oversized(self, op_id: uuid.UUID, entity_id: uuid.UUID, seq: int) -> None:
         with self.ctx.uow() as uow:

@@ -90,7 +90,7 @@ class HubClient:
 
     def push_raw(self, ops_json: list[bytes]) -> P.PushResponse:
         """Push ops already serialised one by one (the agent sizes batches on these bytes)."""
-        body = gzip.compress(b'{"ops":[' + b",".join(ops_json) + b"]}", compresslevel=5)
+        body = gzip.compress(b'{"ops":[' + b",".join(ops_json) + b"]}", compresslevel=1)
         data = self._send("POST", "/api/v1/push", content=body,
                           headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
         return self._model(P.PushResponse, data)
@@ -103,6 +103,14 @@ class HubClient:
         data = self._send("POST", "/api/v1/heartbeat", content=req.model_dump_json().encode(),
                           headers={"Content-Type": "application/json"})
         return self._model(P.HeartbeatResponse, data)
+
+
+def op_json_raw(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload_json: str,
+                created_at: datetime) -> bytes:
+    """One op with its payload spliced in as stored (already JSON): no decode and re-encode."""
+    head = json.dumps({"seq": seq, "op_id": str(op_id), "entity": entity, "entity_id": str(entity_id), "op": op,
+                       "created_at": created_at.isoformat()}, ensure_ascii=False, separators=(",", ":"))
+    return (head[:-1] + ',"payload":' + (payload_json or "{}") + "}").encode()
 
 
 def op_json(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload: dict[str, Any],
