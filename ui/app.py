@@ -6,13 +6,15 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.setup import initialise
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
 from ui.services_facade import Services
+from ui.settings import RATING_SCREEN, upgrade_settings
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,10 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
     if self_test:
         return run_self_test(url)
     app = make_application()
+    upgrade_settings(QSettings())
     services = Services.for_url(url)
     from ui.login import LoginDialog
+    from ui.rating_window import SecondScreenRatingRequester
 
     window: list[MainWindow] = []
 
@@ -63,7 +67,15 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
             app.quit()
             return
-        main = MainWindow(services, dialog.user)
+        settings = QSettings()
+        rating = SecondScreenRatingRequester(
+            services.ctx,
+            dialog.user,
+            screen=RATING_SCREEN.get(settings),
+            # On a single-screen desk the rating window must not cover the clerk's own screen.
+            full_screen=len(QGuiApplication.screens()) > 1,
+        )
+        main = MainWindow(services, dialog.user, rating=rating, settings=settings)
         window.append(main)
         main.show()
         main.load()
