@@ -77,7 +77,7 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         )
         main = MainWindow(services, dialog.user, rating=rating, settings=settings)
         window.append(main)
-        main.show()
+        main.showMaximized()  # a counter desktop gives the whole screen to the workspace
         main.load()
 
     def failed(exc: Exception) -> None:
