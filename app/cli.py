@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     imp = cat_sub.add_parser("import", help="import a catalogue folder as a new publication")
     imp.add_argument("path", type=Path)
 
+    from app.sync.cli import add_sync_commands
+
+    add_sync_commands(sub)
+
     pr = sub.add_parser("print", help="render a document from demo data to a PDF")
     pr.add_argument(
         "kind", choices=["ticket", "receipt", "supplement", "rejection", "completion", "form"]
@@ -161,6 +165,8 @@ def main(argv: Sequence[str] | None = None, gui: GuiCommands | None = None) -> i
     }
     if args.command in handlers:
         return handlers[args.command](args)
+    if hasattr(args, "func"):  # enrol, sync
+        return int(args.func(args))
     if gui is None:
         parser.print_help()
         return 2
