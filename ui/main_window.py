@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.catalogue import MatterSpec
 from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedInUser
+from app.sync.agent import SyncAgent, SyncReport
 from ui.actions import ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.counter.case_actions import CaseActions
@@ -31,6 +32,7 @@ from ui.counter.workspace import CounterWorkspace
 from ui.printing import PdfPrinter
 from ui.services_facade import Services
 from ui.settings import A4_PRINTER, COUNTER_NUMBER, RECEIPT_PAPER, RECEIPT_PRINTER
+from ui.sync_status import SyncController
 from ui.table_model import Column, RowTableModel
 
 
@@ -140,7 +142,12 @@ class MainWindow(QMainWindow):
         self.status_message = QLabel()
         self.status_message.setObjectName("statusMessage")
         self.statusBar().addWidget(self.status_message, 1)
+        self.status_sync = QLabel()
+        self.status_sync.setObjectName("syncStatus")
+        self.statusBar().addPermanentWidget(self.status_sync)
         self.statusBar().addPermanentWidget(self.status_catalogue)
+        self.sync = SyncController(SyncAgent(services.ctx), self.status_sync, self)
+        self.sync.report.connect(self._sync_report)
         self._bind_actions()
         self.translateUI()
 
@@ -151,8 +158,7 @@ class MainWindow(QMainWindow):
         r.bind(ActionId.RECORD_DECISION, lambda: self.case_actions.record_decision(self._list()))
         r.bind(ActionId.HAND_OVER, self.hand_over)
         r.bind(ActionId.REPRINT, self.case_actions.reprint)
-        r.bind(ActionId.SYNC_NOW, lambda: self.say(
-            tr("尚未登记区级平台，暂无法同步")))
+        r.bind(ActionId.SYNC_NOW, self.sync.sync_now)
         for aid in (ActionId.IDENTIFY, ActionId.FIND_MATTER, ActionId.CALL_NEXT):
             r.action(aid).triggered.connect(lambda _c=False: self.tabs.setCurrentIndex(0))
         self.addActions([a for _aid, a in r.all()])
@@ -200,7 +206,14 @@ class MainWindow(QMainWindow):
             self.status_user.setText(tr("当前用户：%s") % self.user.display_name)
         self._show_overview()
 
+    def _sync_report(self, report: SyncReport) -> None:
+        if report.ok:
+            self.say(tr("同步完成：发送 %d 条，接收 %d 条") % (report.pushed, report.pulled))
+        else:
+            self.say(tr("同步未完成：%s") % report.error)
+
     def load(self) -> None:
+        self.sync.start()
         BackgroundOp(self.services.centre.overview).success(self.set_overview).failure(
             self._failed
         ).run()

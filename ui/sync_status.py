@@ -1,0 +1,89 @@
+"""The sync agent in the background of the GUI: rounds on a timer or on Ctrl+S, state in the status bar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.clock import local_time
+from app.sync.agent import SyncAgent, SyncReport, SyncStatus
+from ui.background import BackgroundOp
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SyncStatus", text)
+
+
+def _when(moment: datetime | None) -> str:
+    return local_time(moment).strftime("%m-%d %H:%M") if moment else tr("从未")
+
+
+def describe(status: SyncStatus) -> tuple[str, str]:
+    """(short status-bar text, tooltip) for a status; plain strings so it is testable without a screen."""
+    if not status.enrolled:
+        return tr("区级平台：未注册"), tr("本中心尚未注册，运行 onewindow enrol --hub 地址 --code 注册码")
+    state = {None: tr("连接中"), True: tr("在线"), False: tr("离线")}[status.online]
+    text = tr("区级平台：%s · 待发送 %d") % (state, status.waiting)
+    if status.open_conflicts:
+        text += tr(" · 冲突 %d") % status.open_conflicts
+    if status.skew_warning and status.skew_seconds is not None:
+        text += tr(" · 时钟偏差 %d 秒") % round(status.skew_seconds)
+    tip = [
+        tr("平台地址：%s") % status.hub_url,
+        tr("上次成功：%s") % _when(status.last_success_at),
+        tr("最早待发送：%s") % _when(status.oldest_unsent_at),
+    ]
+    if status.last_error:
+        tip.append(tr("上次错误：%s") % status.last_error)
+    return text, "\n".join(tip)
+
+
+class SyncController(QObject):
+    """Runs `SyncAgent.run_once` through the background helper every `interval_ms` and on demand;
+    never two rounds at once; refreshes the status label after each round."""
+
+    report = Signal(object)
+
+    def __init__(self, agent: SyncAgent, label: QLabel, parent: QWidget, interval_ms: int = 60_000) -> None:
+        super().__init__(parent)
+        self.agent = agent
+        self.label = label
+        self._running = False
+        self._last: SyncStatus | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.sync_now)
+
+    def start(self) -> None:
+        self.refresh()
+        self.timer.start()
+
+    def refresh(self) -> None:
+        BackgroundOp(self.agent.status).success(self._show).run()
+
+    def sync_now(self) -> None:
+        if self._running:
+            return
+        if self._last is not None and not self._last.enrolled:
+            self.refresh()  # enrolment may have happened from the command line meanwhile
+            return
+        self._running = True
+        BackgroundOp(self.agent.run_once).success(self._done).failure(self._failed).run()
+
+    def _done(self, result: SyncReport) -> None:
+        self._running = False
+        self.report.emit(result)
+        self.refresh()
+
+    def _failed(self, _exc: Exception) -> None:
+        self._running = False
+        self.refresh()
+
+    def _show(self, status: SyncStatus) -> None:
+        self._last = status
+        text, tip = describe(status)
+        self.label.setText(text)
+        self.label.setToolTip(tip)
+        self.label.setStyleSheet("color: #b00020;" if status.online is False or status.last_error else "")
