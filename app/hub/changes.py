@@ -60,7 +60,6 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
 
 CHANGE_COLUMNS = ("pos", "centre_id", "entity", "entity_id", "op", "payload", "origin_device_id", "op_id",
                   "device_seq", "status", "recorded_at")
-RECORD_COLUMNS = ("entity", "entity_id", "centre_id", "data", "updated_at")
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
@@ -92,16 +91,14 @@ def upsert_records(session: Session, rows: list[tuple[Any, ...]]) -> None:
             {"entity": r[0], "entity_id": r[1], "centre_id": r[2], "data": json.loads(r[3]), "updated_at": r[4]}
             for r in rows], ("entity_id", "entity"))
         return
-    session.execute(text(
-        "CREATE TEMP TABLE IF NOT EXISTS hub_record_in (entity varchar(30), entity_id uuid, centre_id uuid, "
-        "data json, updated_at timestamptz) ON COMMIT DELETE ROWS"))
-    copy_rows(session, "hub_record_in", RECORD_COLUMNS, rows)
+    cols = list(zip(*rows, strict=True))
     session.execute(text(
         "INSERT INTO hub_record (entity, entity_id, centre_id, data, updated_at) "
-        "SELECT entity, entity_id, centre_id, data, updated_at FROM hub_record_in "
+        "SELECT * FROM unnest(CAST(:e AS varchar[]), CAST(:i AS uuid[]), CAST(:c AS uuid[]), "
+        "CAST(:d AS json[]), CAST(:u AS timestamptz[])) "
         "ON CONFLICT (entity_id, entity) DO UPDATE SET centre_id = excluded.centre_id, "
-        "data = excluded.data, updated_at = excluded.updated_at"))
-    session.execute(text("DELETE FROM hub_record_in"))  # also emptied at commit; cheaper than TRUNCATE
+        "data = excluded.data, updated_at = excluded.updated_at"),
+        {"e": list(cols[0]), "i": list(cols[1]), "c": list(cols[2]), "d": list(cols[3]), "u": list(cols[4])})
 
 
 def begin_snapshot(session: Session) -> None:
