@@ -34,7 +34,11 @@ STATUS_AFTER = {"receive": "received", "route": "routed", "department_accept": "
 
 def asgi_transport(app: Any) -> httpx.BaseTransport:
     """A synchronous httpx transport that calls the FastAPI app in-process."""
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
 
     return TestClient(app, base_url="http://hub.test")._transport
 

@@ -145,5 +145,5 @@ def test_protocol_survives_a_hostile_network(hub: Any, tmp_path: Path) -> None:
             assert dept_hub == dept_local  # every department decision reached the counter
 
     run_state_machine_as_test(Machine, settings=settings(
-        max_examples=12, stateful_step_count=10, deadline=None,
+        max_examples=30, stateful_step_count=12, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
