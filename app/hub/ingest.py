@@ -219,7 +219,7 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -
     ops = sorted(ops, key=lambda o: o.seq)
     known = dict(session.execute(
         select(HubChange.op_id, HubChange.status).where(
-            HubChange.origin_device_id == device_id, among(session, HubChange.op_id, [o.op_id for o in ops]))
+            HubChange.centre_id == device.centre_id, among(session, HubChange.op_id, [o.op_id for o in ops]))
     ).all())
     batch = Batch(centre_id=device.centre_id, now=now)
     fresh: list[Op] = []

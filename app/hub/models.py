@@ -113,12 +113,13 @@ class HubCounter(HubBase):
 
 
 class HubChange(HubBase):
-    """The change log: every op applied at the hub, in position order; also the (device, op id) record
-    that makes a repeated batch a no-op. centre_id NULL means every centre (catalogue, calendar)."""
+    """The change log: every op applied at the hub, in position order; also the (centre, op id) record
+    that makes a repeated batch a no-op, even when resent by a re-enrolled device of the same centre.
+    centre_id NULL means every centre (catalogue, calendar)."""
 
     __tablename__ = "hub_change"
     __table_args__ = (
-        UniqueConstraint("origin_device_id", "op_id"),
+        UniqueConstraint("centre_id", "op_id"),
         Index("ix_hub_change_centre_pos", "centre_id", "pos"),
     )
 

@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('recorded_at', app.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('pos', name=op.f('pk_hub_change')),
-    sa.UniqueConstraint('origin_device_id', 'op_id', name=op.f('uq_hub_change_origin_device_id_op_id'))
+    sa.UniqueConstraint('centre_id', 'op_id', name=op.f('uq_hub_change_centre_id_op_id'))
     )
     with op.batch_alter_table('hub_change', schema=None) as batch_op:
         batch_op.create_index('ix_hub_change_centre_pos', ['centre_id', 'pos'], unique=False)
