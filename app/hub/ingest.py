@@ -55,6 +55,22 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+@dataclass(slots=True)
+class CaseState:
+    """A hub_case_state row as a plain object (cheaper than ORM instances in a 500-op batch)."""
+
+    case_id: uuid.UUID
+    centre_id: uuid.UUID
+    case_number: str = ""
+    matter_code: str = ""
+    department: str = ""
+    resident_key: str = ""
+    status: str = ""
+    last_seq: int = 0
+    last_event_id: uuid.UUID | None = None
+    updated_at: datetime | None = None
+
+
 @dataclass
 class Batch:
     """What one transaction is about to write."""
@@ -63,7 +79,7 @@ class Batch:
     now: datetime
     records: dict[tuple[str, uuid.UUID], dict[str, Any]] = field(default_factory=dict)
     deletes: list[tuple[str, uuid.UUID]] = field(default_factory=list)
-    states: dict[uuid.UUID, HubCaseState] = field(default_factory=dict)
+    states: dict[uuid.UUID, CaseState] = field(default_factory=dict)
     conflicts: list[HubConflict] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     json: dict[tuple[str, uuid.UUID], str] = field(default_factory=dict)
@@ -82,9 +98,10 @@ class Batch:
 def _load_states(session: Session, batch: Batch, case_ids: set[uuid.UUID]) -> None:
     missing = [c for c in case_ids if c not in batch.states]
     for i in range(0, len(missing), 1000):
-        for st in session.scalars(select(HubCaseState).where(among(session, HubCaseState.case_id, missing[i:i + 1000]))):
-            session.expunge(st)  # written back in bulk by finish(), not one UPDATE each
-            batch.states[st.case_id] = st
+        q = select(*(getattr(HubCaseState, c) for c in STATE_COLUMNS)).where(
+            among(session, HubCaseState.case_id, missing[i:i + 1000]))
+        for row in session.execute(q):  # written back in bulk by finish(), not one UPDATE each
+            batch.states[row.case_id] = CaseState(**row._mapping)
 
 
 def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Op]) -> set[tuple[str, uuid.UUID]]:
@@ -100,9 +117,8 @@ def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Op]) -> set[tuple
     return found
 
 
-def new_state(batch: Batch, case_id: uuid.UUID) -> HubCaseState:
-    return HubCaseState(case_id=case_id, centre_id=batch.centre_id, case_number="", matter_code="", department="",
-                        resident_key="", status="", last_seq=0, last_event_id=None, updated_at=batch.now)
+def new_state(batch: Batch, case_id: uuid.UUID) -> CaseState:
+    return CaseState(case_id=case_id, centre_id=batch.centre_id, updated_at=batch.now)
 
 
 def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> str | None:
@@ -179,9 +195,10 @@ def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) 
     if not mine:
         return
     keys = {st.resident_key for st in mine}
-    others = session.scalars(select(HubCaseState).where(
-        among(session, HubCaseState.resident_key, list(keys)), HubCaseState.centre_id != batch.centre_id)).all()
-    index: dict[tuple[str, str], list[HubCaseState]] = {}
+    others = [CaseState(**r._mapping) for r in session.execute(
+        select(*(getattr(HubCaseState, c) for c in STATE_COLUMNS)).where(
+            among(session, HubCaseState.resident_key, list(keys)), HubCaseState.centre_id != batch.centre_id))]
+    index: dict[tuple[str, str], list[CaseState]] = {}
     for o in others:
         if o.status not in _FINAL:
             index.setdefault((o.resident_key, o.matter_code), []).append(o)
