@@ -32,6 +32,7 @@ from ui.counter.workspace import CounterWorkspace
 from ui.printing import PdfPrinter
 from ui.services_facade import Services
 from ui.settings import A4_PRINTER, COUNTER_NUMBER, RECEIPT_PAPER, RECEIPT_PRINTER
+from ui.supervisor_page import SupervisorPage, can_supervise
 from ui.sync_status import SyncController
 from ui.table_model import Column, RowTableModel
 
@@ -132,6 +133,10 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         for page in (self.workspace, self.case_search, self.routed, self.ready, catalogue):
             self.tabs.addTab(page, "")
+        self.supervisor: SupervisorPage | None = None
+        if can_supervise(user) and user is not None:
+            self.supervisor = SupervisorPage(services, user)
+            self.tabs.addTab(self.supervisor, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self.status_user = QLabel()
@@ -189,12 +194,16 @@ class MainWindow(QMainWindow):
         page = self.tabs.widget(index)
         if isinstance(page, (RoutedPage, ReadyPage)):
             page.refresh()
+        elif isinstance(page, SupervisorPage):
+            page.load()
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("一窗通 · 街道便民服务中心"))
         self.registry.translateUI()
         for i, text in enumerate(("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")):
             self.tabs.setTabText(i, tr(text))
+        if self.supervisor is not None:
+            self.tabs.setTabText(5, tr("值班长：差评回访与同步冲突"))
         self.counters_title.setText(tr("服务窗口"))
         self.catalogue_title.setText(tr("事项目录"))
         self.search.setPlaceholderText(tr("按名称、编码或拼音首字母查找事项，如 dbsq"))

@@ -1,0 +1,57 @@
+"""The supervisor closes bad-rating follow-ups and resolves sync conflicts from one page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db.models import Centre
+from app.db.models_sync import SyncConflict
+from app.db.types import new_id
+from app.services.setup import DEMO_PASSWORD, initialise
+from app.sync.conflicts import list_conflicts
+from ui.background import BackgroundOp
+from ui.main_window import MainWindow
+from ui.services_facade import Services
+from ui.supervisor_page import SupervisorPage
+
+
+def test_supervisor_resolves_follow_ups_and_conflicts(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    BackgroundOp.run_inline(True)
+    services = Services.for_url(sqlite_url)
+    try:
+        initialise(services.ctx)
+        clerk = services.centre.sign_in("clerk1", DEMO_PASSWORD)
+        boss = services.centre.sign_in("supervisor", DEMO_PASSWORD)
+        with services.ctx.uow(read_only=True) as uow:
+            centre_id = uow.session.scalars(select(Centre.id)).one()
+        ticket = services.queue.issue_ticket(centre_id, "shebao_yibao")
+        services.ratings.rate(clerk, level=1, comment="等候时间太长", ticket_id=ticket.id)
+        with services.ctx.uow() as uow:
+            uow.session.add(SyncConflict(id=new_id(), kind="illegal_event", message="部门已批准后窗口撤回"))
+
+        assert MainWindow(services, clerk).supervisor is None  # clerks don't see the page
+        window = MainWindow(services, boss)
+        qtbot.addWidget(window)
+        page = window.supervisor
+        assert isinstance(page, SupervisorPage)
+        window.tabs.setCurrentWidget(page)
+        assert page.follow_ups.rowCount() == 1 and page.conflicts.rowCount() == 1
+        assert "（1）" in page.follow_title.text()
+
+        page.ask = lambda _title: "已电话回访，致歉并说明改进"
+        page.follow_view.selectRow(0)
+        page.close_selected_follow_up()
+        page.conflict_view.selectRow(0)
+        page.ask = lambda _title: ""  # an empty resolution closes nothing
+        page.resolve_selected_conflict()
+        assert page.conflicts.rowCount() == 1
+        page.ask = lambda _title: "以部门决定为准，已告知群众"
+        page.resolve_selected_conflict()
+        assert page.follow_ups.rowCount() == 0 and page.conflicts.rowCount() == 0
+        assert services.ratings.list_open_follow_ups(boss) == []
+        assert list_conflicts(services.ctx) == []
+        resolved = list_conflicts(services.ctx, open_only=False)
+        assert resolved[0].resolution == "以部门决定为准，已告知群众"
+    finally:
+        BackgroundOp.run_inline(False)
+        services.ctx.close()

@@ -1,0 +1,135 @@
+"""The supervisor's page: bad ratings waiting for a follow-up, and sync conflicts to resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import local_time
+from app.services.counter_dto import FollowUpView
+from app.services.dto import SignedInUser
+from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
+from ui.background import BackgroundOp
+from ui.services_facade import Services
+from ui.table_model import Column, RowTableModel
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SupervisorPage", text)
+
+
+def _table(model: RowTableModel[Any]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _time(item: Any, attr: str) -> str:
+    return local_time(getattr(item, attr)).strftime("%m-%d %H:%M")
+
+
+class SupervisorPage(QWidget):
+    """Two model/view lists; Enter (or the button) on a row asks for the resolution and closes it."""
+
+    def __init__(self, services: Services, user: SignedInUser) -> None:
+        super().__init__()
+        self.services, self.user = services, user
+        self.follow_ups: RowTableModel[FollowUpView] = RowTableModel([
+            Column("", lambda f: _time(f, "opened_at")),
+            Column("", lambda f: f.label),
+            Column("", lambda f: f.ticket_number or f.case_number),
+            Column("", lambda f: f"{f.window_number or ''}"),
+            Column("", lambda f: f.clerk_name),
+            Column("", lambda f: f.comment),
+        ])
+        self.conflicts: RowTableModel[ConflictItem] = RowTableModel([
+            Column("", lambda c: _time(c, "detected_at")),
+            Column("", lambda c: c.kind_label),
+            Column("", lambda c: c.message),
+        ])
+        self.follow_view = _table(self.follow_ups)
+        self.conflict_view = _table(self.conflicts)
+        self.follow_title, self.conflict_title = QLabel(), QLabel()
+        self.close_follow = QPushButton()
+        self.close_follow.clicked.connect(self.close_selected_follow_up)
+        self.resolve = QPushButton()
+        self.resolve.clicked.connect(self.resolve_selected_conflict)
+        self.follow_view.activated.connect(lambda _i: self.close_selected_follow_up())
+        self.conflict_view.activated.connect(lambda _i: self.resolve_selected_conflict())
+        layout = QVBoxLayout(self)
+        for widget in (self.follow_title, self.follow_view, self.close_follow,
+                       self.conflict_title, self.conflict_view, self.resolve):
+            layout.addWidget(widget)
+        # Asking for the resolution text; tests replace it.
+        self.ask: Callable[[str], str | None] = self._ask
+        self.translateUI()
+
+    def translateUI(self) -> None:
+        self.follow_ups.set_columns_titles([tr("时间"), tr("评价"), tr("号码/办件"), tr("窗口"),
+                                            tr("工作人员"), tr("群众意见")])
+        self.conflicts.set_columns_titles([tr("发现时间"), tr("类型"), tr("说明")])
+        self.close_follow.setText(tr("回访完成（回车）"))
+        self.resolve.setText(tr("处理冲突（回车）"))
+        self._titles()
+
+    def _titles(self) -> None:
+        self.follow_title.setText(tr("待回访的差评（%d）") % self.follow_ups.rowCount())
+        self.conflict_title.setText(tr("待处理的同步冲突（%d）") % self.conflicts.rowCount())
+
+    def load(self) -> None:
+        BackgroundOp(lambda: self.services.ratings.list_open_follow_ups(self.user)).success(
+            self._set_follow_ups).run()
+        BackgroundOp(lambda: list_conflicts(self.services.ctx)).success(self._set_conflicts).run()
+
+    def _set_follow_ups(self, rows: list[FollowUpView]) -> None:
+        self.follow_ups.set_rows(rows)
+        self._titles()
+
+    def _set_conflicts(self, rows: list[ConflictItem]) -> None:
+        self.conflicts.set_rows(rows)
+        self._titles()
+
+    def _ask(self, title: str) -> str | None:
+        text, ok = QInputDialog.getMultiLineText(self, title, tr("处理结果（必填）："))
+        return text if ok else None
+
+    def _selected(self, view: QTableView, model: RowTableModel[Any]) -> Any:
+        row = view.currentIndex().row()
+        return model.row(row) if 0 <= row < model.rowCount() else None
+
+    def close_selected_follow_up(self) -> None:
+        item = self._selected(self.follow_view, self.follow_ups)
+        resolution = self.ask(tr("回访差评")) if item else None
+        if item is None or not resolution or not resolution.strip():
+            return
+        BackgroundOp(lambda: self.services.ratings.close_follow_up(item.id, self.user, resolution)
+                     ).success(lambda _r: self.load()).run()
+
+    def resolve_selected_conflict(self) -> None:
+        item = self._selected(self.conflict_view, self.conflicts)
+        resolution = self.ask(tr("处理同步冲突")) if item else None
+        if item is None or not resolution or not resolution.strip():
+            return
+        BackgroundOp(lambda: resolve_conflict(self.services.ctx, item.id, self.user.id, resolution)
+                     ).success(lambda _r: self.load()).run()
+
+
+def can_supervise(user: SignedInUser | None) -> bool:
+    return user is not None and user.role in ("supervisor", "admin")
+
