@@ -20,7 +20,7 @@ class Timing:
     @property
     def p99(self) -> float:
         ordered = sorted(self.samples_ms)
-        return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
 def time_calls(name: str, fn: Callable[[int], object], n: int, warmup: int = 20) -> Timing:
