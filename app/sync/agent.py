@@ -140,15 +140,19 @@ class SyncAgent:
     def _next_batch(self, after: int) -> tuple[list[Any], list[bytes]]:
         """The next unsent ops after seq `after`, serialised, within the op and byte limits."""
         with self.ctx.uow(read_only=True) as uow:
-            rows = uow.session.execute(
+            # Walk the seq index only (a `sent_at IS NULL` filter makes SQLite pick the sent_at index
+            # and sort the whole backlog for every batch); already-sent rows are skipped here.
+            found = uow.session.execute(
                 select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id, OutboxOp.op,
-                       type_coerce(OutboxOp.payload, Text), OutboxOp.created_at)
-                .where(OutboxOp.sent_at.is_(None), OutboxOp.seq > after)
-                .order_by(OutboxOp.seq).limit(self.batch_ops)).all()
+                       type_coerce(OutboxOp.payload, Text), OutboxOp.created_at, OutboxOp.sent_at)
+                .where(OutboxOp.seq > after).order_by(OutboxOp.seq).limit(self.batch_ops)).all()
+        rows = [r for r in found if r.sent_at is None]
+        if found and not rows:
+            return self._next_batch(found[-1].seq)
         batch: list[bytes] = []
         size = 0
         for r in rows:
-            raw = op_json_raw(*r)
+            raw = op_json_raw(*r[:7])
             if size + len(raw) > self.batch_bytes:
                 break
             batch.append(raw)
@@ -159,8 +163,12 @@ class SyncAgent:
         """Send batches strictly in seq order, one at a time; the next batch is read and packed while
         the hub works on the current one. Ops are marked sent only after the acknowledgement."""
         pushed = conflicts = 0
+        with self.ctx.uow(read_only=True) as uow:
+            first = uow.session.scalar(select(func.min(OutboxOp.seq)).where(OutboxOp.sent_at.is_(None)))
+        if first is None:
+            return pushed, conflicts
         with ThreadPoolExecutor(1) as pool:
-            ahead = pool.submit(self._next_batch, 0)
+            ahead = pool.submit(self._next_batch, first - 1)
             while True:
                 rows, batch = ahead.result()
                 if not rows:
