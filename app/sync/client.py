@@ -55,6 +55,9 @@ class HubClient:
             resp = self._http.request(method, path, content=content, params=params,
                                       headers={**self._headers(), **(headers or {})})
         except httpx.TransportError as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                raise SyncError("offline", "区级平台的证书无法验证（不是受信任的证书），已拒绝连接；"
+                                           "请核对地址，或用 --ca-file 指定区里提供的根证书") from exc
             raise SyncError("offline", f"无法连接区级平台：{type(exc).__name__}") from exc
         hub_time = resp.headers.get(P.H_HUB_TIME)
         if hub_time:
