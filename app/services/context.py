@@ -36,11 +36,29 @@ class ServiceContext:
 
     @cached_property
     def calendar(self) -> WorkCalendar:
+        """The shipped table overlaid with the calendar_day rows of this database (read once;
+        `refresh_calendar()` after the district publishes a new one)."""
         if self.calendar_override is not None:
             return self.calendar_override
-        from app.calendar_table import load_default_calendar
+        from sqlalchemy import select
 
-        return load_default_calendar()
+        from app.calendar_days import DayRow, calendar_with_rows
+        from app.calendar_table import load_default_calendar
+        from app.db.models import CalendarDay
+
+        base = load_default_calendar()
+        try:
+            with self.uow(read_only=True) as uow:
+                rows = [
+                    DayRow(r.day, r.working, r.name, r.source)
+                    for r in uow.session.scalars(select(CalendarDay))
+                ]
+        except Exception:  # a database not migrated yet: the shipped table
+            return base
+        return calendar_with_rows(base, rows)
+
+    def refresh_calendar(self) -> None:
+        self.__dict__.pop("calendar", None)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.db.engine import upgrade
-from app.db.models import Centre, Counter, ServiceGroup, User
+from app.db.models import CalendarDay, Centre, Counter, ServiceGroup, User
 from app.db.types import new_id
 from app.services.catalogue import CatalogueService
 from app.services.context import ServiceContext
@@ -56,10 +56,30 @@ def initialise(ctx: ServiceContext, *, seed_demo: bool = True) -> bool:
         result = catalogue.import_publication(load_publication())
         log.info("catalogue %s imported: %d matters", result.version, result.matters)
         seeded = True
+    if _seed_calendar(ctx):
+        seeded = True
     if seed_demo and _no_centre(ctx):
         create_demo_centre(ctx)
         seeded = True
     return seeded
+
+
+def _seed_calendar(ctx: ServiceContext) -> bool:
+    """Copy the shipped working-day table into calendar_day once; the district may replace it later."""
+    from app.calendar_days import rows_from_calendar
+    from app.calendar_table import load_default_calendar
+
+    with ctx.uow() as uow:
+        if uow.session.scalars(select(CalendarDay.id).limit(1)).first() is not None:
+            return False
+        for row in rows_from_calendar(load_default_calendar()):
+            uow.session.add(
+                CalendarDay(
+                    id=new_id(), day=row.day, working=row.working, name=row.name, source=row.source
+                )
+            )
+    ctx.refresh_calendar()
+    return True
 
 
 def _no_centre(ctx: ServiceContext) -> bool:
