@@ -31,7 +31,8 @@ from ui.counter.rating import RatingRequester
 from ui.counter.workspace import CounterWorkspace
 from ui.printing import PdfPrinter
 from ui.services_facade import Services
-from ui.settings import A4_PRINTER, COUNTER_NUMBER, RECEIPT_PAPER, RECEIPT_PRINTER
+from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
+from ui.settings_dialog import SettingsDialog
 from ui.supervisor_page import SupervisorPage, can_supervise
 from ui.sync_status import SyncController
 from ui.table_model import Column, RowTableModel
@@ -53,9 +54,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.resize(1280, 800)
         self.registry = ActionRegistry(self)
-        printer = PdfPrinter(self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings))
-        self.desk = DocumentDesk(services, user, sink or PrinterSink(printer),
-                                 RECEIPT_PAPER.get(self.settings), self)
+        self.printer = PdfPrinter(self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings))
+        sink = sink or PrinterSink(self.printer, preview=PRINT_PREVIEW.get(self.settings))
+        self.desk = DocumentDesk(services, user, sink, RECEIPT_PAPER.get(self.settings), self)
         self.workspace = CounterWorkspace(services, user, self.registry, self.desk,
                                           rating=rating, reader=reader, settings=self.settings)
         self.workspace.message.connect(self.say)
@@ -153,6 +154,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_catalogue)
         self.sync = SyncController(SyncAgent(services.ctx), self.status_sync, self)
         self.sync.report.connect(self._sync_report)
+        self.settings_menu = self.menuBar().addMenu("")
+        self.settings_action = self.settings_menu.addAction("")
+        self.settings_action.triggered.connect(self.edit_settings)
         self._bind_actions()
         self.translateUI()
 
@@ -167,6 +171,18 @@ class MainWindow(QMainWindow):
         for aid in (ActionId.IDENTIFY, ActionId.FIND_MATTER, ActionId.CALL_NEXT):
             r.action(aid).triggered.connect(lambda _c=False: self.tabs.setCurrentIndex(0))
         self.addActions([a for _aid, a in r.all()])
+
+    def edit_settings(self) -> None:
+        if SettingsDialog(self.settings).exec():
+            self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """Printers, paper and preview take effect at once, without signing in again."""
+        self.printer.receipt_printer = RECEIPT_PRINTER.get(self.settings)
+        self.printer.a4_printer = A4_PRINTER.get(self.settings)
+        self.desk.receipt_paper = RECEIPT_PAPER.get(self.settings)
+        if isinstance(self.desk.sink, PrinterSink):
+            self.desk.sink.preview = PRINT_PREVIEW.get(self.settings)
 
     def say(self, text: str) -> None:
         """A status-bar message beside the user and window (never covering them)."""
@@ -199,6 +215,8 @@ class MainWindow(QMainWindow):
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("一窗通 · 街道便民服务中心"))
+        self.settings_menu.setTitle(tr("设置"))
+        self.settings_action.setText(tr("打印与屏幕设置…"))
         self.registry.translateUI()
         for i, text in enumerate(("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")):
             self.tabs.setTabText(i, tr(text))

@@ -37,6 +37,7 @@ class Option(Generic[T]):
 RECEIPT_PRINTER = Option("printing/receipt_printer", "")
 A4_PRINTER = Option("printing/a4_printer", "")
 RECEIPT_PAPER = Option("printing/receipt_paper", "80mm")  # receipts on the roll or on A4
+PRINT_PREVIEW = Option("printing/preview", False)
 COUNTER_NUMBER = Option("counter/number", 1)
 BOARD_SCREEN = Option("board/screen", 0)
 RATING_SCREEN = Option("rating/screen", 1)
