@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.setup import initialise
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
+from ui.qt_app import make_application
 from ui.services_facade import Services
 from ui.settings import RATING_SCREEN, upgrade_settings
 
 log = logging.getLogger(__name__)
-
-
-def make_application(argv: list[str] | None = None) -> QApplication:
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    QCoreApplication.setOrganizationName("OneWindow")
-    QCoreApplication.setApplicationName("OneWindow")
-    app = QApplication(argv or sys.argv[:1])
-    app.setApplicationDisplayName("一窗通")
-    return app
 
 
 def run_self_test(url: str) -> int:

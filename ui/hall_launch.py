@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.services.context import ServiceContext
@@ -16,20 +15,14 @@ from ui.background import BackgroundOp
 from ui.board import BoardWindow, show_full_screen_on
 from ui.kiosk import KioskWindow
 from ui.printing import PdfPrinter
+from ui.qt_app import make_application
 from ui.settings import BOARD_SCREEN, RECEIPT_PRINTER, VOICE_ENABLED
 
 log = logging.getLogger(__name__)
 
 
 def _application() -> QApplication:
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    QCoreApplication.setOrganizationName("OneWindow")
-    QCoreApplication.setApplicationName("OneWindow")
-    app = QApplication(sys.argv[:1])
-    app.setApplicationDisplayName("一窗通")
-    return app
+    return make_application()
 
 
 def _prepare(ctx: ServiceContext, start: Callable[[], None]) -> None:

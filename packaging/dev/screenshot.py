@@ -28,6 +28,26 @@ def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
         return w
     if screen == "counter":
         return counter_screen(services)
+    if screen == "settings":
+        from PySide6.QtCore import QSettings
+
+        from ui.settings_dialog import SettingsDialog
+
+        ini = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+        return SettingsDialog(ini, printers=["EPSON TM-T82 (回执)", "HP LaserJet Pro M404"])
+    if screen == "supervisor":
+        w = MainWindow(services, services.centre.sign_in("supervisor", "onewindow"))
+        w.load()
+        assert w.supervisor is not None
+        w.tabs.setCurrentWidget(w.supervisor)
+        return w
+    if screen == "preview":
+        from app.documents.demo import demo_document
+        from app.documents.render import render
+        from ui.printing import PdfPrinter
+
+        data, paper = demo_document("receipt", None)
+        return PdfPrinter(None).preview_dialog(render("receipt", data, paper), paper)
     raise SystemExit(f"unknown screen {screen}")
 
 

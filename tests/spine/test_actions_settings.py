@@ -39,3 +39,16 @@ def test_settings_are_typed_and_upgraded(tmp_path: Path) -> None:
     assert VOICE_ENABLED.get(settings) is False
     fresh = QSettings(str(tmp_path / "new.ini"), QSettings.Format.IniFormat)
     assert upgrade_settings(fresh) == 2 and RECEIPT_PRINTER.get(fresh) == ""
+
+
+def test_qt_own_buttons_speak_chinese(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from ui.qt_app import install_chinese
+
+    app = QApplication.instance()
+    assert app is not None and install_chinese(app)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert texts & {"确定", "取消"}, texts
