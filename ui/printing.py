@@ -217,6 +217,8 @@ class PdfPrinter(QObject):
         dialog.setWindowTitle(tr("打印预览"))
         dialog.paintRequested.connect(lambda p: paint_document(p, doc, PREVIEW_DPI))
         self._preview_printer = printer  # the dialog does not own its printer: keep it alive
+        # ...and the dialog keeps the printer and document alive even if this PdfPrinter goes first.
+        dialog._onewindow_keep = (self, printer, doc)  # type: ignore[attr-defined]
         return dialog
 
     def preview(self, pdf: bytes, paper: str = A4) -> int:
