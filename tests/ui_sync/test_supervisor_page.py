@@ -55,3 +55,25 @@ def test_supervisor_resolves_follow_ups_and_conflicts(qtbot, sqlite_url: str) ->
     finally:
         BackgroundOp.run_inline(False)
         services.ctx.close()
+
+
+def test_waiting_list_refreshes_on_its_own(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    from ui.counter.queue_panel import QueuePanel
+
+    BackgroundOp.run_inline(True)
+    services = Services.for_url(sqlite_url)
+    try:
+        initialise(services.ctx)
+        clerk = services.centre.sign_in("clerk1", DEMO_PASSWORD)
+        with services.ctx.uow(read_only=True) as uow:
+            centre_id = uow.session.scalars(select(Centre.id)).one()
+        panel = QueuePanel(services, clerk, None, centre_id)
+        qtbot.addWidget(panel)
+        panel.timer.setInterval(50)
+        assert panel.model.rowCount() == 0
+        services.queue.issue_ticket(centre_id, "shebao_yibao")  # at the kiosk, not through the panel
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
+        assert "等候 1 人" in panel.waiting_title.text()
+    finally:
+        BackgroundOp.run_inline(False)
+        services.ctx.close()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
 
+from app.clock import local_time
 from app.services.counter_dto import TicketView, WaitingRow
 from app.services.dto import SignedInUser
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, tr
 from ui.services_facade import Services
 from ui.table_model import Column, RowTableModel
+
+REFRESH_MS = 5000
 
 
 class QueuePanel(QGroupBox):
@@ -42,7 +45,7 @@ class QueuePanel(QGroupBox):
             [
                 Column("", lambda w: w.number),
                 Column("", lambda w: w.priority_label),
-                Column("", lambda w: w.issued_at.astimezone().strftime("%H:%M")),
+                Column("", lambda w: local_time(w.issued_at).strftime("%H:%M")),
             ]
         )
         self.view = QTableView()
@@ -57,6 +60,12 @@ class QueuePanel(QGroupBox):
         layout.addWidget(self.error)
         layout.addWidget(self.waiting_title)
         layout.addWidget(self.view, 1)
+        self._refreshing = False
+        # Tickets issued at the kiosk appear without the clerk doing anything.
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
         self.translateUI()
 
     def translateUI(self) -> None:
@@ -77,15 +86,20 @@ class QueuePanel(QGroupBox):
 
     def refresh(self) -> None:
         centre = self.centre_id
-        if centre is None:
+        if centre is None or self._refreshing:
             return
+        self._refreshing = True
         BackgroundOp(lambda: self.services.queue.waiting_list(centre)).success(
             self._waiting
-        ).run()
+        ).failure(self._refresh_failed).run()
 
     def _waiting(self, rows: list[WaitingRow]) -> None:
+        self._refreshing = False
         self.model.set_rows(rows)
         self._show()
+
+    def _refresh_failed(self, _exc: Exception) -> None:
+        self._refreshing = False
 
     def _run(self, fn: Callable[[], TicketView | None], done: Callable[[TicketView | None], None]
              ) -> None:
