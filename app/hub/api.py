@@ -182,13 +182,16 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         def work() -> P.PushResponse:
             with hub.tx() as s:
                 now = hub.clock()
-                result = ingest.push(s, device.id, batch.ops, now)
+                result = ingest.push(s, device.id, batch.ops, now, batch.after_seq)
                 d = s.get_one(HubDevice, device.id)
                 admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
                             request.headers.get(P.H_CATALOGUE, ""))
                 return result
 
-        result = await run_in_threadpool(work)  # serialised once, not re-validated by FastAPI
+        try:
+            result = await run_in_threadpool(work)
+        except ingest.OutOfOrder as exc:
+            raise HubError(409, str(exc)) from exc  # serialised once, not re-validated by FastAPI
         return Response(result.model_dump_json(), media_type="application/json")
 
     @app.get("/api/v1/pull")

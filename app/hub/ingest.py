@@ -55,6 +55,10 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+class OutOfOrder(Exception):
+    """A batch arrived before the batch it follows; the centre resends it (HTTP 409)."""
+
+
 @dataclass(slots=True)
 class CaseState:
     """A hub_case_state row as a plain object (cheaper than ORM instances in a 500-op batch)."""
@@ -230,9 +234,13 @@ def finish(session: Session, batch: Batch) -> None:
     append_changes(session, batch.changes)
 
 
-def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime) -> PushResponse:
-    """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks."""
+def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
+         after_seq: int | None = None) -> PushResponse:
+    """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks.
+    The device row lock serialises a device's batches; `after_seq` keeps them in the device's order."""
     device = session.execute(select(HubDevice).where(HubDevice.id == device_id).with_for_update()).scalar_one()
+    if after_seq is not None and (device.last_seq or 0) < after_seq:
+        raise OutOfOrder(f"上一批数据（至第 {after_seq} 条）尚未到达，请稍后重发本批")
     ops = sorted(ops, key=lambda o: o.seq)
     known = dict(session.execute(
         select(HubChange.op_id, HubChange.status).where(

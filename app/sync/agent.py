@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -160,26 +161,42 @@ class SyncAgent:
         return list(rows), batch
 
     def _push(self, client: HubClient) -> tuple[int, int]:
-        """Send batches strictly in seq order, one at a time; the next batch is read and packed while
-        the hub works on the current one. Ops are marked sent only after the acknowledgement."""
+        """Send batches in seq order with up to two in flight (the hub applies them in order, see
+        `after_seq`); the next batch is read and packed meanwhile. Ops are marked sent only after
+        their acknowledgement, in order."""
         pushed = conflicts = 0
         with self.ctx.uow(read_only=True) as uow:
             first = uow.session.scalar(select(func.min(OutboxOp.seq)).where(OutboxOp.sent_at.is_(None)))
         if first is None:
             return pushed, conflicts
-        with ThreadPoolExecutor(1) as pool:
-            ahead = pool.submit(self._next_batch, first - 1)
+        inflight: deque[tuple[list[Any], list[bytes], int | None, Future[P.PushResponse]]] = deque()
+        with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(2) as sender:
+            ahead = reader.submit(self._next_batch, first - 1)
+            previous: int | None = None
+            done = False
             while True:
-                rows, batch = ahead.result()
-                if not rows:
+                while not done and len(inflight) < 2:
+                    rows, batch = ahead.result()
+                    if not rows:
+                        done = True
+                        break
+                    if not batch:  # one op alone is over the limit: list it, never block the queue on it
+                        self._oversized(rows[0].op_id, rows[0].entity_id, rows[0].seq)
+                        ahead = reader.submit(self._next_batch, rows[0].seq)
+                        continue
+                    sent = rows[: len(batch)]
+                    ahead = reader.submit(self._next_batch, sent[-1].seq)
+                    inflight.append((sent, batch, previous, sender.submit(client.push_raw, batch, previous)))
+                    previous = sent[-1].seq
+                if not inflight:
                     return pushed, conflicts
-                if not batch:  # one op alone is over the limit: list it, never block the queue on it
-                    self._oversized(rows[0].op_id, rows[0].entity_id, rows[0].seq)
-                    ahead = pool.submit(self._next_batch, rows[0].seq)
-                    continue
-                sent = rows[: len(batch)]
-                ahead = pool.submit(self._next_batch, sent[-1].seq)
-                ack = client.push_raw(batch)
+                sent, batch, after, future = inflight.popleft()
+                try:
+                    ack = future.result()
+                except SyncError as exc:
+                    if exc.kind != "retry":
+                        raise
+                    ack = client.push_raw(batch, after)  # the batch before it is acknowledged by now
                 acked = {a.op_id for a in ack.acks}
                 if any(r.op_id not in acked for r in sent):
                     raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import (
     Base,
+    CalendarDay,
     Case,
     CaseEvent,
     CataloguePublicationRow,
@@ -126,6 +127,18 @@ def apply_user(s: Session, payload: dict[str, Any]) -> None:
     user.active = bool(payload.get("active", True))
 
 
+def apply_calendar_day(s: Session, payload: dict[str, Any]) -> None:
+    """A holiday or make-up workday from the district, matched by its date (the local row may predate it)."""
+    values = _convert(CalendarDay.__table__, payload)  # type: ignore[arg-type]
+    row = s.scalars(select(CalendarDay).where(CalendarDay.day == values["day"])).first()
+    if row is None:
+        s.add(CalendarDay(**values))
+    else:
+        for k, v in values.items():
+            if k != "id":
+                setattr(row, k, v)
+
+
 def apply_catalogue(s: Session, payload: dict[str, Any]) -> None:
     """A whole catalogue publication; made current unless this version is already here."""
     from app.services.catalogue import CatalogueService, matter_from_dict
@@ -202,6 +215,8 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
             apply_conflict(s, ch.payload)
         elif ch.entity in ("app_user", "user"):
             apply_user(s, ch.payload)
+        elif ch.entity == "calendar_day":
+            apply_calendar_day(s, ch.payload)
         elif ch.entity in ("case_event", "event") and ch.payload.get("origin") == "department":
             apply_department_event(uow, ch)
         elif not upsert_row(s, ch.entity, ch.entity_id, ch.payload):

@@ -15,7 +15,7 @@ from app import __version__
 from app.clock import Clock, system_clock
 from app.sync import protocol as P
 
-ErrorKind = Literal["offline", "incompatible", "unauthorized", "rejected", "server"]
+ErrorKind = Literal["offline", "incompatible", "unauthorized", "rejected", "server", "retry"]
 
 
 class SyncError(Exception):
@@ -70,6 +70,8 @@ class HubClient:
                 detail = resp.text[:200]
             if resp.status_code == 426:
                 raise SyncError("incompatible", detail)
+            if resp.status_code == 409 and path.endswith("/push"):
+                raise SyncError("retry", detail)
             if resp.status_code in (401, 403):
                 raise SyncError("unauthorized", detail)
             if resp.status_code >= 500:
@@ -91,9 +93,10 @@ class HubClient:
         data = self._send("POST", "/api/v1/enrol", content=body, headers={"Content-Type": "application/json"})
         return self._model(P.EnrolResponse, data)
 
-    def push_raw(self, ops_json: list[bytes]) -> P.PushResponse:
+    def push_raw(self, ops_json: list[bytes], after_seq: int | None = None) -> P.PushResponse:
         """Push ops already serialised one by one (the agent sizes batches on these bytes)."""
-        body = gzip.compress(b'{"ops":[' + b",".join(ops_json) + b"]}", compresslevel=1)
+        after = b"" if after_seq is None else b',"after_seq":' + str(after_seq).encode()
+        body = gzip.compress(b'{"ops":[' + b",".join(ops_json) + b"]" + after + b"}", compresslevel=1)
         data = self._send("POST", "/api/v1/push", content=body,
                           headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
         return self._model(P.PushResponse, data)

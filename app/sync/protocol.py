@@ -43,6 +43,9 @@ class Op(_Msg):
 
 class PushRequest(_Msg):
     ops: list[Op] = Field(min_length=1, max_length=MAX_BATCH_OPS)
+    # With two batches in flight: apply this one only after the device's op `after_seq` is applied
+    # (else 409 and the centre resends it once the earlier batch is acknowledged).
+    after_seq: int | None = Field(default=None, ge=0)
 
 
 OpStatus = Literal["applied", "conflict"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,8 @@ def test_district_publications_reach_the_centre(hub: Any, centre_factory: Any) -
         users = {u.username: u for u in uow.session.scalars(select(User))}
         assert "clerk9" in users and users["clerk9"].centre_id is not None
         assert "other" not in users  # another centre's account never comes here
-        assert uow.session.scalars(select(CalendarDay).where(CalendarDay.name == "元旦")).one()
+        day = uow.session.scalars(select(CalendarDay).where(CalendarDay.day == date(2027, 1, 1))).one()
+        assert day.source == "国办" and not day.working
 
 
 def test_incompatible_hub_and_missing_keyring_give_clear_messages(hub: Any, centre_factory: Any,

@@ -125,10 +125,10 @@ import os, sys
 from app.sync import client as C
 mode = sys.argv[2]
 original = C.HubClient.push_raw
-def push_raw(self, ops):
+def push_raw(self, ops, after=None):
     if mode == "before_push":
         os._exit(9)
-    original(self, ops)
+    original(self, ops, after)
     os._exit(9)  # the hub committed; we die before marking anything sent
 C.HubClient.push_raw = push_raw
 from app.services.context import ServiceContext
