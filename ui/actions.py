@@ -32,6 +32,7 @@ class ActionId(Enum):
     REQUEUE = auto()
     CASE_SEARCH = auto()
     HAND_OVER = auto()
+    RESUME_CASE = auto()
     RECORD_DECISION = auto()
     REPRINT = auto()
     SYNC_NOW = auto()
@@ -68,6 +69,7 @@ SPECS: dict[ActionId, ActionSpec] = {
         "办件查询", "Ctrl+F", "按办件编号、身份证号、姓名、电话或日期查询"
     ),
     ActionId.HAND_OVER: ActionSpec("结果领取", "Ctrl+L", "登记领取并打印领取凭证"),
+    ActionId.RESUME_CASE: ActionSpec("补正后受理", "Ctrl+B", "待补正的办件材料补齐后恢复办理并打印受理回执"),
     ActionId.RECORD_DECISION: ActionSpec("录入部门决定", "Ctrl+D", "值班长代录部门审批结果"),
     ActionId.REPRINT: ActionSpec("补打", "Ctrl+P", "补打已打印的文书（需填写原因）"),
     ActionId.SYNC_NOW: ActionSpec("立即同步", "Ctrl+S", "立即与区级平台同步"),

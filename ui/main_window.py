@@ -28,6 +28,7 @@ from ui.counter.dialogs import HelpOverlay
 from ui.counter.documents_glue import DocumentDesk, DocumentSink, PrinterSink
 from ui.counter.hardware import IdCardReader
 from ui.counter.rating import RatingRequester
+from ui.counter.resume import ResumeDialog, resume_case
 from ui.counter.workspace import CounterWorkspace
 from ui.printing import PdfPrinter
 from ui.services_facade import Services
@@ -43,6 +44,8 @@ def tr(text: str) -> str:
 
 
 class MainWindow(QMainWindow):
+    resume_dialog: type[ResumeDialog] = ResumeDialog  # tests answer it without a screen
+
     def __init__(self, services: Services, user: SignedInUser | None = None, *,
                  sink: DocumentSink | None = None, rating: RatingRequester | None = None,
                  reader: IdCardReader | None = None, settings: QSettings | None = None) -> None:
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
         r.bind(ActionId.CASE_SEARCH, self.show_case_search)
         r.bind(ActionId.RECORD_DECISION, lambda: self.case_actions.record_decision(self._list()))
         r.bind(ActionId.HAND_OVER, self.hand_over)
+        r.bind(ActionId.RESUME_CASE, self.resume_case)
         r.bind(ActionId.REPRINT, self.case_actions.reprint)
         r.bind(ActionId.SYNC_NOW, self.sync.sync_now)
         for aid in (ActionId.IDENTIFY, ActionId.FIND_MATTER, ActionId.CALL_NEXT):
@@ -205,6 +209,14 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.ready)
             page = self.ready
         self.case_actions.hand_over(page)
+
+    def resume_case(self) -> None:
+        page = self.tabs.currentWidget()
+        if not isinstance(page, CaseList):
+            self.show_case_search()
+            page = self.case_search
+        resume_case(self, self.services, self.user, self.workspace.counter_id, self.desk, page,
+                    ask=self.resume_dialog)
 
     def _tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)
