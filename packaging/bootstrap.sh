@@ -71,13 +71,15 @@ ensure_postgres() {
   if ! pg_up "$url"; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
       command -v pg_ctlcluster >/dev/null || apt_install postgresql
-      local ver
+      local ver port
       ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
       [ -n "$ver" ] || { say "no PostgreSQL cluster found"; exit 1; }
-      say "starting PostgreSQL $ver"
+      port=$(.venv/bin/python -c 'import sys; from sqlalchemy.engine import make_url; print(make_url(sys.argv[1]).port or 5432)' "$url")
+      pg_conftool "$ver" main set port "$port" >/dev/null
+      say "starting PostgreSQL $ver on port $port"
       pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main start
-      for _ in $(seq 1 30); do su postgres -c "psql -qc 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
-      su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+      for _ in $(seq 1 30); do su postgres -c "psql -p $port -qc 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
+      su postgres -c "psql -p $port -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
     fi
     pg_up "$url" || { say "PostgreSQL is not reachable at $url"; exit 1; }
   fi
