@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid as _uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy.engine import make_url
 # Before any test imports PySide6:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ONEWINDOW_LOG_LEVEL", "WARNING")
+# Logs and default databases of CLI tests go to a scratch folder, never the user's own.
+os.environ.setdefault("ONEWINDOW_DATA_DIR", tempfile.mkdtemp(prefix="onewindow-test-"))
 
 
 class MemoryKeyring(KeyringBackend):

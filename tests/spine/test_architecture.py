@@ -54,3 +54,30 @@ def test_logs_mask_id_numbers_and_phones(caplog) -> None:  # type: ignore[no-unt
     with caplog.at_level(logging.INFO):
         logger.info("lookup %s by %s", "11010519491231002X", "13812345678")
     assert "11010519491231002X" not in caplog.text and "13812345678" not in caplog.text
+
+
+def test_log_file_is_written_and_scrubbed(tmp_path: Path) -> None:
+    from app.logging_setup import setup_logging
+
+    path = setup_logging("INFO", log_dir=tmp_path / "logs")
+    try:
+        assert path is not None
+        logging.getLogger("onewindow.test").info("registered %s with %s", "11010519491231002X", "13812345678")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        text = path.read_text(encoding="utf-8")
+        assert "110105********002X" in text and "138****5678" in text
+        assert "11010519491231002X" not in text
+    finally:
+        logging.getLogger().handlers.clear()
+
+
+def test_unwritable_log_folder_does_not_stop_the_app(tmp_path: Path) -> None:
+    from app.logging_setup import setup_logging
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    try:
+        assert setup_logging("INFO", log_dir=blocker / "logs") is None
+    finally:
+        logging.getLogger().handlers.clear()
