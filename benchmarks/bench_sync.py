@@ -167,15 +167,17 @@ def bench_offline(server: str, tmp: Path, scale: float) -> dict[str, Any]:
 
         os.environ["ONEWINDOW_TEST_KEYRING"] = str(tmp / "kr.json")
         keyring.set_keyring(FileKeyring())
-        enrol(ctx, hub.url, code)
-        t0 = time.perf_counter()
-        n = WorkMaker(ctx).days(30, int(1000 * scale), int(667 * scale), 5)
-        gen_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        report = SyncAgent(ctx).run_once()
-        sync_s = time.perf_counter() - t0
-        assert report.ok, report.error
-        hub.stop()
+        try:
+            enrol(ctx, hub.url, code)
+            t0 = time.perf_counter()
+            n = WorkMaker(ctx).days(30, int(1000 * scale), int(667 * scale), 5)
+            gen_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            report = SyncAgent(ctx).run_once()
+            sync_s = time.perf_counter() - t0
+            assert report.ok, report.error
+        finally:
+            hub.stop()
         ctx.close()
         engine.dispose()
     finally:
