@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from app.domain.errors import IllegalTransition
+from app.domain.errors import DomainError, IllegalTransition
 
 __all__ = [
     "FINAL_STATUSES",
@@ -19,6 +19,8 @@ __all__ = [
     "is_decided",
     "is_final",
     "is_open",
+    "parse_event",
+    "parse_status",
     "replay",
 ]
 
@@ -185,6 +187,23 @@ def apply(status: CaseStatus | None, event: CaseEventType) -> CaseStatus:
             "CASE_ILLEGAL_TRANSITION", f"办件{current}，不能执行“{event.label}”"
         )
     return target
+
+
+def parse_status(text: str) -> CaseStatus:
+    """A stored status. Databases and sync payloads keep the member NAME ("READY_FOR_COLLECTION");
+    the lower-case value ("ready_for_collection") is accepted too, so older payloads still parse."""
+    try:
+        return CaseStatus[str(text).upper()]
+    except KeyError:
+        raise DomainError("CASE_STATUS_UNKNOWN", f"未知的办件状态：{text}") from None
+
+
+def parse_event(text: str) -> CaseEventType:
+    """A stored event type, by NAME ("APPROVE") or value ("approve")."""
+    try:
+        return CaseEventType[str(text).upper()]
+    except KeyError:
+        raise DomainError("CASE_EVENT_UNKNOWN", f"未知的办件事件：{text}") from None
 
 
 def replay(events: Iterable[CaseEventType]) -> CaseStatus:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.case_states import CaseEventType, CaseStatus, apply
+from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_status
 from app.domain.errors import IllegalTransition
 from app.hub.admin import HubError
 from app.hub.changes import append_changes
@@ -20,7 +20,7 @@ DECISIONS = {
     "approved_deferred": CaseEventType.APPROVE_DEFERRED,
     "denied": CaseEventType.DENY,
 }
-OPEN_FOR_DEPARTMENT = (CaseStatus.ROUTED.value, CaseStatus.ACCEPTED_BY_DEPARTMENT.value)
+OPEN_FOR_DEPARTMENT = (CaseStatus.ROUTED.name, CaseStatus.ACCEPTED_BY_DEPARTMENT.name)
 
 
 def list_cases(s: Session, department: str, *, include_done: bool = False) -> list[dict[str, Any]]:
@@ -31,12 +31,12 @@ def list_cases(s: Session, department: str, *, include_done: bool = False) -> li
     rows = s.execute(q.order_by(HubCaseState.updated_at).limit(1000)).all()
     ids = [st.case_id for st, _ in rows]
     data: dict[uuid.UUID, dict[str, Any]] = dict(s.execute(select(HubRecord.entity_id, HubRecord.data).where(
-        HubRecord.entity.in_(("case", "case_file")), HubRecord.entity_id.in_(ids))).tuples().all()) if ids else {}
+        HubRecord.entity.in_(("case", "case_file")), HubRecord.entity_id.in_(ids))).all()) if ids else {}
     return [_view(st, centre_name, data.get(st.case_id, {})) for st, centre_name in rows]
 
 
 def _view(st: HubCaseState, centre_name: str, case: dict[str, Any]) -> dict[str, Any]:
-    status = CaseStatus(st.status) if st.status else None
+    status = parse_status(st.status) if st.status else None
     return {"case_id": str(st.case_id), "case_number": st.case_number, "matter_code": st.matter_code,
             "centre": centre_name, "status": st.status, "status_label": status.label if status else "",
             "received_at": case.get("received_at"), "due_date": case.get("due_date"),
@@ -63,16 +63,16 @@ def record_event(s: Session, staff: HubStaff, case_id: uuid.UUID, event: CaseEve
     """One department event on a case, legal given the merged history, queued for the centre."""
     st = get_case(s, staff, case_id, lock=True)
     try:
-        new = apply(CaseStatus(st.status) if st.status else None, event)
+        new = apply(parse_status(st.status) if st.status else None, event)
     except IllegalTransition as exc:
         raise HubError(409, exc.message) from exc
     event_id = uuid.uuid4()
     payload = {"id": str(event_id), "case_id": str(case_id), "seq": st.last_seq + 1,
-               "event_type": event.value, "status_after": new.value, "at": now.isoformat(),
+               "event_type": event.name, "status_after": new.name, "at": now.isoformat(),
                "actor_id": None, "actor_name": staff.display_name[:50], "origin": "department",
                "centre_id": None, "counter_id": None, "note": note[:500],
                "detail": {"department": staff.department, "staff": staff.username, **detail}}
-    st.status, st.last_seq, st.last_event_id, st.updated_at = new.value, st.last_seq + 1, event_id, now
+    st.status, st.last_seq, st.last_event_id, st.updated_at = new.name, st.last_seq + 1, event_id, now
     s.add(HubRecord(entity="case_event", entity_id=event_id, centre_id=st.centre_id, data=payload, updated_at=now))
     s.flush()
     append_changes(s, [{"centre_id": st.centre_id, "entity": "case_event", "entity_id": event_id,

@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.domain.case_states import FINAL_STATUSES, CaseEventType, CaseStatus, apply
+from app.domain.case_states import (
+    FINAL_STATUSES,
+    apply,
+    parse_event,
+    parse_status,
+)
 from app.domain.errors import IllegalTransition
 from app.hub.changes import among, append_changes, dumps, upsert, upsert_records
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
@@ -22,7 +27,7 @@ EVENT_ENTITIES = frozenset({"case_event"})
 CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")
 STATE_COLUMNS = ("case_id", "centre_id", "case_number", "matter_code", "department", "resident_key", "status",
                  "last_seq", "last_event_id", "updated_at")
-_FINAL = frozenset(s.value for s in FINAL_STATUSES)
+_FINAL = frozenset(s.name for s in FINAL_STATUSES)
 
 
 def conflict_id(kind: str, *ids: uuid.UUID | str | None) -> uuid.UUID:
@@ -139,8 +144,8 @@ def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> s
         batch.conflict("invalid_op", "该办件属于其他中心，本中心不能为其添加事件", case_id=None, subject=event_id)
         return "conflict"
     try:
-        event = CaseEventType(str(payload.get("event_type")))
-        status = CaseStatus(st.status) if st.status else None
+        event = parse_event(str(payload.get("event_type")))
+        status = parse_status(st.status) if st.status else None
         new = apply(status, event)
     except ValueError:
         batch.conflict("invalid_op", f"无法识别的办件事件类型：{payload.get('event_type')}",
@@ -150,7 +155,7 @@ def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> s
         batch.conflict("illegal_event", f"合并后的办理记录不允许此操作：{exc.message}", case_id=case_id,
                        subject=event_id, other=st.last_event_id)
         return "conflict"
-    st.status = new.value
+    st.status = new.name
     st.last_seq = max(st.last_seq or 0, int(payload.get("seq") or 0))
     st.last_event_id = event_id
     st.updated_at = batch.now
@@ -188,7 +193,7 @@ def _residents(session: Session, batch: Batch, ops: list[Op]) -> dict[uuid.UUID,
     found: dict[uuid.UUID, dict[str, Any]] = {}
     for i in range(0, len(ids), 1000):
         found.update(session.execute(select(HubRecord.entity_id, HubRecord.data).where(
-            HubRecord.entity == "resident", among(session, HubRecord.entity_id, ids[i:i + 1000]))).tuples().all())
+            HubRecord.entity == "resident", among(session, HubRecord.entity_id, ids[i:i + 1000]))).all())
     return found
 
 

@@ -23,7 +23,7 @@ from app.db.models import (
     User,
 )
 from app.db.types import new_id
-from app.domain.case_states import CaseEventType, CaseStatus, apply
+from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_event, parse_status
 from app.domain.errors import IllegalTransition
 from app.services.uow import UnitOfWork
 from app.sync.protocol import Change
@@ -174,12 +174,12 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
     last = s.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
                      .order_by(CaseEvent.seq.desc()).limit(1)).scalar_one_or_none()
     seq = (last.seq if last else 0) + 1
-    event = CaseEventType(p["event_type"])
+    event = parse_event(p["event_type"])
     values = _convert(CaseEvent.__table__, {**p, "id": str(change.entity_id), "seq": seq,  # type: ignore[arg-type]
                                             "actor_id": None, "centre_id": None, "counter_id": None})
     s.add(CaseEvent(**values))
     try:
-        new = apply(CaseStatus(case.status), event)
+        new = apply(parse_status(case.status), event)
     except (IllegalTransition, ValueError) as exc:
         cid = conflict_id("illegal_event", case.id, change.entity_id, last.id if last else None)
         if s.get(SyncConflict, cid) is None:
@@ -188,16 +188,16 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
                                message=f"部门的“{event.label}”与本中心的办理记录冲突：{getattr(exc, 'message', exc)}"[:500]))
         return
     now = datetime.now(UTC)
-    case.status, case.updated_at = new.value, now
+    case.status, case.updated_at = new.name, now
     if new in _DECIDED:
         case.decision_note = str(p.get("note") or "")[:500]
         s.flush()
         ready = apply(new, CaseEventType.NOTIFY_READY)
-        notify = CaseEvent(id=new_id(), case_id=case.id, seq=seq + 1, event_type=CaseEventType.NOTIFY_READY.value,
-                           status_after=ready.value, at=now, actor_id=None, actor_name="系统",
+        notify = CaseEvent(id=new_id(), case_id=case.id, seq=seq + 1, event_type=CaseEventType.NOTIFY_READY.name,
+                           status_after=ready.name, at=now, actor_id=None, actor_name="系统",
                            origin="centre", centre_id=case.centre_id, note="部门已作出决定，待领取", detail={})
         s.add(notify)
-        case.status = ready.value
+        case.status = ready.name
         s.flush()
         uow.record_change("case_event", notify.id, row_payload(notify))
     s.flush()

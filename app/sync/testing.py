@@ -27,9 +27,10 @@ from app.services.context import ServiceContext
 from app.services.uow import UnitOfWork
 from app.sync.apply import jsonable
 
-EVENT_CHAIN = ["receive", "route", "department_accept", "approve", "notify_ready", "deliver"]
-STATUS_AFTER = {"receive": "received", "route": "routed", "department_accept": "accepted_by_department",
-                "approve": "approved", "notify_ready": "ready_for_collection", "deliver": "delivered"}
+# Stored as the enum member names, as the counter services store them.
+EVENT_CHAIN = ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE", "NOTIFY_READY", "DELIVER"]
+STATUS_AFTER = {"RECEIVE": "RECEIVED", "ROUTE": "ROUTED", "DEPARTMENT_ACCEPT": "ACCEPTED_BY_DEPARTMENT",
+                "APPROVE": "APPROVED", "NOTIFY_READY": "READY_FOR_COLLECTION", "DELIVER": "DELIVERED"}
 
 
 def asgi_transport(app: Any) -> httpx.BaseTransport:

@@ -46,7 +46,7 @@ def test_department_page_flow(hub: Any) -> None:
     assert "容缺批准" in web.get(f"/dept/cases/{case_id}").text
     pulled = hub.http.get("/api/v1/pull", headers=device["headers"]).json()["changes"]
     kinds = [c["payload"]["event_type"] for c in pulled if c["entity"] == "case_event"]
-    assert kinds == ["department_accept", "approve_deferred"]
+    assert kinds == ["DEPARTMENT_ACCEPT", "APPROVE_DEFERRED"]
     assert pulled[-1]["payload"]["detail"]["deferred_materials"] == ["户口簿复印件"]
     web.post("/dept/logout")
     web.cookies.clear()

@@ -58,7 +58,7 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
     r = http.post(f"/api/v1/dept/cases/{case_id}/decision", json={"decision": "approved"}, headers=auth)
     assert r.status_code == 200
     # meanwhile, offline, the counter withdraws the case; and keeps working after it
-    withdraw_id = _local_event(ctx, case_id, "withdraw", "withdrawn")
+    withdraw_id = _local_event(ctx, case_id, "WITHDRAW", "WITHDRAWN")
     WorkMaker(ctx, seed=2).days(1, tickets=3, cases=0)
     report = agent.run_once()
     assert report.ok and report.conflicts == 1
@@ -67,13 +67,13 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
         assert kept.status == "conflict"  # kept in the log, acknowledged
         conflicts = s.scalars(select(HubConflict)).all()
         assert [c.kind for c in conflicts] == ["illegal_event"]
-        assert s.get_one(HubCaseState, case_id).status == "approved"
+        assert s.get_one(HubCaseState, case_id).status == "APPROVED"
     with ctx.uow(read_only=True) as uow:
         assert uow.session.scalar(select(OutboxOp).where(OutboxOp.sent_at.is_(None))) is None  # not blocked
         events = [e.event_type for e in uow.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq))]
-        assert events == ["receive", "route", "withdraw", "approve"]  # the decision kept too
-        assert uow.session.get_one(Case, case_id).status == "withdrawn"
+        assert events == ["RECEIVE", "ROUTE", "WITHDRAW", "APPROVE"]  # the decision kept too
+        assert uow.session.get_one(Case, case_id).status == "WITHDRAWN"
     listed = list_conflicts(ctx)
     assert len(listed) == 1 and listed[0].kind == "illegal_event" and listed[0].case_id == case_id
     assert agent.status().open_conflicts == 1

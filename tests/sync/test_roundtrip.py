@@ -47,15 +47,15 @@ def test_offline_work_arrives_once_and_decision_flows_back(hub: Any, centre_fact
     assert report.ok, report.error
     with ctx.uow(read_only=True) as uow:
         case = uow.session.get_one(Case, case_id)
-        assert case.status == "ready_for_collection"
+        assert case.status == "READY_FOR_COLLECTION"
         kinds = [e.event_type for e in uow.session.scalars(
             select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq))]
-        assert kinds == ["receive", "route", "department_accept", "approve_deferred", "notify_ready"]
+        assert kinds == ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE_DEFERRED", "NOTIFY_READY"]
         assert uow.session.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.sent_at.is_(None))) == 0
         cursor = uow.session.scalars(select(SyncState.pull_cursor)).one()
     # the hub now knows the case is ready for collection too
     listed = http.get("/api/v1/dept/cases?all=true", headers=auth).json()
-    assert {c["case_id"]: c["status"] for c in listed}[str(case_id)] == "ready_for_collection"
+    assert {c["case_id"]: c["status"] for c in listed}[str(case_id)] == "READY_FOR_COLLECTION"
     status = agent.status()
     assert status.online and status.waiting == 0 and status.last_success_at is not None
     assert cursor > 0

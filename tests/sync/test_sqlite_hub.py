@@ -25,13 +25,13 @@ def test_try_out_hub_on_sqlite(tmp_path: Path) -> None:
     assert agent.run_once().ok
     with hub.sessions.begin() as s:
         st = s.scalars(select(HubCaseState)).first()
-        assert st is not None and st.status == "routed"
+        assert st is not None and st.status == "ROUTED"
         staff = HubStaff(username="d", display_name="审批员", department=st.department, role="department")
         departments.decide(s, staff, st.case_id, "denied", "不符合条件", [], datetime.now(UTC))
         case_id = st.case_id
     assert agent.run_once().ok
     with ctx.uow(read_only=True) as uow:
-        assert uow.session.get_one(Case, case_id).status == "ready_for_collection"
+        assert uow.session.get_one(Case, case_id).status == "READY_FOR_COLLECTION"
     verify_in_sync(ctx, hub.sessions, device)
     ctx.close()
     hub.engine.dispose()
