@@ -14,6 +14,7 @@ from app.domain.identity import IdNumber, parse_id_number
 from app.domain.masking import mask_id_number, mask_name, mask_phone
 from app.domain.phone import parse_phone
 from app.services.context import ServiceContext
+from app.services.case_numbers import sync_row
 from app.services.dto import ResidentView, SignedInUser
 
 NAME_MAX = 50
@@ -123,19 +124,5 @@ class ResidentService:
                 subject_type="resident",
                 subject_id=row.id,
             )
-            uow.record_change(
-                "resident",
-                row.id,
-                {
-                    "id_kind": row.id_kind,
-                    "id_number": row.id_number,
-                    "name": row.name,
-                    "sex": row.sex,
-                    "birth_date": row.birth_date.isoformat() if row.birth_date else None,
-                    "phone": row.phone,
-                    "address": row.address,
-                    "community": row.community,
-                    "grid": row.grid,
-                },
-            )
+            sync_row(uow, "resident", row)
             return resident_view(row)
