@@ -13,8 +13,8 @@ from app.domain.errors import ValidationError
 from app.domain.identity import IdNumber, parse_id_number
 from app.domain.masking import mask_id_number, mask_name, mask_phone
 from app.domain.phone import parse_phone
-from app.services.context import ServiceContext
 from app.services.case_numbers import sync_row
+from app.services.context import ServiceContext
 from app.services.dto import ResidentView, SignedInUser
 
 NAME_MAX = 50
