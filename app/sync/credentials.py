@@ -16,8 +16,21 @@ class CredentialError(Exception):
 
 
 def save_token(device_id: uuid.UUID, token: str) -> None:
+    save_token_named(str(device_id), token)
+
+
+def check_keyring() -> None:
+    """Prove the keyring can keep a secret before anything depends on it (e.g. before a one-time
+    enrolment code is spent at the hub)."""
+    probe = "onewindow-probe"
+    save_token_named(probe, "ok")
+    with contextlib.suppress(KeyringError):
+        keyring.delete_password(SERVICE, probe)
+
+
+def save_token_named(name: str, token: str) -> None:
     try:
-        keyring.set_password(SERVICE, str(device_id), token)
+        keyring.set_password(SERVICE, name, token)
     except NoKeyringError as exc:
         raise CredentialError(
             "本机没有可用的系统密钥库（Windows 凭据管理器或 Secret Service），无法保存设备令牌；"

@@ -11,13 +11,14 @@ from app.db.models import SyncState
 from app.db.types import new_id
 from app.services.context import ServiceContext
 from app.sync.client import HubClient
-from app.sync.credentials import delete_token, save_token
+from app.sync.credentials import check_keyring, delete_token, save_token
 from app.sync.protocol import EnrolResponse
 
 
 def enrol(ctx: ServiceContext, hub_url: str, code: str, *, device_name: str = "",
           transport: httpx.BaseTransport | None = None, verify: bool | str = True) -> EnrolResponse:
     """Enrol this centre database with the hub. Re-enrolling replaces the old device (and its token)."""
+    check_keyring()  # a code is spent at the hub: fail before, not after, when the token can't be kept
     with ctx.uow(read_only=True) as uow:
         schema = uow.session.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
     client = HubClient(hub_url, schema=str(schema), transport=transport, verify=verify)

@@ -78,7 +78,7 @@ def test_district_publications_reach_the_centre(hub: Any, centre_factory: Any) -
 
 
 def test_incompatible_hub_and_missing_keyring_give_clear_messages(hub: Any, centre_factory: Any,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path, memory_keyring: Any) -> None:
     ctx, _ = centre_factory("990101")
 
     def old_hub(request: httpx.Request) -> httpx.Response:
@@ -90,8 +90,12 @@ def test_incompatible_hub_and_missing_keyring_give_clear_messages(hub: Any, cent
     report = SyncAgent(ctx, transport=hub.transport).run_once()
     assert not report.ok and "密钥库" in report.error
     fresh = new_centre(f"sqlite:///{(tmp_path / 'x.db').as_posix()}", "990102")
+    code = hub.code("990102")
     with pytest.raises(CredentialError, match="密钥库"):
-        enrol(fresh, "http://hub.test", hub.code("990102"), transport=hub.transport)
+        enrol(fresh, "http://hub.test", code, transport=hub.transport)
+    # the one-time code was not spent: with a working keyring the same code still enrols
+    keyring.set_keyring(memory_keyring)
+    assert enrol(fresh, "http://hub.test", code, transport=hub.transport).centre_code == "990102"
     fresh.close()
 
 
