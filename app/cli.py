@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("kiosk", help="the ticket kiosk (取号机), full screen")
     board = sub.add_parser("board", help="the call board (叫号屏), full screen")
-    board.add_argument("--screen", type=int, default=None, help="screen number (default: from settings)")
+    board.add_argument(
+        "--screen", type=int, default=None, help="screen number (default: from settings)"
+    )
 
     demo = sub.add_parser("demo-data", help="fill the database with a synthetic busy centre")
     demo.add_argument("--days", type=int, default=30)
@@ -55,7 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--out", type=Path, required=True)
     pr.add_argument("--matter", help="matter code (for `form`)")
-    pr.add_argument("--paper", choices=["A4", "80mm"], default=None, help="default: the kind's own paper")
+    pr.add_argument(
+        "--paper", choices=["A4", "80mm"], default=None, help="default: the kind's own paper"
+    )
     return p
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.clock import business_date
 from app.db.base import Base
 from app.db.models import Case, CaseEvent, Centre, Counter, Matter, Resident, User
+from app.db.payload import row_payload
 from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply
 from app.domain.errors import DomainError, IllegalTransition
@@ -41,23 +42,6 @@ def rejection_number(uow: UnitOfWork, centre_code: str, year: int) -> str:
     """Per centre and year: 〔2026〕第12号."""
     seq = uow.next_value(f"rejection:{centre_code}:{year}")
     return f"〔{year}〕第{seq}号"
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
-def row_payload(row: Base, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The row's columns as JSON-able values (ids as str, dates ISO) for the outbox."""
-    return {
-        c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns if c.key not in skip
-    }
 
 
 def sync_row(uow: UnitOfWork, entity: str, row: Base, **kw: Any) -> None:

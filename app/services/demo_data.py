@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter as Tally
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -23,18 +24,21 @@ from app.db.models import (
     Counter,
     FollowUp,
     Matter,
+    OutboxOp,
     Rating,
     Resident,
     ServiceGroup,
     Ticket,
     User,
 )
-from app.db.types import new_id
+from app.db.payload import values_payload
+from app.db.types import new_id, utcnow
 from app.domain.queue import PriorityClass, format_ticket_number
 from app.services.context import ServiceContext
 from app.services.demo_cases import Batch, CaseWriter, World, add_case, add_rating, local_moment
 from app.services.demo_people import FakePerson, make_person
 from app.services.dto import DemoDataReport
+from app.services.uow import OUTBOX_SCOPE, UnitOfWork
 
 TICKET_DONE, TICKET_NO_SHOW = "done", "no_show"
 
@@ -105,6 +109,7 @@ def generate_demo_data(
     seed: int = 1,
     tickets_per_day: int | None = None,
     with_materials: bool = True,
+    with_outbox: bool = True,
 ) -> DemoDataReport:
     """Fill the centre with `days` calendar days of work before today (working days only)."""
     started = time.perf_counter()
@@ -127,7 +132,7 @@ def generate_demo_data(
         used.update(uow.session.scalars(select(Resident.id_number)))
     world.people = [make_person(rng, today, used) for _ in range(max(300, expected // 2))]
     world.resident_ids = [new_id() for _ in world.people]
-    _insert_residents(ctx, world)
+    _insert_residents(ctx, world, with_outbox)
     writer = CaseWriter(rng, cal, now)
     totals: Tally[str] = Tally()
     states: Tally[str] = Tally()
@@ -144,9 +149,9 @@ def generate_demo_data(
             with_materials,
         )
         if batch.size() > 40_000:
-            _flush(ctx, batch, totals)
+            _flush(ctx, batch, totals, with_outbox)
             batch = Batch()
-    _flush(ctx, batch, totals)
+    _flush(ctx, batch, totals, with_outbox)
     return DemoDataReport(
         days=len(work_days),
         residents=len(world.people),
@@ -159,7 +164,7 @@ def generate_demo_data(
     )
 
 
-def _insert_residents(ctx: ServiceContext, world: World) -> None:
+def _insert_residents(ctx: ServiceContext, world: World, with_outbox: bool) -> None:
     rows = [
         {
             "id": rid,
@@ -178,9 +183,11 @@ def _insert_residents(ctx: ServiceContext, world: World) -> None:
     with ctx.uow() as uow:
         for i in range(0, len(rows), 20_000):
             uow.session.execute(insert(Resident), rows[i : i + 20_000])
+            if with_outbox:
+                _queue_for_hub(uow, Resident, rows[i : i + 20_000])
 
 
-def _flush(ctx: ServiceContext, batch: Batch, totals: Tally[str]) -> None:
+def _flush(ctx: ServiceContext, batch: Batch, totals: Tally[str], with_outbox: bool) -> None:
     with ctx.uow() as uow:
         s = uow.session
         for model, rows, key in (
@@ -194,6 +201,32 @@ def _flush(ctx: ServiceContext, batch: Batch, totals: Tally[str]) -> None:
             if rows:
                 s.execute(insert(model), rows)
                 totals[key] += len(rows)
+                if with_outbox:
+                    _queue_for_hub(uow, model, rows)
+
+
+def _queue_for_hub(uow: UnitOfWork, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Outbox rows for bulk-inserted rows, in order, so an enrolled demo centre syncs its past too."""
+    table = model.__table__
+    last = uow.reserve(OUTBOX_SCOPE, len(rows))
+    first = last - len(rows) + 1
+    now = utcnow()
+    uow.session.execute(
+        insert(OutboxOp),
+        [
+            {
+                "id": new_id(),
+                "seq": first + i,
+                "op_id": new_id(),
+                "entity": table.name,
+                "entity_id": r["id"],
+                "op": "upsert",
+                "payload": values_payload(table, r),
+                "created_at": now,
+            }
+            for i, r in enumerate(rows)
+        ],
+    )
 
 
 def _one_day(

@@ -83,7 +83,7 @@ class UnitOfWork:
     def next_value(self, scope: str) -> int:
         """The next number of a named counter, safe under concurrent writers on SQLite and PostgreSQL
         (the counter row stays locked until this transaction ends)."""
-        return self._reserve(scope, 1)
+        return self.reserve(scope, 1)
 
     def record_change(
         self, entity: str, entity_id: uuid.UUID, payload: dict[str, Any], op: str = "upsert"
@@ -100,7 +100,7 @@ class UnitOfWork:
             return
         s = self.session
         s.flush()  # business rows first, so their own constraint errors surface before the lock
-        last = self._reserve(OUTBOX_SCOPE, len(self._pending))
+        last = self.reserve(OUTBOX_SCOPE, len(self._pending))
         first = last - len(self._pending) + 1
         now = utcnow()
         s.add_all(
@@ -119,7 +119,7 @@ class UnitOfWork:
         self._pending.clear()
         s.flush()
 
-    def _reserve(self, scope: str, n: int) -> int:
+    def reserve(self, scope: str, n: int) -> int:
         """Advance a counter by n and return its new value (the last of the n numbers)."""
         s = self.session
         result = s.execute(
@@ -138,7 +138,7 @@ class UnitOfWork:
             return n
         except Exception:
             nested.rollback()
-            return self._reserve(scope, n)
+            return self.reserve(scope, n)
 
     def audit(
         self,

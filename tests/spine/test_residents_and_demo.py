@@ -92,6 +92,12 @@ def test_demo_data_is_consistent(ctx: ServiceContext) -> None:
         assert len(numbers) == len(set(numbers))
         for (id_number,) in s.execute(select(Resident.id_number).limit(200)):
             parse_id_number(id_number)
+        outbox = list(s.execute(select(OutboxOp.seq, OutboxOp.entity)).all())
+    seqs = sorted(seq for seq, _ in outbox)
+    assert seqs == list(range(1, len(seqs) + 1))  # gap-free, ready for the hub
+    entities = {e for _, e in outbox}
+    assert {"resident", "ticket", "case_file", "case_event", "case_material", "rating"} <= entities
+    assert len(outbox) >= report.residents + report.tickets + report.cases + report.events
     # a second run fills only the days not yet filled
     assert generate_demo_data(ctx, days=40, seed=8, tickets_per_day=10).tickets == 0
     more = generate_demo_data(ctx, days=50, seed=8, tickets_per_day=10)
