@@ -1,11 +1,11 @@
-"""The supervisor's page: bad ratings waiting for a follow-up, and sync conflicts to resolve."""
+"""The supervisor's page: today's figures, bad ratings waiting for a follow-up, sync conflicts to resolve."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.clock import local_time
 from app.services.counter_dto import FollowUpView
 from app.services.dto import SignedInUser
+from app.services.reports import DayFigures, ReportService
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
 from ui.background import BackgroundOp
 from ui.services_facade import Services
@@ -72,7 +73,15 @@ class SupervisorPage(QWidget):
         self.resolve.clicked.connect(self.resolve_selected_conflict)
         self.follow_view.activated.connect(lambda _i: self.close_selected_follow_up())
         self.conflict_view.activated.connect(lambda _i: self.resolve_selected_conflict())
+        self.figures = QLabel()
+        self.figures.setObjectName("dayFigures")
+        self.figures.setStyleSheet("font-size: 15px; padding: 6px; background: #eef3fb; border-radius: 4px;")
+        self.figures.setWordWrap(True)
+        self.figures_timer = QTimer(self)
+        self.figures_timer.setInterval(30_000)
+        self.figures_timer.timeout.connect(self.load_figures)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.figures)
         for widget in (self.follow_title, self.follow_view, self.close_follow,
                        self.conflict_title, self.conflict_view, self.resolve):
             layout.addWidget(widget)
@@ -93,9 +102,32 @@ class SupervisorPage(QWidget):
         self.conflict_title.setText(tr("待处理的同步冲突（%d）") % self.conflicts.rowCount())
 
     def load(self) -> None:
+        self.load_figures()
+        self.figures_timer.start()
         BackgroundOp(lambda: self.services.ratings.list_open_follow_ups(self.user)).success(
             self._set_follow_ups).run()
         BackgroundOp(lambda: list_conflicts(self.services.ctx)).success(self._set_conflicts).run()
+
+    def load_figures(self) -> None:
+        centre = self.user.centre_id
+        if centre is None:
+            return
+        BackgroundOp(lambda: ReportService(self.services.ctx).day_figures(centre)).success(
+            self._show_figures).run()
+
+    def _show_figures(self, f: DayFigures) -> None:
+        def minutes(v: float | None) -> str:
+            return tr("—") if v is None else tr("%s 分钟") % f"{v:g}"
+
+        satisfied = tr("—") if f.satisfied_percent is None else f"{f.satisfied_percent:g}%"
+        self.figures.setText(
+            tr("今日（%s）　取号 %d · 等候 %d · 已办 %d · 过号 %d　|　等候时间中位数 %s · 当前最长等候 %s　|　"
+               "受理 %d · 即办 %d · 不予受理 %d　|　评价 %d · 满意率 %s　|　超期未办结 %d")
+            % (f.day.isoformat(), f.tickets_issued, f.waiting, f.served, f.no_show,
+               minutes(f.median_wait_minutes), minutes(f.longest_wait_now_minutes),
+               f.cases_received, f.completed_on_spot, f.rejected_at_intake, f.ratings, satisfied,
+               f.open_cases_overdue)
+        )
 
     def _set_follow_ups(self, rows: list[FollowUpView]) -> None:
         self.follow_ups.set_rows(rows)

@@ -37,6 +37,7 @@ def test_supervisor_resolves_follow_ups_and_conflicts(qtbot, sqlite_url: str) ->
         window.tabs.setCurrentWidget(page)
         assert page.follow_ups.rowCount() == 1 and page.conflicts.rowCount() == 1
         assert "（1）" in page.follow_title.text()
+        assert "取号 1" in page.figures.text() and "满意率 0%" in page.figures.text()
 
         page.ask = lambda _title: "已电话回访，致歉并说明改进"
         page.follow_view.selectRow(0)
