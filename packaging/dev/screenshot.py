@@ -36,6 +36,9 @@ def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
         ini = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
         return SettingsDialog(ini, printers=["EPSON TM-T82 (回执)", "HP LaserJet Pro M404"])
     if screen == "supervisor":
+        from app.services.demo_data import generate_demo_data
+
+        generate_demo_data(services.ctx, days=20, seed=4, tickets_per_day=60)
         w = MainWindow(services, services.centre.sign_in("supervisor", "onewindow"))
         w.load()
         assert w.supervisor is not None
