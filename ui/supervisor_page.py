@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -23,22 +22,11 @@ from app.services.reports import DayFigures, ReportService
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
 from ui.background import BackgroundOp
 from ui.services_facade import Services
-from ui.table_model import Column, RowTableModel
+from ui.table_model import Column, RowTableModel, row_table_view
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("SupervisorPage", text)
-
-
-def _table(model: RowTableModel[Any]) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 def _time(item: Any, attr: str) -> str:
@@ -64,8 +52,8 @@ class SupervisorPage(QWidget):
             Column("", lambda c: c.kind_label),
             Column("", lambda c: c.message),
         ])
-        self.follow_view = _table(self.follow_ups)
-        self.conflict_view = _table(self.conflicts)
+        self.follow_view = row_table_view(self.follow_ups)
+        self.conflict_view = row_table_view(self.conflicts)
         self.follow_title, self.conflict_title = QLabel(), QLabel()
         self.close_follow = QPushButton()
         self.close_follow.clicked.connect(self.close_selected_follow_up)

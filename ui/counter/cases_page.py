@@ -8,11 +8,9 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,19 +23,9 @@ from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel, EventTableModel
 from ui.counter.common import error_text, latin_only, show_error, tr
 from ui.services_facade import Services
+from ui.table_model import row_table_view
 
 DATE = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
-
-
-def _table(model: CaseTableModel | EventTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 def search_kwargs(text: str) -> dict[str, object]:
@@ -68,9 +56,9 @@ class CaseList(QWidget):
         super().__init__()
         self.services, self.user = services, user
         self.model = CaseTableModel(self)
-        self.view = _table(self.model)
+        self.view = row_table_view(self.model)
         self.events = EventTableModel(self)
-        self.timeline = _table(self.events)
+        self.timeline = row_table_view(self.events)
         self.timeline.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.info = QLabel()
         self.info.setWordWrap(True)
