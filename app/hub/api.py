@@ -272,4 +272,19 @@ def app_from_env() -> FastAPI:
 
     from app.hub.db import hub_engine
 
-    return create_app(hub_engine(os.environ["ONEWINDOW_HUB_DB"]))
+    app = create_app(hub_engine(os.environ["ONEWINDOW_HUB_DB"]))
+    tune_gc()
+    return app
+
+
+def tune_gc() -> None:
+    """A push batch allocates ~15 k short-lived containers (parsed payloads); with the default
+    thresholds the collector runs many times per batch and its older generations walk every
+    long-lived object of the process (modules, SQLAlchemy, FastAPI): measured 10-15 % of a batch.
+    Freezing what exists after start-up takes those out of every collection (they live as long as
+    the process anyway) and a larger first threshold collects less often; cycles are still collected."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, any_, bindparam, insert, or_, select, text, update
@@ -50,8 +50,12 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
     for i, row in enumerate(rows):
         row["pos"] = first + i
     if session.get_bind().dialect.name == "postgresql":
-        copy_rows(session, "hub_change", CHANGE_COLUMNS, (
-            tuple(r.get("payload_json") or dumps(r["payload"]) if c == "payload" else r[c] for c in CHANGE_COLUMNS)
+        copy_text(session, "hub_change", CHANGE_COLUMNS, "".join(
+            f"{int(r['pos'])}\t{_copy_opt(r['centre_id'])}\t{_copy_str(r['entity'])}\t{_copy_opt(r['entity_id'])}\t"
+            f"{_copy_str(r['op'])}\t{_copy_str(r.get('payload_json') or dumps(r['payload']))}\t"
+            f"{_copy_opt(r['origin_device_id'])}\t{_copy_opt(r['op_id'])}\t"
+            f"{_N if r['device_seq'] is None else int(r['device_seq'])}\t{_copy_str(r['status'])}\t"
+            f"{r['recorded_at'].isoformat()}\n"
             for r in rows))
     else:
         session.execute(insert(HubChange), [{k: v for k, v in r.items() if k != "payload_json"} for r in rows])
@@ -74,12 +78,26 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def copy_rows(session: Session, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """PostgreSQL COPY into `table` inside the session's transaction (the fastest way in)."""
+_N = "\\N"  # NULL in COPY text format
+
+
+def _copy_str(value: str) -> str:
+    """A value for COPY text format: backslash, tab, newline and carriage return escaped."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _copy_opt(value: Any) -> str:
+    return _N if value is None else _copy_str(str(value))
+
+
+def copy_text(session: Session, table: str, columns: Sequence[str], data: str) -> None:
+    """PostgreSQL COPY of rows already formatted as COPY text (one write instead of one per row:
+    psycopg's per-value dumpers cost more than the COPY itself)."""
     conn: Any = session.connection().connection.driver_connection
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row(row)
+        cp.write(data)
 
 
 def upsert_records(session: Session, rows: list[tuple[Any, ...]]) -> None:

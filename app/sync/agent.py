@@ -201,8 +201,12 @@ class SyncAgent:
                 if any(r.op_id not in acked for r in sent):
                     raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
                 with self.ctx.uow() as uow:  # marked sent only now, after the acknowledgement
+                    # A seq range walked on the seq index: with a plain `sent_at IS NULL` SQLite picks the
+                    # sent_at index and visits every unsent row of the backlog for each batch (10 ms at
+                    # 34 k rows, ~50 ms at 170 k); coalesce() hides the column from the planner.
                     uow.session.execute(update(OutboxOp).where(
-                        OutboxOp.seq >= sent[0].seq, OutboxOp.seq <= sent[-1].seq, OutboxOp.sent_at.is_(None)
+                        OutboxOp.seq >= sent[0].seq, OutboxOp.seq <= sent[-1].seq,
+                        func.coalesce(OutboxOp.sent_at, None).is_(None)
                     ).values(sent_at=self.clock()))
                     state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).one()
                     state.last_push_at = self.clock()
