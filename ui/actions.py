@@ -26,6 +26,7 @@ class ActionId(Enum):
     SUPPLEMENT_NOTICE = auto()
     REJECT = auto()
     CONSULT = auto()
+    PRINT_FORM = auto()
     FINISH_SERVICE = auto()
     TRANSFER = auto()
     HOLD = auto()
@@ -62,6 +63,7 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.REJECT: ActionSpec("不予受理", "F10", "填写理由并打印不予受理通知书"),
     ActionId.FINISH_SERVICE: ActionSpec("结束服务", "F11", "结束本次服务并邀请评价"),
     ActionId.CONSULT: ActionSpec("咨询登记", "F12", "记录一次咨询，不生成办件"),
+    ActionId.PRINT_FORM: ActionSpec("打印申请表", "Ctrl+E", "按已填内容打印申请表，供申请人核对签字"),
     ActionId.TRANSFER: ActionSpec("转窗", "Ctrl+T", "转到其他窗口或队列"),
     ActionId.HOLD: ActionSpec("挂起", "Ctrl+H", "挂起当前号码"),
     ActionId.REQUEUE: ActionSpec("重新排队", "Ctrl+R", "过号的群众重新排队"),

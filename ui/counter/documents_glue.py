@@ -29,7 +29,7 @@ from ui.printing import A4, ROLL, PdfPrinter
 from ui.services_facade import Services
 
 FILE_NAMES = {"receipt": "受理回执", "completion": "办结通知书", "supplement": "一次性告知书",
-              "rejection": "不予受理通知书"}
+              "rejection": "不予受理通知书", "form": "申请表"}
 
 
 def doc_centre(c: CentreInfo) -> DocCentre:

@@ -28,6 +28,7 @@ from ui.counter.common import error_text, show_error, show_ok, tr
 from ui.counter.dialogs import ConsultDialog, RejectDialog, TransferDialog
 from ui.counter.documents_glue import DocumentDesk, Printed
 from ui.counter.form_editor import FormEditor
+from ui.counter.form_print import form_data
 from ui.counter.hardware import CardPoller, IdCardRead, IdCardReader
 from ui.counter.identify_panel import IdentifyPanel
 from ui.counter.materials import MaterialsModel, MaterialsView
@@ -140,6 +141,7 @@ class CounterWorkspace(QWidget):
         r.bind(ActionId.REJECT, self.reject)
         r.bind(ActionId.CONSULT, self.consult)
         r.bind(ActionId.FINISH_SERVICE, self.finish_service)
+        r.bind(ActionId.PRINT_FORM, self.print_form)
 
     def translateUI(self) -> None:
         for aid in QUEUE_KEYS[:3] + OUTCOMES:
@@ -268,6 +270,19 @@ class CounterWorkspace(QWidget):
         reason, basis = dialog.reason.toPlainText(), dialog.basis.text()
         self._intake(lambda d, u: self.services.intake.reject_at_intake(
             d, u, reason=reason, legal_basis=basis))
+
+    def print_form(self) -> None:
+        spec, resident = self.spec, self.identify.resident
+        if spec is None or resident is None:
+            show_error(self.status, tr("请先核验申请人身份并选择事项"))
+            return
+        if spec.form_layout is None:
+            show_error(self.status, tr("该事项没有统一的申请表样式"))
+            return
+        centre = self.overview.centre if self.overview else None
+        data = form_data(spec, resident, self.form.values(), centre, self.services.ctx.clock())
+        self.desk.print_data("form", data, None, number=spec.code)
+        show_ok(self.status, tr("正在打印申请表，请申请人核对后签字"))
 
     def consult(self) -> None:
         user, counter = self.user, self.counter_id
