@@ -180,9 +180,10 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             raise HubError(422, _message(exc)) from exc
 
         def work() -> P.PushResponse:
+            prepared = ingest.prepare(batch.ops)  # before the transaction: no lock held while encoding
             with hub.tx() as s:
                 now = hub.clock()
-                result = ingest.push(s, device.id, batch.ops, now, batch.after_seq)
+                result = ingest.push(s, device.id, batch.ops, now, batch.after_seq, prepared)
                 d = s.get_one(HubDevice, device.id)
                 admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
                             request.headers.get(P.H_CATALOGUE, ""))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -18,7 +21,7 @@ from app.domain.case_states import (
     parse_status,
 )
 from app.domain.errors import IllegalTransition
-from app.hub.changes import among, append_changes, dumps, upsert, upsert_records
+from app.hub.changes import among, append_changes, upsert, upsert_records
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
 from app.sync.protocol import Op, OpAck, PushResponse
 
@@ -58,6 +61,57 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+# Text PostgreSQL's json type refuses: non-finite numbers and the NUL character.
+_UNSTORABLE = (b"NaN", b"Infinity", b"\\u0000")
+UNSTORABLE_MESSAGE = "数据含有无法保存的内容（非有限数值或空字符），已记录但未采用"
+
+
+def _storable(value: Any) -> Any:
+    """`value` with non-finite floats as null and NUL characters dropped, or None if it had none."""
+    changed = False
+
+    def clean(v: Any) -> Any:
+        nonlocal changed
+        if isinstance(v, float) and not math.isfinite(v):
+            changed = True
+            return None
+        if isinstance(v, str) and "\x00" in v:
+            changed = True
+            return v.replace("\x00", "")
+        if isinstance(v, dict):
+            return {clean(k): clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    cleaned = clean(value)
+    return cleaned if changed else None
+
+
+@dataclass(slots=True)
+class Prepared:
+    """An op with its payload as JSON text, encoded before the transaction (CPU only, no lock held)."""
+
+    op: Op
+    json: str
+    storable: bool = True
+
+
+def prepare(ops: list[Op]) -> list[Prepared]:
+    """Sort a batch by seq and encode every payload once (pydantic-core's encoder: the same text as
+    `json.dumps(ensure_ascii=False, separators=(",", ":"))` at a third of the cost). A payload the
+    json column cannot hold (NaN, Infinity, NUL) is stored cleaned and its op listed as a conflict,
+    never a 5xx that would block the centre's queue."""
+    out = []
+    for o in sorted(ops, key=lambda o: o.seq):
+        raw = to_json(o.payload, inf_nan_mode="constants")
+        if any(u in raw for u in _UNSTORABLE) and (cleaned := _storable(o.payload)) is not None:
+            out.append(Prepared(o, to_json(cleaned).decode(), storable=False))
+        else:
+            out.append(Prepared(o, raw.decode()))
+    return out
 
 
 class OutOfOrder(Exception):
@@ -240,13 +294,17 @@ def finish(session: Session, batch: Batch) -> None:
 
 
 def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
-         after_seq: int | None = None) -> PushResponse:
+         after_seq: int | None = None, prepared: list[Prepared] | None = None) -> PushResponse:
     """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks.
-    The device row lock serialises a device's batches; `after_seq` keeps them in the device's order."""
+    The device row lock serialises a device's batches; `after_seq` keeps them in the device's order.
+    `prepared` is `prepare(ops)` done by the caller before its transaction (else done here)."""
+    if prepared is None:
+        prepared = prepare(ops)
+    encoded = {id(p.op): p for p in prepared}
     device = session.execute(select(HubDevice).where(HubDevice.id == device_id).with_for_update()).scalar_one()
     if after_seq is not None and (device.last_seq or 0) < after_seq:
         raise OutOfOrder(f"上一批数据（至第 {after_seq} 条）尚未到达，请稍后重发本批")
-    ops = sorted(ops, key=lambda o: o.seq)
+    ops = [p.op for p in prepared]
     known = dict(session.execute(
         select(HubChange.op_id, HubChange.status).where(
             HubChange.centre_id == device.centre_id, among(session, HubChange.op_id, [o.op_id for o in ops]))
@@ -265,10 +323,14 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
     new_cases: set[uuid.UUID] = set()
     for o in fresh:
         status = "applied"
-        payload_json = dumps(o.payload)
+        enc = encoded[id(o)]
+        payload_json = enc.json
         # Scope comes from the token: a row already owned by another centre is never overwritten
         # (the payload's centre_id is the centre's local id and is not trusted for scope).
-        if (o.entity, o.entity_id) in foreign:
+        if not enc.storable:
+            batch.conflict("invalid_op", UNSTORABLE_MESSAGE, case_id=None, subject=o.entity_id)
+            status = "conflict"
+        elif (o.entity, o.entity_id) in foreign:
             batch.conflict("invalid_op", "数据属于其他中心，已记录但未采用", case_id=None, subject=o.entity_id)
             status = "conflict"
         elif o.entity in EVENT_ENTITIES:
@@ -288,15 +350,13 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
         known[o.op_id] = status
         batch.changes.append({
             "centre_id": device.centre_id, "entity": o.entity, "entity_id": o.entity_id, "op": o.op,
-            "payload": o.payload, "payload_json": payload_json, "origin_device_id": device_id, "op_id": o.op_id,
+            "payload": o.payload if enc.storable else json.loads(payload_json), "payload_json": payload_json, "origin_device_id": device_id, "op_id": o.op_id,
             "device_seq": o.seq, "status": status, "recorded_at": now})
     _flag_duplicates(session, batch, new_cases)
     finish(session, batch)
     device.last_seq = max(device.last_seq or 0, ops[-1].seq)
     device.last_seen_at = now
-    # Built from validated values (Op fields and our own statuses): construct, do not re-validate 500 acks.
-    acks = [OpAck.model_construct(op_id=o.op_id, seq=o.seq,
-                                  status="conflict" if known[o.op_id] == "conflict" else "applied")
+    acks = [OpAck(op_id=o.op_id, seq=o.seq, status="conflict" if known[o.op_id] == "conflict" else "applied")
             for o in ops]
-    return PushResponse.model_construct(acks=acks, last_seq=ops[-1].seq,
-                                        conflicts=sum(a.status == "conflict" for a in acks), hub_time=now)
+    return PushResponse(acks=acks, last_seq=ops[-1].seq, conflicts=sum(a.status == "conflict" for a in acks),
+                        hub_time=now)

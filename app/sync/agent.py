@@ -9,7 +9,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from sqlalchemy import Text, func, select, text, type_coerce, update
@@ -53,6 +53,28 @@ class SyncStatus:
     open_conflicts: int
     hub_url: str
     device_id: uuid.UUID | None
+
+
+class Pending(NamedTuple):
+    """An unsent outbox op as the push loop needs it (ids as text, as the hub acknowledges them)."""
+
+    seq: int
+    op_id: str
+    entity_id: str
+
+
+def _uuid_text(stored: Any) -> str:
+    """A UUID in its usual dashed form from the stored value (32 hex digits on SQLite)."""
+    text = str(stored)
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}".lower()
+    return str(uuid.UUID(text))
+
+
+def _utc_iso(stored: Any) -> str:
+    """ISO 8601 with the zone from a stored timestamp (SQLite keeps UTC without a zone)."""
+    value = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 
 
 class SyncAgent:
@@ -138,27 +160,33 @@ class SyncAgent:
         return HubClient(state.hub_url, token, schema=str(schema), catalogue=catalogue,
                          transport=self.transport, verify=self.verify, clock=self.clock)
 
-    def _next_batch(self, after: int) -> tuple[list[Any], list[bytes]]:
+    def _next_batch(self, after: int) -> tuple[list[Pending], list[bytes]]:
         """The next unsent ops after seq `after`, serialised, within the op and byte limits."""
         with self.ctx.uow(read_only=True) as uow:
             # Walk the seq index only (a `sent_at IS NULL` filter makes SQLite pick the sent_at index
             # and sort the whole backlog for every batch); already-sent rows are skipped here.
+            # Ids, times and payload come back as stored text: they go straight into the JSON (the
+            # ORM's UUID and datetime objects cost more than the rest of packing a batch).
             found = uow.session.execute(
-                select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id, OutboxOp.op,
-                       type_coerce(OutboxOp.payload, Text), OutboxOp.created_at, OutboxOp.sent_at)
+                select(OutboxOp.seq, type_coerce(OutboxOp.op_id, Text), OutboxOp.entity,
+                       type_coerce(OutboxOp.entity_id, Text), OutboxOp.op, type_coerce(OutboxOp.payload, Text),
+                       type_coerce(OutboxOp.created_at, Text), type_coerce(OutboxOp.sent_at, Text))
                 .where(OutboxOp.seq > after).order_by(OutboxOp.seq).limit(self.batch_ops)).all()
-        rows = [r for r in found if r.sent_at is None]
+        rows = [r for r in found if r[7] is None]
         if found and not rows:
-            return self._next_batch(found[-1].seq)
+            return self._next_batch(found[-1][0])
+        pending: list[Pending] = []
         batch: list[bytes] = []
         size = 0
-        for r in rows:
-            raw = op_json_raw(*r[:7])
+        for seq, op_id, entity, entity_id, op, payload, created_at, _sent in rows:
+            p = Pending(seq, _uuid_text(op_id), _uuid_text(entity_id))
+            pending.append(p)  # the first op that does not fit stays listed (alone: oversized)
+            raw = op_json_raw(seq, p.op_id, entity, p.entity_id, op, payload, _utc_iso(created_at))
             if size + len(raw) > self.batch_bytes:
                 break
             batch.append(raw)
             size += len(raw)
-        return list(rows), batch
+        return pending, batch
 
     def _push(self, client: HubClient) -> tuple[int, int]:
         """Send batches in seq order with up to two in flight (the hub applies them in order, see
@@ -169,7 +197,7 @@ class SyncAgent:
             first = uow.session.scalar(select(func.min(OutboxOp.seq)).where(OutboxOp.sent_at.is_(None)))
         if first is None:
             return pushed, conflicts
-        inflight: deque[tuple[list[Any], list[bytes], int | None, Future[P.PushResponse]]] = deque()
+        inflight: deque[tuple[list[Pending], list[bytes], int | None, Future[P.PushResponse]]] = deque()
         with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(2) as sender:
             ahead = reader.submit(self._next_batch, first - 1)
             previous: int | None = None
@@ -181,7 +209,7 @@ class SyncAgent:
                         done = True
                         break
                     if not batch:  # one op alone is over the limit: list it, never block the queue on it
-                        self._oversized(rows[0].op_id, rows[0].entity_id, rows[0].seq)
+                        self._oversized(uuid.UUID(rows[0].op_id), uuid.UUID(rows[0].entity_id), rows[0].seq)
                         ahead = reader.submit(self._next_batch, rows[0].seq)
                         continue
                     sent = rows[: len(batch)]
@@ -197,7 +225,7 @@ class SyncAgent:
                     if exc.kind != "retry":
                         raise
                     ack = client.push_raw(batch, after)  # the batch before it is acknowledged by now
-                acked = {a.op_id for a in ack.acks}
+                acked = {str(a.op_id) for a in ack.acks}
                 if any(r.op_id not in acked for r in sent):
                     raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
                 with self.ctx.uow() as uow:  # marked sent only now, after the acknowledgement

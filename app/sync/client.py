@@ -111,12 +111,18 @@ class HubClient:
         return self._model(P.HeartbeatResponse, data)
 
 
+_str = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (as ensure_ascii=False)
+
+
 def op_json_raw(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload_json: str,
-                created_at: datetime) -> bytes:
-    """One op with its payload spliced in as stored (already JSON): no decode and re-encode."""
-    head = json.dumps({"seq": seq, "op_id": str(op_id), "entity": entity, "entity_id": str(entity_id), "op": op,
-                       "created_at": created_at.isoformat()}, ensure_ascii=False, separators=(",", ":"))
-    return (head[:-1] + ',"payload":' + (payload_json or "{}") + "}").encode()
+                created_at: datetime | str) -> bytes:
+    """One op with its payload spliced in as stored (already JSON): no decode and re-encode.
+    `created_at` is a datetime or its ISO text; the ids are UUIDs or their text."""
+    created = created_at if isinstance(created_at, str) else created_at.isoformat()
+    return (f'{{"seq":{int(seq)},"op_id":{_str(str(op_id))},"entity":{_str(entity)},'
+            f'"entity_id":{_str(str(entity_id))},"op":{_str(op)},"created_at":{_str(created)},'
+            f'"payload":{payload_json or "{}"}}}').encode()
+
 
 
 def op_json(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload: dict[str, Any],

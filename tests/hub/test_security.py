@@ -117,3 +117,24 @@ def test_malformed_or_oversized_input_gets_4xx_with_a_message(hub: Any) -> None:
     assert hub.http.post("/api/v1/heartbeat", json={"queue_depth": "many"}, headers=h).status_code == 422
     r = hub.http.post("/api/v1/enrol", json={"code": "x" * 5000}, headers=VERSIONS)
     assert r.status_code == 422 and r.json()["detail"]
+
+
+def test_payload_postgresql_cannot_store_is_a_conflict_not_a_5xx(hub: Any) -> None:
+    """NaN / Infinity / NUL are valid to the parser but not to PostgreSQL's json: the op is kept
+    (cleaned) and listed as a conflict, the rest of the batch is applied, the queue moves on."""
+    h = {**hub.device("100001")["headers"], "Content-Type": "application/json"}
+    good = op(4, note="tab\there \\ back, NaN and Infinity as text, \\u0000 as text")
+    ops = [op(1, a=float("nan")), op(2, a="x\u0000y"), op(3, a=float("inf")), good]
+    body = json.dumps({"ops": ops}).encode()
+    for _ in range(2):  # a repeat gets the same acknowledgement
+        r = hub.http.post("/api/v1/push", content=body, headers=h)
+        assert r.status_code == 200, r.text[:200]
+        assert [a["status"] for a in r.json()["acks"]] == ["conflict", "conflict", "conflict", "applied"]
+        assert r.json()["conflicts"] == 3
+    with hub.sessions() as s:
+        stored = s.scalars(select(HubRecord.data).where(HubRecord.entity_id == uuid.UUID(good["entity_id"]))).one()
+        assert stored == good["payload"]
+        ids = {uuid.UUID(o["entity_id"]) for o in ops[:3]}
+        assert not s.scalars(select(HubRecord).where(HubRecord.entity_id.in_(ids))).all()
+    r = hub.http.post("/api/v1/push", content=json.dumps({"ops": [op(5)]}).encode(), headers=h)
+    assert r.status_code == 200 and r.json()["acks"][0]["status"] == "applied"
