@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, any_, bindparam, insert, or_, select, text, update
@@ -50,20 +51,37 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
     for i, row in enumerate(rows):
         row["pos"] = first + i
     if session.get_bind().dialect.name == "postgresql":
-        copy_text(session, "hub_change", CHANGE_COLUMNS, "".join(
-            f"{int(r['pos'])}\t{_copy_opt(r['centre_id'])}\t{_copy_str(r['entity'])}\t{_copy_opt(r['entity_id'])}\t"
-            f"{_copy_str(r['op'])}\t{_copy_str(r.get('payload_json') or dumps(r['payload']))}\t"
-            f"{_copy_opt(r['origin_device_id'])}\t{_copy_opt(r['op_id'])}\t"
-            f"{_N if r['device_seq'] is None else int(r['device_seq'])}\t{_copy_str(r['status'])}\t"
-            f"{r['recorded_at'].isoformat()}\n"
+        text_of: dict[Any, str] = {}  # the batch's centre, device and time repeat on every row
+
+        def once(value: Any) -> str:
+            found = text_of.get(value)
+            if found is None:
+                found = text_of[value] = _N if value is None else _copy_str(
+                    value.isoformat() if isinstance(value, datetime) else str(value))
+            return found
+
+        copy_text(session, "hub_change", CHANGE_COPY_COLUMNS, "".join(
+            f"{int(r['pos'])}\t{once(r['centre_id'])}\t{once(r['origin_device_id'])}\t{_copy_str(r['status'])}\t"
+            f"{once(r['recorded_at'])}\t{r.get('copy_text') or change_copy_text(r)}\n"
             for r in rows))
     else:
-        session.execute(insert(HubChange), [{k: v for k, v in r.items() if k != "payload_json"} for r in rows])
+        session.execute(insert(HubChange), [{k: v for k, v in r.items() if k not in _NOT_COLUMNS} for r in rows])
     return top
 
 
-CHANGE_COLUMNS = ("pos", "centre_id", "entity", "entity_id", "op", "payload", "origin_device_id", "op_id",
-                  "device_seq", "status", "recorded_at")
+# Columns in COPY order: first what is known only in the transaction, then what `change_copy_text`
+# formats, which the hub's ingest does per op before it takes any lock (see ingest.prepare).
+CHANGE_COPY_COLUMNS = ("pos", "centre_id", "origin_device_id", "status", "recorded_at",
+                       "entity", "entity_id", "op", "payload", "op_id", "device_seq")
+_NOT_COLUMNS = frozenset({"payload_json", "copy_text"})
+
+
+def change_copy_text(row: dict[str, Any]) -> str:
+    """COPY text of a change row's entity, entity_id, op, payload, op_id and device_seq."""
+    seq = row.get("device_seq")
+    return (f"{_copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{_copy_str(row['op'])}\t"
+            f"{_copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
+            f"{_N if seq is None else int(seq)}")
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> Any:

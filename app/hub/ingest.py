@@ -21,7 +21,7 @@ from app.domain.case_states import (
     parse_status,
 )
 from app.domain.errors import IllegalTransition
-from app.hub.changes import among, append_changes, upsert, upsert_records
+from app.hub.changes import among, append_changes, change_copy_text, upsert, upsert_records
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
 from app.sync.protocol import Op, OpAck, PushResponse
 
@@ -97,6 +97,7 @@ class Prepared:
     op: Op
     json: str
     storable: bool = True
+    copy_text: str = ""  # the change-log row's op columns as COPY text (changes.change_copy_text)
 
 
 def prepare(ops: list[Op]) -> list[Prepared]:
@@ -108,9 +109,12 @@ def prepare(ops: list[Op]) -> list[Prepared]:
     for o in sorted(ops, key=lambda o: o.seq):
         raw = to_json(o.payload, inf_nan_mode="constants")
         if any(u in raw for u in _UNSTORABLE) and (cleaned := _storable(o.payload)) is not None:
-            out.append(Prepared(o, to_json(cleaned).decode(), storable=False))
+            p = Prepared(o, to_json(cleaned).decode(), storable=False)
         else:
-            out.append(Prepared(o, raw.decode()))
+            p = Prepared(o, raw.decode())
+        p.copy_text = change_copy_text({"entity": o.entity, "entity_id": o.entity_id, "op": o.op,
+                                        "payload_json": p.json, "op_id": o.op_id, "device_seq": o.seq})
+        out.append(p)
     return out
 
 
@@ -307,7 +311,8 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
     ops = [p.op for p in prepared]
     known = dict(session.execute(
         select(HubChange.op_id, HubChange.status).where(
-            HubChange.centre_id == device.centre_id, among(session, HubChange.op_id, [o.op_id for o in ops]))
+            HubChange.centre_id == device.centre_id,
+            among(session, HubChange.op_id, [o.op_id for o in ops]))
     ).all())
     batch = Batch(centre_id=device.centre_id, now=now)
     fresh: list[Op] = []
@@ -350,7 +355,8 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
         known[o.op_id] = status
         batch.changes.append({
             "centre_id": device.centre_id, "entity": o.entity, "entity_id": o.entity_id, "op": o.op,
-            "payload": o.payload if enc.storable else json.loads(payload_json), "payload_json": payload_json, "origin_device_id": device_id, "op_id": o.op_id,
+            "payload": o.payload if enc.storable else json.loads(payload_json), "payload_json": payload_json,
+            "copy_text": enc.copy_text, "origin_device_id": device_id, "op_id": o.op_id,
             "device_seq": o.seq, "status": status, "recorded_at": now})
     _flag_duplicates(session, batch, new_cases)
     finish(session, batch)
