@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--hours", type=int, default=72, help="valid for this many hours")
     pub = sub.add_parser("publish-catalogue", help="publish a catalogue folder to every centre")
     pub.add_argument("path", type=Path)
+    cal = sub.add_parser("publish-calendar", help="publish a working-day table (cn-workdays.toml format) to every centre")
+    cal.add_argument("path", type=Path)
     user = sub.add_parser("add-user", help="add department staff, a district admin, or a centre account")
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
@@ -89,6 +91,23 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                 return 1
             admin.publish_catalogue(s, pub, now)
             print(f"目录 {pub.version} 已发布：{len(pub.matters)} 个事项")
+        elif args.command == "publish-calendar":
+            from app.calendar_days import rows_from_calendar
+            from app.calendar_table import load_calendar
+            from app.domain.errors import DomainError
+
+            try:
+                table = load_calendar(args.path)
+            except (OSError, DomainError) as exc:
+                print(f"日历表 {args.path} 无法使用：{getattr(exc, 'message', exc)}", file=sys.stderr)
+                return 1
+            days = [
+                {"day": r.day.isoformat(), "working": r.working, "name": r.name, "source": r.source}
+                for r in rows_from_calendar(table)
+            ]
+            count = admin.publish_calendar(s, days, now)
+            years = "、".join(str(y) for y in sorted(table.covered_years))
+            print(f"工作日历已发布：{years} 年，{count} 天（节假日与调休上班日）")
         elif args.command == "add-user":
             password = args.password or getpass.getpass("初始密码：")
             if args.role in ("department", "admin"):

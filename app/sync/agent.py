@@ -265,6 +265,8 @@ class SyncAgent:
                 state.pull_cursor = resp.cursor
                 state.last_pull_at = self.clock()
             cursor = resp.cursor
+            if any(ch.entity == "calendar_day" for ch in resp.changes):
+                self.ctx.refresh_calendar()  # deadlines from now on use the district's table
             if not resp.more:
                 return pulled, cursor
 

@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from app.calendar_days import PROVISIONAL
 from app.db.models import (
     Base,
     CalendarDay,
@@ -130,6 +131,12 @@ def apply_user(s: Session, payload: dict[str, Any]) -> None:
 def apply_calendar_day(s: Session, payload: dict[str, Any]) -> None:
     """A holiday or make-up workday from the district, matched by its date (the local row may predate it)."""
     values = _convert(CalendarDay.__table__, payload)  # type: ignore[arg-type]
+    if values.get("source") != PROVISIONAL:
+        # An official table for a year replaces the shipped guesses for that year as a whole.
+        year = values["day"].year
+        s.execute(delete(CalendarDay).where(
+            CalendarDay.source == PROVISIONAL,
+            CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))
     row = s.scalars(select(CalendarDay).where(CalendarDay.day == values["day"])).first()
     if row is None:
         s.add(CalendarDay(**values))
