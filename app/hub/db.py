@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.engine import alembic_config as centre_alembic_config
 from app.db.engine import make_engine
 from app.hub.models import HubCounter
 
@@ -25,10 +26,7 @@ def hub_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["engine"] = engine
-    return cfg
+    return centre_alembic_config(engine, MIGRATIONS)
 
 
 def upgrade(engine: Engine) -> None:
