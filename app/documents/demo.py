@@ -25,11 +25,11 @@ from app.documents.model import (
 from app.domain.masking import mask_id_number
 
 DEMO_CENTRE = CentreInfo(
-    name="江宁区秣陵街道便民服务中心",
-    address="南京市江宁区秣陵街道秣周东路18号便民服务中心一楼",
-    enquiry_phone="025-5218 3306",
-    supervision_phone="025-5218 3399",
-    seal_text="南京市江宁区秣陵街道便民服务中心",
+    name="示范区幸福街道便民服务中心",
+    address="示范区幸福路88号便民服务中心一楼",
+    enquiry_phone="0571-8888 0000",
+    supervision_phone="0571-8888 0001",
+    seal_text="示范区幸福街道便民服务中心",
     office_hours="工作日 9:00—12:00，13:30—17:00",
 )
 
@@ -49,19 +49,19 @@ DEMO_MATTERS: dict[str, tuple[str, str, dict[str, str]]] = {
         "household_monthly_income": "1860.00",
         "application_reason": "丈夫2025年因病去世，本人患慢性肾病需长期透析，无法外出务工，"
                               "儿子在读高中，家庭收入低于本市最低生活保障标准。",
-        "bank_name": "江苏银行南京江宁支行",
+        "bank_name": "示范银行幸福路支行",
         "bank_account": "6228 4801 2345 6789 012",
     }),
     "MZ-002": ("linshi_jiuzhu", "临时救助", {
         "hardship_type": "急难型",
         "hardship_description": "2026年11月家中突发火灾，房屋及生活用品大部分损毁，暂无安身之处。",
         "amount_requested": "5000.00",
-        "bank_name": "江苏银行南京江宁支行",
+        "bank_name": "示范银行幸福路支行",
         "bank_account": "6228 4801 2345 6789 012",
     }),
     "JY-001": ("shiye_dengji", "失业登记", {
         "education": "高中",
-        "last_employer": "南京某某纺织有限公司",
+        "last_employer": "示范某某纺织有限公司",
         "unemployment_date": "2026年10月31日",
         "unemployment_reason": "劳动合同期满终止",
         "job_intention": "仓储管理、物业服务",
@@ -74,7 +74,7 @@ DEMO_MATTERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "RS-001": ("jumin_yanglao", "城乡居民养老保险参保登记", {
         "household_type": "农村",
         "contribution_grade": "每年1000元",
-        "bank_name": "江苏江宁农村商业银行秣陵支行",
+        "bank_name": "示范农村商业银行幸福支行",
         "bank_account": "6231 3100 0012 3456 789",
     }),
     "CL-001": ("canji_liangxiang", "残疾人两项补贴", {
@@ -82,7 +82,7 @@ DEMO_MATTERS: dict[str, tuple[str, str, dict[str, str]]] = {
         "disability_category": "肢体残疾",
         "disability_grade": "二级",
         "subsidy_kind": "重度残疾人护理补贴",
-        "bank_name": "江苏银行南京江宁支行",
+        "bank_name": "示范银行幸福路支行",
         "bank_account": "6228 4801 2345 6789 012",
     }),
 }
@@ -116,7 +116,7 @@ def demo_receipt(materials: int = 4, deferred: bool = True) -> ReceiptData:
         agent=AgentInfo("张伟", mask_id_number(DEMO_AGENT_ID), "子女"),
         deferred=(DeferredItem("近3个月收入证明", date(2026, 11, 30), "原单位开具"),) if deferred
         else (),
-        case_type="承诺件", deciding_body="江宁区民政局",
+        case_type="承诺件", deciding_body="示范区民政局",
     )
 
 
@@ -148,8 +148,8 @@ def demo_rejection() -> RejectionNoticeData:
         issued_date=DEMO_DAY,
         reason="申请人已按月领取基本养老金，不属于失业登记的对象。",
         legal_basis="《就业服务与就业管理规定》第六十三条",
-        clerk_name="李明", window="3号窗口", review_body="南京市江宁区人民政府",
-        court="南京市江宁区人民法院",
+        clerk_name="李明", window="3号窗口", review_body="示范区人民政府",
+        court="示范区人民法院",
     )
 
 
@@ -161,8 +161,8 @@ def demo_completion() -> CompletionNoticeData:
         matter_name="《就业创业证》申领", matter_code="JY-002", received_date=date(2026, 11, 16),
         completed_date=DEMO_DAY, decision="准予办理",
         decision_detail="经审核，您的申请符合规定，准予核发《就业创业证》。",
-        deciding_body="南京市江宁区人力资源和社会保障局",
-        collect_place="江宁区秣陵街道便民服务中心一楼 综合受理窗口（3号窗口）",
+        deciding_body="示范区人力资源和社会保障局",
+        collect_place="示范区幸福街道便民服务中心一楼 综合受理窗口（3号窗口）",
         collect_time="2026年11月24日起，工作日 9:00—12:00，13:30—17:00",
         collect_deadline=date(2026, 12, 31),
         collect_items=("《就业创业证》1本",), bring_items=("本人居民身份证原件", "本通知书"),
@@ -177,8 +177,8 @@ def demo_form(matter_code: str = "MZ-001") -> ApplicationFormData:
         layout=layout, matter_name=name, matter_code=matter_code,
         applicant=ApplicantFields(name=DEMO_NAME, id_number=DEMO_ID, sex="女",
                                   birth_date=date(1968, 3, 14), phone="139 1234 5678",
-                                  address="南京市江宁区秣陵街道殷巷社区殷华街88号3幢2单元501室",
-                                  community="殷巷社区"),
+                                  address="示范区幸福街道和平社区幸福路88号3幢2单元501室",
+                                  community="和平社区"),
         values=dict(values), centre=DEMO_CENTRE, case_number=DEMO_CASE, printed_date=DEMO_DAY,
     )
 

@@ -54,7 +54,7 @@ def test_receipt(rendered: dict[str, bytes], kind: str) -> None:
     assert ("受理通知书" if kind == "receipt" else "受理回执") in t
     for s in (DEMO_CASE, "最低生活保障", "MZ-001", "王秀兰", DEMO_ID_MASKED, "张伟", "子女",
               "2026年11月23日", "20个工作日", "2026年12月21日", "李明", "3号窗口",
-              "近3个月收入证明", "2026年11月30日", "025-52183306", "025-52183399"):
+              "近3个月收入证明", "2026年11月30日", "0571-88880000", "0571-88880001"):
         assert s in t, s
     for m in d.materials:
         assert m.name in t
@@ -77,7 +77,7 @@ def test_rejection_notice(rendered: dict[str, bytes]) -> None:
     d = demo_rejection()
     for s in ("不予受理通知书", "秣便不受字〔2026〕第12号", "失业登记", DEMO_ID_MASKED, d.reason,
               d.legal_basis, "60日内", "申请行政复议", "6个月内", "提起行政诉讼",
-              "南京市江宁区人民政府", "南京市江宁区人民法院", "2026年11月23日"):
+              "示范区人民政府", "示范区人民法院", "2026年11月23日"):
         assert s in t, s
     assert "".join(rights_wording(d.review_body, d.court).split()) in t
 
@@ -93,7 +93,7 @@ def test_completion_notice(rendered: dict[str, bytes]) -> None:
 
 def test_application_form_carries_full_id(rendered: dict[str, bytes]) -> None:
     t = pdf_text(rendered["form"])
-    for s in ("最低生活保障申请表", DEMO_ID, "1968年3月14日", "殷巷社区", "3人", "1860.00元",
+    for s in ("最低生活保障申请表", DEMO_ID, "1968年3月14日", "和平社区", "3人", "1860.00元",
               "申请人签名", "本人承诺"):
         assert s in t, s
 
