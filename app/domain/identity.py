@@ -226,6 +226,8 @@ def parse_credit_code(text: str) -> str:
             "USCC_CHECK_DIGIT", "统一社会信用代码校验位错误，请逐位核对", _USCC_FIELD
         ) from None
     except stdnum_exceptions.ValidationError:
+        # stdnum also refuses real codes whose first character is a letter (N, Y …); those are
+        # judged by the character and check-digit rules below instead.
         pass
     letters_ok = all(c in _USCC_ALPHABET for c in code[:2] + code[8:])
     if not (_USCC_LEADING.fullmatch(code) and letters_ok):
