@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.clock import Clock, system_clock
 from app.hub import admin, departments, ingest
 from app.hub.admin import HubError
+from app.hub.batch import PushResult, prepare
 from app.hub.changes import begin_snapshot, read_changes
 from app.hub.db import hub_sessions
 from app.hub.models import HubConflict, HubDevice, HubStaff
@@ -179,11 +180,11 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         except ValidationError as exc:
             raise HubError(422, _message(exc)) from exc
 
-        def work() -> P.PushResponse:
-            prepared = ingest.prepare(batch.ops)  # before the transaction: no lock held while encoding
+        def work() -> PushResult:
+            prepared = prepare(batch.ops)  # before the transaction: no lock held while encoding
             with hub.tx() as s:
                 now = hub.clock()
-                result = ingest.push(s, device.id, batch.ops, now, batch.after_seq, prepared)
+                result = ingest.push(s, device.id, batch.ops, now, batch.after_seq, prepared, device.centre_id)
                 d = s.get_one(HubDevice, device.id)
                 admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
                             request.headers.get(P.H_CATALOGUE, ""))
@@ -193,7 +194,7 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             result = await run_in_threadpool(work)
         except ingest.OutOfOrder as exc:
             raise HubError(409, str(exc)) from exc  # serialised once, not re-validated by FastAPI
-        return Response(result.model_dump_json(), media_type="application/json")
+        return Response(result.json(), media_type="application/json")
 
     @app.get("/api/v1/pull")
     def pull(device: Device, _v: Versions, cursor: Annotated[int, Query(ge=0)] = 0,

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import to_json
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -21,12 +19,19 @@ from app.domain.case_states import (
     parse_status,
 )
 from app.domain.errors import IllegalTransition
-from app.hub.changes import among, append_changes, change_copy_text, upsert, upsert_records
+from app.hub.batch import (
+    CASE_ENTITIES,
+    EVENT_ENTITIES,
+    UNSTORABLE_MESSAGE,
+    Prepared,
+    PushResult,
+    parse_uuid,
+    prepare,
+)
+from app.hub.changes import among, among_ids, append_changes, upsert, upsert_records
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
-from app.sync.protocol import Op, OpAck, PushResponse
+from app.sync.protocol import Op
 
-CASE_ENTITIES = frozenset({"case", "case_file"})
-EVENT_ENTITIES = frozenset({"case_event"})
 CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")
 STATE_COLUMNS = ("case_id", "centre_id", "case_number", "matter_code", "department", "resident_key", "status",
                  "last_seq", "last_event_id", "updated_at")
@@ -54,68 +59,6 @@ def conflict_payload(c: HubConflict) -> dict[str, Any]:
         "other_id": str(c.other_id) if c.other_id else None, "message": c.message,
         "detected_at": c.detected_at.isoformat(), "status": "open", "resolution": "",
     }
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-# Text PostgreSQL's json type refuses: non-finite numbers and the NUL character.
-_UNSTORABLE = (b"NaN", b"Infinity", b"\\u0000")
-UNSTORABLE_MESSAGE = "数据含有无法保存的内容（非有限数值或空字符），已记录但未采用"
-
-
-def _storable(value: Any) -> Any:
-    """`value` with non-finite floats as null and NUL characters dropped, or None if it had none."""
-    changed = False
-
-    def clean(v: Any) -> Any:
-        nonlocal changed
-        if isinstance(v, float) and not math.isfinite(v):
-            changed = True
-            return None
-        if isinstance(v, str) and "\x00" in v:
-            changed = True
-            return v.replace("\x00", "")
-        if isinstance(v, dict):
-            return {clean(k): clean(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [clean(x) for x in v]
-        return v
-
-    cleaned = clean(value)
-    return cleaned if changed else None
-
-
-@dataclass(slots=True)
-class Prepared:
-    """An op with its payload as JSON text, encoded before the transaction (CPU only, no lock held)."""
-
-    op: Op
-    json: str
-    storable: bool = True
-    copy_text: str = ""  # the change-log row's op columns as COPY text (changes.change_copy_text)
-
-
-def prepare(ops: list[Op]) -> list[Prepared]:
-    """Sort a batch by seq and encode every payload once (pydantic-core's encoder: the same text as
-    `json.dumps(ensure_ascii=False, separators=(",", ":"))` at a third of the cost). A payload the
-    json column cannot hold (NaN, Infinity, NUL) is stored cleaned and its op listed as a conflict,
-    never a 5xx that would block the centre's queue."""
-    out = []
-    for o in sorted(ops, key=lambda o: o.seq):
-        raw = to_json(o.payload, inf_nan_mode="constants")
-        if any(u in raw for u in _UNSTORABLE) and (cleaned := _storable(o.payload)) is not None:
-            p = Prepared(o, to_json(cleaned).decode(), storable=False)
-        else:
-            p = Prepared(o, raw.decode())
-        p.copy_text = change_copy_text({"entity": o.entity, "entity_id": o.entity_id, "op": o.op,
-                                        "payload_json": p.json, "op_id": o.op_id, "device_seq": o.seq})
-        out.append(p)
-    return out
 
 
 class OutOfOrder(Exception):
@@ -163,22 +106,28 @@ class Batch:
 
 
 def _load_states(session: Session, batch: Batch, case_ids: set[uuid.UUID]) -> None:
-    missing = [c for c in case_ids if c not in batch.states]
+    """The batch's case states, locked: a department deciding one of these cases meanwhile waits for
+    this batch (or this batch for it), so neither overwrites the other's status with a stale one."""
+    missing = sorted(str(c) for c in case_ids if c not in batch.states)
     for i in range(0, len(missing), 1000):
         q = select(*(getattr(HubCaseState, c) for c in STATE_COLUMNS)).where(
-            among(session, HubCaseState.case_id, missing[i:i + 1000]))
+            among_ids(session, HubCaseState.case_id, missing[i:i + 1000])
+        ).order_by(HubCaseState.case_id).with_for_update()
         for row in session.execute(q):  # written back in bulk by finish(), not one UPDATE each
             batch.states[row.case_id] = CaseState(**row._mapping)
 
 
-def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Op]) -> set[tuple[str, uuid.UUID]]:
-    """Records in the batch that already belong to another centre (never overwritten)."""
-    ids = list({o.entity_id for o in ops})
+def _foreign(session: Session, centre_id: uuid.UUID, prepared: list[Prepared]) -> set[tuple[str, uuid.UUID]]:
+    """Records in the batch that already belong to another centre or to the district (never
+    overwritten). Asked before the device lock: ownership does not depend on this device's earlier
+    batches, and upsert_records refuses to overwrite a record owned elsewhere that appears meanwhile."""
+    ids = list({p.entity_id for p in prepared})
     found: set[tuple[str, uuid.UUID]] = set()
     for i in range(0, len(ids), 1000):
         rows = session.execute(
             select(HubRecord.entity, HubRecord.entity_id, HubRecord.centre_id).where(
-                among(session, HubRecord.entity_id, ids[i:i + 1000]), HubRecord.centre_id != centre_id)
+                among_ids(session, HubRecord.entity_id, ids[i:i + 1000]),
+                HubRecord.centre_id.is_distinct_from(centre_id))
         ).all()
         found |= {(r[0], r[1]) for r in rows}
     return found
@@ -188,9 +137,10 @@ def new_state(batch: Batch, case_id: uuid.UUID) -> CaseState:
     return CaseState(case_id=case_id, centre_id=batch.centre_id, updated_at=batch.now)
 
 
-def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any]) -> str | None:
-    """Move the case's merged status; an illegal event becomes a conflict (kept, not applied)."""
-    case_id = _uuid(payload.get("case_id"))
+def apply_event(batch: Batch, event_id: uuid.UUID, payload: dict[str, Any],
+                case_id: uuid.UUID | None) -> str | None:
+    """Move the case's merged status; an illegal event becomes a conflict (kept, not applied).
+    `case_id` is the payload's, parsed beforehand (batch.prepare)."""
     if case_id is None:
         batch.conflict("invalid_op", "办件事件缺少办件编号（case_id）", case_id=None, subject=event_id)
         return "conflict"
@@ -229,7 +179,7 @@ def _apply_case(batch: Batch, residents: dict[uuid.UUID, dict[str, Any]], case_i
     st.case_number = str(payload.get("case_number") or st.case_number or "")[:30]
     st.matter_code = str(payload.get("matter_code") or st.matter_code or "")[:20]
     st.department = str(payload.get("routed_department") or st.department or "")[:100]
-    resident_id = _uuid(payload.get("resident_id"))
+    resident_id = parse_uuid(payload.get("resident_id"))
     if resident_id is not None:
         data = batch.records.get(("resident", resident_id)) or residents.get(resident_id)
         st.resident_key = resident_key(data) if data else st.resident_key
@@ -246,7 +196,7 @@ def resolve_conflict(session: Session, centre_id: uuid.UUID, cid: uuid.UUID, pay
 def _residents(session: Session, batch: Batch, ops: list[Op]) -> dict[uuid.UUID, dict[str, Any]]:
     """Stored residents the batch's cases point at (one query, not one per case)."""
     ids = list({r for o in ops if o.entity in CASE_ENTITIES
-                if (r := _uuid(o.payload.get("resident_id"))) is not None} - {
+                if (r := parse_uuid(o.payload.get("resident_id"))) is not None} - {
         i for (e, i) in batch.records if e == "resident"})
     found: dict[uuid.UUID, dict[str, Any]] = {}
     for i in range(0, len(ids), 1000):
@@ -298,48 +248,46 @@ def finish(session: Session, batch: Batch) -> None:
 
 
 def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
-         after_seq: int | None = None, prepared: list[Prepared] | None = None) -> PushResponse:
+         after_seq: int | None = None, prepared: list[Prepared] | None = None,
+         centre_id: uuid.UUID | None = None) -> PushResult:
     """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks.
     The device row lock serialises a device's batches; `after_seq` keeps them in the device's order.
-    `prepared` is `prepare(ops)` done by the caller before its transaction (else done here)."""
+    `prepared` is `prepare(ops)` done by the caller before its transaction (else done here);
+    `centre_id` the device's centre (else read here)."""
     if prepared is None:
         prepared = prepare(ops)
-    encoded = {id(p.op): p for p in prepared}
+    if centre_id is None:
+        centre_id = session.execute(select(HubDevice.centre_id).where(HubDevice.id == device_id)).scalar_one()
+    foreign = _foreign(session, centre_id, prepared)
     device = session.execute(select(HubDevice).where(HubDevice.id == device_id).with_for_update()).scalar_one()
     if after_seq is not None and (device.last_seq or 0) < after_seq:
         raise OutOfOrder(f"上一批数据（至第 {after_seq} 条）尚未到达，请稍后重发本批")
-    ops = [p.op for p in prepared]
-    known = dict(session.execute(
+    known = {str(op_id): status for op_id, status in session.execute(
         select(HubChange.op_id, HubChange.status).where(
-            HubChange.centre_id == device.centre_id,
-            among(session, HubChange.op_id, [o.op_id for o in ops]))
-    ).all())
+            HubChange.centre_id == device.centre_id, among_ids(session, HubChange.op_id, [p.op_id for p in prepared]))
+    )}
     batch = Batch(centre_id=device.centre_id, now=now)
-    fresh: list[Op] = []
-    for o in ops:
-        if o.op_id not in known:
-            known[o.op_id] = "pending"
-            fresh.append(o)
-    foreign = _foreign(session, device.centre_id, fresh)
-    _load_states(session, batch, {c for o in fresh if o.entity in EVENT_ENTITIES
-                                  if (c := _uuid(o.payload.get("case_id"))) is not None}
-                 | {o.entity_id for o in fresh if o.entity in CASE_ENTITIES})
-    residents = _residents(session, batch, fresh)
+    fresh: list[Prepared] = []
+    for p in prepared:
+        if p.op_id not in known:
+            known[p.op_id] = "pending"
+            fresh.append(p)
+    _load_states(session, batch, {p.case_id for p in fresh if p.case_id is not None})
+    residents = _residents(session, batch, [p.op for p in fresh])
     new_cases: set[uuid.UUID] = set()
-    for o in fresh:
+    for p in fresh:
+        o = p.op
         status = "applied"
-        enc = encoded[id(o)]
-        payload_json = enc.json
         # Scope comes from the token: a row already owned by another centre is never overwritten
         # (the payload's centre_id is the centre's local id and is not trusted for scope).
-        if not enc.storable:
+        if not p.storable:
             batch.conflict("invalid_op", UNSTORABLE_MESSAGE, case_id=None, subject=o.entity_id)
             status = "conflict"
         elif (o.entity, o.entity_id) in foreign:
             batch.conflict("invalid_op", "数据属于其他中心，已记录但未采用", case_id=None, subject=o.entity_id)
             status = "conflict"
         elif o.entity in EVENT_ENTITIES:
-            status = apply_event(batch, o.entity_id, o.payload) or status
+            status = apply_event(batch, o.entity_id, o.payload, p.case_id) or status
         elif o.entity == "sync_conflict" and o.payload.get("status") == "resolved":
             resolve_conflict(session, device.centre_id, o.entity_id, o.payload, now)
         if status == "applied":
@@ -348,21 +296,20 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
                 batch.deletes.append((o.entity, o.entity_id))
             elif o.entity not in EVENT_ENTITIES:  # events are immutable: the change log is their store
                 batch.records[(o.entity, o.entity_id)] = o.payload
-                batch.json[(o.entity, o.entity_id)] = payload_json
+                batch.json[(o.entity, o.entity_id)] = p.json
             if o.entity in CASE_ENTITIES:
                 new_cases.add(o.entity_id)
                 _apply_case(batch, residents, o.entity_id, o.payload)
-        known[o.op_id] = status
+        known[p.op_id] = status
         batch.changes.append({
             "centre_id": device.centre_id, "entity": o.entity, "entity_id": o.entity_id, "op": o.op,
-            "payload": o.payload if enc.storable else json.loads(payload_json), "payload_json": payload_json,
-            "copy_text": enc.copy_text, "origin_device_id": device_id, "op_id": o.op_id,
+            "payload": o.payload if p.storable else json.loads(p.json), "payload_json": p.json,
+            "copy_text": p.copy_text, "origin_device_id": device_id, "op_id": o.op_id,
             "device_seq": o.seq, "status": status, "recorded_at": now})
     _flag_duplicates(session, batch, new_cases)
     finish(session, batch)
-    device.last_seq = max(device.last_seq or 0, ops[-1].seq)
+    last = prepared[-1].op.seq
+    device.last_seq = max(device.last_seq or 0, last)
     device.last_seen_at = now
-    acks = [OpAck(op_id=o.op_id, seq=o.seq, status="conflict" if known[o.op_id] == "conflict" else "applied")
-            for o in ops]
-    return PushResponse(acks=acks, last_seq=ops[-1].seq, conflicts=sum(a.status == "conflict" for a in acks),
-                        hub_time=now)
+    return PushResult([(p.op_id, p.op.seq, "conflict" if known[p.op_id] == "conflict" else "applied")
+                       for p in prepared], last, now)

@@ -61,6 +61,21 @@ def test_a_centre_cannot_read_or_write_another_centres_data(hub: Any) -> None:
     assert r.json()["acks"][0]["status"] == "conflict"
 
 
+def test_a_centre_cannot_overwrite_a_district_record(hub: Any) -> None:
+    """District records (the catalogue) have no centre: a centre's op with the same id is a conflict."""
+    a = hub.device("100001")
+    pid = uuid.uuid4()
+    with hub.sessions.begin() as s:
+        s.add(HubRecord(entity="catalogue", entity_id=pid, centre_id=None, data={"version": "district"},
+                        updated_at=datetime.now(UTC)))
+    r = hub.http.post("/api/v1/push", json={"ops": [op(1, "catalogue", pid, version="forged")]},
+                      headers=a["headers"])
+    assert r.status_code == 200 and r.json()["acks"][0]["status"] == "conflict"
+    with hub.sessions() as s:
+        row = s.scalars(select(HubRecord).where(HubRecord.entity_id == pid)).one()
+        assert row.data == {"version": "district"} and row.centre_id is None
+
+
 def test_revoked_token_and_used_or_expired_codes_are_refused(hub: Any) -> None:
     a = hub.device("100001")
     admin = hub.staff_token("root", "", role="admin")
