@@ -217,10 +217,15 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             skew = d.skew_seconds
         return P.HeartbeatResponse(hub_time=now, skew_seconds=skew)
 
-    @app.post("/api/v1/staff/login")
-    def login(body: LoginRequest) -> dict[str, str]:
-        with hub.tx() as s:
-            return {"token": admin.staff_login(s, body.username, body.password, hub.clock())}
+    @app.post("/api/v1/staff/login", response_model=None)
+    def login(body: LoginRequest, request: Request) -> dict[str, str] | JSONResponse:
+        client = request.client.host if request.client else ""
+        try:
+            token = admin.staff_login(hub.sessions, body.username, body.password, client, hub.clock())
+        except admin.LoginThrottled as exc:
+            return JSONResponse({"detail": exc.message}, status_code=429,
+                                headers={"Retry-After": str(exc.retry_after)})
+        return {"token": token}
 
     @app.get("/api/v1/dept/cases")
     def dept_cases(staff: Staff, all: bool = False) -> list[dict[str, Any]]:

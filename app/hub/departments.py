@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_status
@@ -32,12 +33,47 @@ def list_cases(s: Session, department: str, *, include_done: bool = False) -> li
     ids = [st.case_id for st, _ in rows]
     data: dict[uuid.UUID, dict[str, Any]] = dict(s.execute(select(HubRecord.entity_id, HubRecord.data).where(
         HubRecord.entity.in_(("case", "case_file")), HubRecord.entity_id.in_(ids))).all()) if ids else {}
-    return [_view(st, centre_name, data.get(st.case_id, {})) for st, centre_name in rows]
+    names = matter_names(s, {st.matter_code for st, _ in rows})
+    return [_view(st, centre_name, data.get(st.case_id, {}), names) for st, centre_name in rows]
 
 
-def _view(st: HubCaseState, centre_name: str, case: dict[str, Any]) -> dict[str, Any]:
+# The matters of the latest publication, only those asked for, extracted by the database: one query
+# however many rows a page has, and only codes and names leave the database, not the whole catalogue.
+# Only district records (no centre) count: a centre can push rows of any entity name, its own ones.
+_LATEST = ("SELECT data FROM hub_record WHERE entity = 'catalogue' AND centre_id IS NULL "
+           "ORDER BY updated_at DESC LIMIT 1")
+_NAMES_SQL = {
+    "postgresql": text(f"SELECT m->>'code', m->>'name' FROM ({_LATEST}) AS c, json_array_elements("
+                       "CASE WHEN json_typeof(c.data->'matters') = 'array' THEN c.data->'matters' END) AS m "
+                       "WHERE m->>'code' IN :codes"),
+    "sqlite": text(f"SELECT json_extract(m.value, '$.code'), json_extract(m.value, '$.name') FROM ({_LATEST}) AS c, "
+                   "json_each(c.data, '$.matters') AS m WHERE json_type(c.data, '$.matters') = 'array' "
+                   "AND m.type = 'object' AND json_extract(m.value, '$.code') IN :codes"),
+}
+
+
+def matter_names(s: Session, codes: Collection[str]) -> dict[str, str]:
+    """Chinese names by matter code from the latest published catalogue (publish_catalogue), in one
+    query. A code the catalogue does not (or no longer) name is left out: callers show the code."""
+    codes = sorted({c for c in codes if c})
+    if not codes:
+        return {}
+    sql = _NAMES_SQL.get(s.get_bind().dialect.name)
+    if sql is not None:
+        rows = s.execute(sql.bindparams(bindparam("codes", expanding=True)), {"codes": codes}).all()
+        return {code: name for code, name in rows if isinstance(name, str) and name}
+    data = s.scalars(select(HubRecord.data).where(HubRecord.entity == "catalogue", HubRecord.centre_id.is_(None))
+                     .order_by(HubRecord.updated_at.desc()).limit(1)).first() or {}
+    matters = data.get("matters")
+    wanted = set(codes)
+    return {m["code"]: m["name"] for m in (matters if isinstance(matters, list) else ())
+            if isinstance(m, dict) and m.get("code") in wanted and isinstance(m.get("name"), str) and m["name"]}
+
+
+def _view(st: HubCaseState, centre_name: str, case: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     status = parse_status(st.status) if st.status else None
     return {"case_id": str(st.case_id), "case_number": st.case_number, "matter_code": st.matter_code,
+            "matter_name": names.get(st.matter_code, ""),
             "centre": centre_name, "status": st.status, "status_label": status.label if status else "",
             "received_at": case.get("received_at"), "due_date": case.get("due_date"),
             "form_data": case.get("form_data") or {}}
@@ -55,7 +91,7 @@ def case_view(s: Session, staff: HubStaff, case_id: uuid.UUID) -> dict[str, Any]
     st = get_case(s, staff, case_id)
     centre = s.get_one(HubCentre, st.centre_id)
     rec = s.get(HubRecord, (case_id, "case_file")) or s.get(HubRecord, (case_id, "case"))
-    return _view(st, centre.name, rec.data if rec else {})
+    return _view(st, centre.name, rec.data if rec else {}, matter_names(s, [st.matter_code]))
 
 
 def record_event(s: Session, staff: HubStaff, case_id: uuid.UUID, event: CaseEventType, note: str,

@@ -103,6 +103,19 @@ class HubStaffSession(HubBase):
     revoked_at: Mapped[datetime | None]
 
 
+class HubLoginThrottle(HubBase):
+    """Failed staff sign-ins, one row per user name and one per client address, in the database so
+    every hub process behind the load balancer sees the same counts (see admin.staff_login).
+    Keys are hashes: a password typed into the user-name field is never stored."""
+
+    __tablename__ = "hub_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "user:<sha256>" / "client:<sha256>"
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(index=True)  # first failure of the current window
+    locked_until: Mapped[datetime | None]
+
+
 class HubCounter(HubBase):
     """Single-row counters; `change_log` hands out change-log positions (see app/hub/changes.py)."""
 
