@@ -51,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
 
     add_sync_commands(sub)
 
+    rs = sub.add_parser(
+        "restore",
+        help="rebuild a lost centre database from the district hub, into a new, empty database",
+    )
+    rs.add_argument("--hub", help="hub URL, e.g. https://hub.example.gov.cn")
+    rs.add_argument(
+        "--code",
+        help="one-time enrolment code from the district (omit to use this database's enrolment)",
+    )
+    rs.add_argument("--name", default="", help="device name shown at the hub")
+    rs.add_argument("--ca-file", help="CA bundle to verify the hub's certificate (default: system)")
+
     pr = sub.add_parser("print", help="render a document from demo data to a PDF")
     pr.add_argument(
         "kind", choices=["ticket", "receipt", "supplement", "rejection", "completion", "form"]
@@ -138,6 +150,65 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.context import ServiceContext
+    from app.sync.client import SyncError
+    from app.sync.credentials import CredentialError
+    from app.sync.restore import ROW_LABELS, RestoreError, RestoreProgress, restore
+
+    if args.code and not args.hub:
+        print("请用 --hub 指明区级平台地址 / --hub is required with --code", file=sys.stderr)
+        return 2
+
+    def progress(p: RestoreProgress) -> None:
+        print(f"已接收 {p.changes} 条（区级平台同步位置 {p.cursor}）…", flush=True)
+
+    ctx = ServiceContext.for_url(_url(args))
+    try:
+        print("正在从区级平台恢复本中心的数据，请勿关闭本窗口…", flush=True)
+        report = restore(
+            ctx,
+            args.hub,
+            args.code,
+            device_name=args.name,
+            verify=args.ca_file or True,
+            on_progress=progress,
+        )
+    except RestoreError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    except (SyncError, CredentialError) as exc:
+        print(
+            f"恢复失败，本数据库未写入任何业务数据：{getattr(exc, 'message', exc)}", file=sys.stderr
+        )
+        return 1
+    finally:
+        ctx.close()
+    counts = "，".join(f"{label} {report.rows[name]}" for name, label in ROW_LABELS.items())
+    print(
+        f"恢复完成：{report.centre_name}（{report.centre_code}），"
+        f"接收 {report.changes} 条，用时 {report.seconds:.1f} 秒"
+    )
+    print(f"已恢复：{counts}")
+    print(f"编号已接续：{report.counters} 个计数器（排队号、办件编号、不予受理通知书文号）")
+    if report.decisions_applied:
+        print(
+            f"原电脑未及接收的部门决定 {report.decisions_applied} 件已补办，"
+            f"{report.queued} 条数据将在下次同步时发送"
+        )
+    if report.adopted_accounts or report.placeholder_accounts or report.placeholder_windows:
+        print(
+            f"账号：{report.adopted_accounts} 个本机账号已接续原有记录；"
+            f"{report.placeholder_accounts} 个原账号、{report.placeholder_windows} 个原窗口"
+            "以停用的占位记录保留（历史记录仍可查看）"
+        )
+    print(
+        "注意：原电脑上打印文书的 PDF 原件、审计日志、叫号记录和咨询记录不经区级平台，无法恢复；"
+        "原电脑最后一次同步之后的业务也无法恢复。"
+    )
+    return 0
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     from app.documents.demo import print_demo
 
@@ -166,6 +237,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiCommands | None = None) -> i
         "demo-data": cmd_demo_data,
         "catalogue": cmd_catalogue,
         "print": cmd_print,
+        "restore": cmd_restore,
     }
     if args.command in handlers:
         return handlers[args.command](args)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import secrets
 import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import business_date
 from app.db.base import Base
-from app.db.models import Case, CaseEvent, Centre, Counter, Matter, Resident, User
+from app.db.models import (
+    Case,
+    CaseEvent,
+    Centre,
+    Counter,
+    Matter,
+    PrintedDocument,
+    Resident,
+    SequenceCounter,
+    Ticket,
+    User,
+)
 from app.db.payload import row_payload
 from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply
@@ -27,11 +40,23 @@ class NotFound(DomainError):
     """A record the caller named does not exist (or is not in the caller's centre)."""
 
 
+def ticket_scope(centre_code: str, group_code: str, day: date) -> str:
+    """The counter that numbers a group's tickets of one day."""
+    return f"ticket:{centre_code}:{group_code}:{day:%Y%m%d}"
+
+
+def case_scope(centre_code: str, day: date) -> str:
+    return f"case:{centre_code}:{day:%Y%m%d}"
+
+
+def rejection_scope(centre_code: str, year: int) -> str:
+    return f"rejection:{centre_code}:{year}"
+
+
 def case_number(uow: UnitOfWork, centre_code: str, day: date) -> str:
     """District-unique: <centre code><yyyymmdd><4-digit daily sequence>, e.g. 990101202611230007."""
-    stamp = day.strftime("%Y%m%d")
-    seq = uow.next_value(f"case:{centre_code}:{stamp}")
-    return f"{centre_code}{stamp}{seq:04d}"
+    seq = uow.next_value(case_scope(centre_code, day))
+    return f"{centre_code}{day:%Y%m%d}{seq:04d}"
 
 
 def verification_code() -> str:
@@ -40,8 +65,68 @@ def verification_code() -> str:
 
 def rejection_number(uow: UnitOfWork, centre_code: str, year: int) -> str:
     """Per centre and year: 〔2026〕第12号."""
-    seq = uow.next_value(f"rejection:{centre_code}:{year}")
+    seq = uow.next_value(rejection_scope(centre_code, year))
     return f"〔{year}〕第{seq}号"
+
+
+_REJECTION_NUMBER = re.compile(r"〔(\d{4})〕第(\d+)号")
+
+
+def rebuild_number_counters(s: Session) -> int:
+    """Raise every numbering counter (tickets per group and day, case numbers per day, refusal
+    notices per year) to at least the highest number already stored, so the next number drawn
+    follows it. Needed when rows come back without their counters (a centre restored from the
+    hub); counters already higher are left alone. Returns how many counters were raised."""
+    codes: dict[uuid.UUID, str] = {i: c for i, c in s.execute(select(Centre.id, Centre.code))}
+    found: dict[str, int] = {}
+
+    def seen(scope: str, value: int) -> None:
+        if value > found.get(scope, 0):
+            found[scope] = value
+
+    tickets = s.execute(
+        select(Ticket.centre_id, Ticket.business_date, Ticket.service_group, func.max(Ticket.seq))
+        .group_by(Ticket.centre_id, Ticket.business_date, Ticket.service_group)
+    )
+    for centre_id, day, group, top in tickets:
+        if centre_id in codes and top:
+            seen(ticket_scope(codes[centre_id], group, day), int(top))
+    for centre_id, number in s.execute(select(Case.centre_id, Case.case_number)):
+        code = codes.get(centre_id)
+        rest = number[len(code):] if code and number.startswith(code) else ""
+        if len(rest) >= 12 and rest.isdigit():
+            with contextlib.suppress(ValueError):
+                seen(case_scope(code or "", date(int(rest[:4]), int(rest[4:6]), int(rest[6:8]))), int(rest[8:]))
+    refusals = s.execute(
+        select(Case.centre_id, CaseEvent.detail).join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.event_type == CaseEventType.REJECT_AT_INTAKE.name)
+    )
+    printed = s.execute(
+        select(PrintedDocument.centre_id, PrintedDocument.document_number)
+        .where(PrintedDocument.kind == "rejection")
+    )
+    numbers = [(c, str((d or {}).get("document_number") or "")) for c, d in refusals]
+    numbers += [(c, n) for c, n in printed]
+    for centre_id, text in numbers:
+        m = _REJECTION_NUMBER.fullmatch(text.strip())
+        if m and centre_id in codes:
+            seen(rejection_scope(codes[centre_id], int(m.group(1))), int(m.group(2)))
+    raised = 0
+    current: dict[str, int] = {}
+    if found:
+        stored = select(SequenceCounter.scope, SequenceCounter.value).where(
+            SequenceCounter.scope.in_(list(found))
+        )
+        current = {scope: value for scope, value in s.execute(stored)}
+    for scope, value in sorted(found.items()):
+        if scope not in current:
+            s.add(SequenceCounter(id=new_id(), scope=scope, value=value))
+            raised += 1
+        elif current[scope] < value:
+            s.execute(update(SequenceCounter).where(SequenceCounter.scope == scope).values(value=value))
+            raised += 1
+    s.flush()
+    return raised
 
 
 def sync_row(uow: UnitOfWork, entity: str, row: Base, **kw: Any) -> None:

@@ -20,7 +20,7 @@ from app.db.models import (
     Ticket,
 )
 from app.db.types import new_id
-from app.domain.case_states import CaseEventType, CaseStatus
+from app.domain.case_states import CaseEventType, CaseStatus, apply
 from app.domain.catalogue import CaseType, MatterSpec
 from app.domain.deadlines import compute_due_date, paused_working_days
 from app.domain.errors import IllegalTransition, ValidationError
@@ -423,7 +423,11 @@ class IntakeService:
     ) -> IntakeResult:
         basis = legal_basis or "；".join(spec.legal_basis)
         centre = uow.session.get_one(Centre, case.centre_id)
-        event = append_event(  # checks the transition before the number is drawn
+        # The transition is checked before the number is drawn; the number is in the event as it
+        # is queued for the hub (a restored centre continues its refusal numbers from there).
+        apply(CaseStatus[case.status] if case.status else None, CaseEventType.REJECT_AT_INTAKE)
+        number = rejection_number(uow, centre.code, business_date(now).year)
+        append_event(
             uow,
             case,
             CaseEventType.REJECT_AT_INTAKE,
@@ -431,10 +435,8 @@ class IntakeService:
             now,
             counter_id=case.counter_id,
             note=reason,
+            detail={"document_number": number, "legal_basis": basis[:300]},
         )
-        number = rejection_number(uow, centre.code, business_date(now).year)
-        event.detail = {"document_number": number, "legal_basis": basis[:300]}
-        uow.session.flush()
         case.decision_note = reason
         return self._finish(
             uow,

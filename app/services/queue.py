@@ -24,7 +24,14 @@ from app.domain.queue import (
     is_priority,
     priority_for_age,
 )
-from app.services.case_numbers import NotFound, counter_of, get_or_404, require_centre, sync_row
+from app.services.case_numbers import (
+    NotFound,
+    counter_of,
+    get_or_404,
+    require_centre,
+    sync_row,
+    ticket_scope,
+)
 from app.services.context import ServiceContext
 from app.services.counter_dto import (
     TICKET_STATUS_LABELS,
@@ -85,7 +92,7 @@ class QueueService(QueueReads):
             ).one_or_none()
             if group is None:
                 raise ValidationError("GROUP_UNKNOWN", "没有这个业务分组", "service_group")
-            seq = uow.next_value(f"ticket:{centre.code}:{group.code}:{today:%Y%m%d}")
+            seq = uow.next_value(ticket_scope(centre.code, group.code, today))
             resident_id = None
             if parsed is not None:
                 resident_id = s.scalar(

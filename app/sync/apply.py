@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import LargeBinary, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.calendar_days import PROVISIONAL
@@ -56,33 +57,56 @@ def row_payload(row: Any) -> dict[str, Any]:
     return {c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns}
 
 
-def _convert(table: Table, payload: dict[str, Any]) -> dict[str, Any]:
+def _kind(col: Any) -> type:
+    ctype = getattr(col.type, "impl", col.type)  # TypeDecorators (UTCDateTime) by their impl
+    try:
+        return ctype.python_type
+    except NotImplementedError:
+        return object
+
+
+@functools.cache
+def _columns(table: Table) -> tuple[tuple[str, type, bool], ...]:
+    """(key, Python type, null means "use the default") of each column, worked out once per table."""
+    return tuple((c.key, _kind(c), not c.nullable and (c.default is not None or c.server_default is not None))
+                 for c in table.columns)
+
+
+def payload_values(table: Table, payload: dict[str, Any]) -> dict[str, Any]:
+    """Column values of `table` from a row payload (JSON types back to UUIDs, dates, datetimes).
+    Columns the payload lacks are left out, and so is a null for a NOT NULL column that has a
+    default (a bulk-inserted row queued with its unset columns as null): an insert then takes the
+    default, as the row did where it was made, and an update keeps the stored value. Binary
+    columns never travel (printed PDFs stay at the centre)."""
     out: dict[str, Any] = {}
-    for col in table.columns:
-        if col.key not in payload:
+    for key, kind, defaulted in _columns(table):
+        if key not in payload:
             continue
-        value = payload[col.key]
-        ctype = getattr(col.type, "impl", col.type)  # TypeDecorators (UTCDateTime) by their impl
-        try:
-            kind = ctype.python_type
-        except NotImplementedError:
-            kind = object
-        if value is None or kind in (dict, list, object):
-            out[col.key] = value
+        value = payload[key]
+        if value is None:
+            if not defaulted:
+                out[key] = None
+        elif kind in (dict, list, object):
+            out[key] = value
         elif kind is uuid.UUID:
-            out[col.key] = uuid.UUID(str(value))
+            out[key] = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
         elif kind is datetime:
             dt = datetime.fromisoformat(str(value))
-            out[col.key] = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+            out[key] = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
         elif kind is date:
-            out[col.key] = date.fromisoformat(str(value)[:10])
-        elif kind is bytes:
-            continue
-        else:
-            out[col.key] = kind(value)
+            out[key] = date.fromisoformat(str(value)[:10])
+        elif kind is not bytes:
+            out[key] = kind(value)
     return out
 
 
+def missing_binary(table: Table) -> dict[str, bytes]:
+    """Empty bytes for the NOT NULL binary columns a payload never carries (a printed document's
+    PDF stays where it was printed), so such a row can be inserted from its payload."""
+    return {c.key: b"" for c in table.columns if not c.nullable and isinstance(c.type, LargeBinary)}
+
+
+@functools.cache
 def _model(table_name: str) -> Any:
     for mapper in Base.registry.mappers:
         if getattr(mapper.class_, "__tablename__", None) == table_name:
@@ -90,15 +114,21 @@ def _model(table_name: str) -> Any:
     return None
 
 
+def table_for(entity: str) -> Table | None:
+    """The centre table an entity name of the change log stands for (None: not kept at a centre)."""
+    model = _model(ALIASES.get(entity, entity))
+    return model.__table__ if model is not None else None
+
+
 def upsert_row(s: Session, entity: str, entity_id: uuid.UUID, payload: dict[str, Any]) -> bool:
     """Insert or update one row of a known table; False when the entity is unknown here."""
     model = _model(ALIASES.get(entity, entity))
     if model is None:
         return False
-    values = _convert(model.__table__, {**payload, "id": str(entity_id)})
+    values = payload_values(model.__table__, {**payload, "id": str(entity_id)})
     row = s.get(model, entity_id)
     if row is None:
-        s.add(model(**values))
+        s.add(model(**{**missing_binary(model.__table__), **values}))
     else:
         for k, v in values.items():
             setattr(row, k, v)
@@ -109,7 +139,7 @@ def apply_conflict(s: Session, payload: dict[str, Any]) -> None:
     row = s.get(SyncConflict, uuid.UUID(payload["id"]))
     if row is not None:
         return  # already listed (found here too, or resolved here): keep the local state
-    values = _convert(SyncConflict.__table__, payload)  # type: ignore[arg-type]
+    values = payload_values(SyncConflict.__table__, payload)  # type: ignore[arg-type]
     values["status"] = "open"
     s.add(SyncConflict(**values))
 
@@ -130,7 +160,7 @@ def apply_user(s: Session, payload: dict[str, Any]) -> None:
 
 def apply_calendar_day(s: Session, payload: dict[str, Any]) -> None:
     """A holiday or make-up workday from the district, matched by its date (the local row may predate it)."""
-    values = _convert(CalendarDay.__table__, payload)  # type: ignore[arg-type]
+    values = payload_values(CalendarDay.__table__, payload)  # type: ignore[arg-type]
     if values.get("source") != PROVISIONAL:
         # An official table for a year replaces the shipped guesses for that year as a whole.
         year = values["day"].year
@@ -182,7 +212,7 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
                      .order_by(CaseEvent.seq.desc()).limit(1)).scalar_one_or_none()
     seq = (last.seq if last else 0) + 1
     event = parse_event(p["event_type"])
-    values = _convert(CaseEvent.__table__, {**p, "id": str(change.entity_id), "seq": seq,  # type: ignore[arg-type]
+    values = payload_values(CaseEvent.__table__, {**p, "id": str(change.entity_id), "seq": seq,  # type: ignore[arg-type]
                                             "actor_id": None, "centre_id": None, "counter_id": None})
     s.add(CaseEvent(**values))
     try:

@@ -1,0 +1,480 @@
+"""A centre whose database was lost is rebuilt from the hub: every synced table comes back identical,
+nothing is queued again, numbering continues, and new work reaches the hub once."""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import cast, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from app.cli import main as cli_main
+from app.db.models import (
+    Base,
+    Case,
+    CaseEvent,
+    Centre,
+    Counter,
+    OutboxOp,
+    PrintedDocument,
+    SequenceCounter,
+    SyncConflict,
+    SyncState,
+    Ticket,
+    User,
+)
+from app.hub.models import HubCaseState, HubChange, HubRecord
+from app.services.case_numbers import rebuild_number_counters
+from app.services.cases import CaseService
+from app.services.centre import CentreService
+from app.services.context import ServiceContext
+from app.services.counter_dto import AgentInput, IntakeInput, MaterialInput
+from app.services.dto import SignedInUser
+from app.services.intake import IntakeService
+from app.services.prints import PrintService
+from app.services.queue import QueueService
+from app.services.ratings import RatingService
+from app.services.residents import ResidentInput, ResidentService
+from app.sync.agent import SyncAgent
+from app.sync.client import HubClient, SyncError
+from app.sync.conflicts import list_conflicts, resolve_conflict
+from app.sync.enrol import enrol
+from app.sync.restore import LOCAL_TABLES, REBUILT_TABLES, RESTORED_TABLES, RestoreError, restore
+from app.sync.testing import WorkMaker, new_centre
+from tests.conftest import PG_URL
+from tests.services.conftest import START, MovableClock, make_id
+from tests.sync.conftest import verify_in_sync
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.pg
+
+HUB = "http://hub.test"
+APPLICANT = make_id("11010119580307123")
+SECOND = make_id("11010119700101002")
+THIRD = make_id("11010119950101002")
+AGENT = make_id("11010119900307109")
+DIBAO_FORM = {
+    "household_size": "3",
+    "household_monthly_income": "1800.5",
+    "application_reason": "家中主要劳动力因病失去工作能力",
+    "bank_name": "示范银行幸福路支行",
+    "bank_account": "6222 0200 1234 5678",
+    "has_disabled_member": "否",
+}
+DIBAO_MATERIALS = tuple(MaterialInput(c) for c in ("M01", "M02", "M03", "M04", "M05", "M08"))
+
+
+# --- databases and the hub's department desk ------------------------------------------------------
+
+
+@pytest.fixture
+def pg_databases() -> Iterator[Callable[[], str]]:
+    """Fresh PostgreSQL databases for centres (the hub has the session database to itself)."""
+    assert PG_URL
+    base = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"ow_restore_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return base.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with admin.connect() as conn:
+        for name in made:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_centre_push(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work around a bug of app/sync/agent.py (reported, not ours to change): it packs each op's
+    payload from `type_coerce(OutboxOp.payload, Text)`, which psycopg still hands back as a dict,
+    so a PostgreSQL centre pushes Python reprs and the hub answers 422. Here the payload column is
+    CAST to text for real; see test_a_postgresql_centre_cannot_push_yet."""
+    import app.sync.agent as agent_module
+
+    real = agent_module.type_coerce
+
+    def coerce(column: Any, type_: Any) -> Any:
+        return cast(column, type_) if column is OutboxOp.payload else real(column, type_)
+
+    monkeypatch.setattr(agent_module, "type_coerce", coerce, raising=False)
+
+
+def _url(kind: str, tmp_path: Path, pg: Callable[[], str], name: str) -> str:
+    return f"sqlite:///{(tmp_path / f'{name}.db').as_posix()}" if kind == "sqlite" else pg()
+
+
+def _department(hub: Any, department: str) -> tuple[TestClient, dict[str, str]]:
+    hub.staff("dept", department)
+    http = TestClient(hub.app)
+    token = http.post("/api/v1/staff/login", json={"username": "dept", "password": "pw-dept"}).json()["token"]
+    return http, {"Authorization": f"Bearer {token}"}
+
+
+def _decide(http: TestClient, auth: dict[str, str], case_id: uuid.UUID, *decisions: str) -> None:
+    for decision in decisions:
+        if decision == "accept":
+            r = http.post(f"/api/v1/dept/cases/{case_id}/accept", json={}, headers=auth)
+        else:
+            r = http.post(f"/api/v1/dept/cases/{case_id}/decision", json={"decision": decision}, headers=auth)
+        assert r.status_code == 200, r.text
+
+
+# --- a centre at work -------------------------------------------------------------------------------
+
+
+class Desk:
+    """The counter services of one centre database, with its accounts and windows."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        with ctx.uow(read_only=True) as uow:
+            s = uow.session
+            self.centre_id = s.scalars(select(Centre.id)).one()
+            self.windows = {c.number: c.id for c in s.scalars(select(Counter)) if c.active}
+            self.users = {u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
+                          for u in s.scalars(select(User)) if u.active}
+        self.queue, self.intake = QueueService(ctx), IntakeService(ctx)
+        self.cases, self.prints, self.ratings = CaseService(ctx), PrintService(ctx), RatingService(ctx)
+
+    def resident(self, id_number: str, name: str) -> uuid.UUID:
+        return ResidentService(self.ctx).register(
+            ResidentInput(id_number=id_number, name=name, phone="13800138000"), self.users["clerk1"]).id
+
+    def dibao(self, resident_id: uuid.UUID, ticket_id: uuid.UUID | None = None) -> Any:
+        data = IntakeInput(self.windows[3], resident_id, "MZ-001", DIBAO_FORM, DIBAO_MATERIALS, ticket_id,
+                           AgentInput(AGENT, "张小明", "子女", "13900139000") if ticket_id else None)
+        return self.intake.accept(data, self.users["clerk1"])
+
+    def refuse(self, resident_id: uuid.UUID, reason: str) -> Any:
+        refused = self.intake.reject_at_intake(IntakeInput(self.windows[2], resident_id, "MZ-001"),
+                                               self.users["clerk3"], reason=reason)
+        self.prints.record_print(self.users["clerk3"], "rejection", f"%PDF {refused.document_number}".encode(),
+                                 case_id=refused.case_id, document_number=refused.document_number)
+        return refused
+
+
+def _centre(url: str, clock: MovableClock) -> ServiceContext:
+    ctx = new_centre(url, "990101")
+    ctx.clock = clock
+    return ctx
+
+
+def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str, Any]:
+    """A few days of synthetic history, then a real counter day with department decisions, a
+    refusal with its numbered notice, prints and reprints, ratings, a follow-up and a resolved
+    conflict; synced after each step."""
+    WorkMaker(ctx, seed=3).days(2, tickets=12, cases=3, events_per_case=3)
+    desk = Desk(ctx)
+    clerk, boss = desk.users["clerk1"], desk.users["supervisor"]
+    ticket = desk.queue.issue_ticket(desk.centre_id, "minzheng_jiuzhu", id_number=APPLICANT)
+    other = desk.queue.issue_ticket(desk.centre_id, "minzheng_jiuzhu")
+    assert desk.queue.call_next(desk.windows[3], clerk) is not None
+    desk.queue.start_serving(ticket.id, clerk)
+    applicant = desk.resident(APPLICANT, "张秀兰")
+    receipt = desk.dibao(applicant, ticket.id)
+    desk.prints.record_print(clerk, "receipt", b"%PDF receipt", case_id=receipt.case_id,
+                             document_number=receipt.case_number)
+    desk.queue.finish(ticket.id, clerk)
+    desk.ratings.rate(clerk, ticket_id=ticket.id, case_id=receipt.case_id, level=5)
+    second = desk.resident(SECOND, "李建华")
+    first_refusal = desk.refuse(second, "户籍不在本街道")
+    original_print = desk.prints.list_prints(first_refusal.case_id, clerk)[0]
+    desk.prints.record_print(clerk, "rejection", b"%PDF again", reprint_of=original_print.id, reason="申请人遗失")
+    desk.refuse(second, "不属于受理范围")
+    assert desk.queue.call_next(desk.windows[1], clerk) is not None
+    desk.queue.finish(other.id, clerk)
+    bad = desk.ratings.rate(clerk, ticket_id=other.id, level=1, comment="等待时间太长")
+    assert bad.follow_up_id is not None
+    desk.ratings.close_follow_up(bad.follow_up_id, boss, "已电话回访致歉")
+    third = desk.resident(THIRD, "刘洋")
+    disputed = desk.dibao(third)
+    assert agent.run_once().ok
+
+    http, auth = _department(hub, receipt.department)
+    _decide(http, auth, receipt.case_id, "accept", "approved")
+    _decide(http, auth, disputed.case_id, "approved")
+    desk.cases.withdraw(disputed.case_id, clerk, "申请人不再申请")  # before the approval arrives
+    assert agent.run_once().ok
+    assert desk.cases.timeline(receipt.case_id, clerk)[-1].event_type == "NOTIFY_READY"
+    desk.cases.deliver(receipt.case_id, clerk)
+    (conflict,) = list_conflicts(ctx)
+    resolve_conflict(ctx, conflict.id, boss.id, "已联系申请人，以撤回为准")
+    report = agent.run_once()
+    assert report.ok and report.pushed > 0
+    return {"receipt": receipt, "refusal": first_refusal, "disputed": disputed.case_id}
+
+
+# --- comparing two centre databases -------------------------------------------------------------
+
+
+def _rows(ctx: ServiceContext, table: str) -> dict[Any, dict[str, Any]]:
+    t = Base.metadata.tables[table]
+    with ctx.uow(read_only=True) as uow:
+        return {r["id"]: dict(r) for r in uow.session.execute(select(t)).mappings()}
+
+
+def _counters(ctx: ServiceContext) -> dict[str, int]:
+    with ctx.uow(read_only=True) as uow:
+        return {k: v for k, v in uow.session.execute(select(SequenceCounter.scope, SequenceCounter.value))}
+
+
+def assert_restored(original: ServiceContext, restored: ServiceContext, *, every_table: bool = True) -> None:
+    """Every table of the centre, one by one: the ones the hub keeps are identical (and, with
+    `every_table`, none of them empty); the rest as documented in app/sync/restore.py."""
+    assert set(Base.metadata.tables) == set(RESTORED_TABLES) | set(REBUILT_TABLES) | set(LOCAL_TABLES)
+    for table in RESTORED_TABLES:
+        before, after = _rows(original, table), _rows(restored, table)
+        assert before or not every_table, table
+        if table == "printed_document":  # the PDF bytes stay on the PC they were printed on
+            assert all(r.pop("content") == b"" for r in after.values())
+            for r in before.values():
+                r.pop("content")
+        assert set(after) == set(before), table
+        for key, row in before.items():
+            assert after[key] == row, (table, key)
+
+    # centre: the old id back, code and name from the hub
+    (centre,) = _rows(original, "centre").values()
+    (back,) = _rows(restored, "centre").values()
+    assert (back["id"], back["code"]) == (centre["id"], centre["code"])
+    # every account and window the history names exists under its old id; named accounts keep their login
+    users_before, users_after = _rows(original, "app_user"), _rows(restored, "app_user")
+    named = {r["actor_id"] for r in _rows(original, "case_event").values() if r["actor_id"]}
+    referenced = named | {r["clerk_id"] for r in _rows(original, "ticket").values() if r["clerk_id"]}
+    assert referenced <= set(users_after)
+    for uid in named:
+        assert users_after[uid]["username"] == users_before[uid]["username"], users_before[uid]
+        assert users_after[uid]["display_name"] == users_before[uid]["display_name"]
+        assert users_after[uid]["active"]
+    windows = {r["counter_id"] for r in _rows(original, "ticket").values() if r["counter_id"]}
+    assert windows <= set(_rows(restored, "counter"))
+    # catalogue: same publications; the matters cases point at under their old ids
+    def versions(ctx: ServiceContext) -> set[tuple[str, str]]:
+        return {(m["code"], m["version"]) for m in _rows(ctx, "matter").values()}
+
+    assert versions(restored) == versions(original)
+    matters = _rows(restored, "matter")
+    for case in _rows(original, "case_file").values():
+        m = matters[case["matter_id"]]
+        assert (m["code"], m["version"]) == (case["matter_code"], case["catalogue_version"])
+    # numbering: every counter the lost database had, at the same value
+    old, new = _counters(original), _counters(restored)
+    for scope, value in old.items():
+        if scope != "outbox":
+            assert new.get(scope) == value, scope
+    # local tables: nothing queued again, the cursor at the end of the centre's history
+    with restored.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(OutboxOp)) == 0
+        assert uow.session.scalars(select(SyncState.pull_cursor)).one() > 0
+
+
+# --- tests ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lost", "new"), [("sqlite", "sqlite"), ("postgresql", "postgresql"),
+                                           ("sqlite", "postgresql")])
+def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databases: Any, pg_centre_push: None,
+                                             lost: str, new: str) -> None:
+    clock = MovableClock(START)
+    original = _centre(_url(lost, tmp_path, pg_databases, "lost"), clock)
+    old_device = enrol(original, HUB, hub.code("990101"), transport=hub.transport).device_id
+    made = _work_and_sync(hub, original, SyncAgent(original, transport=hub.transport))
+    with hub.sessions() as h:
+        hub_ops = h.scalar(select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None)))
+
+    # the disk dies: a new PC, a new database, a new one-time code
+    fresh = ServiceContext.for_url(_url(new, tmp_path, pg_databases, "new"), clock=clock)
+    seen: list[int] = []
+    report = restore(fresh, HUB, hub.code("990101"), transport=hub.transport, page=50,
+                     on_progress=lambda p: seen.append(p.changes))
+    assert report.centre_code == "990101" and report.device_id != old_device
+    assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == report.changes
+    assert report.queued == 0 and report.decisions_applied == 0 and report.counters > 0
+    assert report.rows["case_file"] == 3 * 2 + 4 and report.rows["rating"] == 2
+    # clerk1 and clerk3 (named in case events) take back their ids; the supervisor, named nowhere,
+    # and windows 1-3 stay as inactive stand-ins
+    assert (report.adopted_accounts, report.placeholder_accounts, report.placeholder_windows) == (2, 1, 3)
+    assert_restored(original, fresh)
+    with fresh.uow(read_only=True) as uow:  # withdrawn here while the department approved at the hub
+        assert [e.event_type for e in uow.session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id == made["disputed"]).order_by(CaseEvent.seq))] == [
+            "RECEIVE", "ROUTE", "WITHDRAW", "APPROVE"]
+        assert uow.session.scalars(select(SyncConflict.status)).one() == "resolved"
+
+    # new work after the restore continues every number, and the hub gets only the new ops
+    desk = Desk(fresh)
+    assert CentreService(fresh).sign_in("clerk1", "onewindow").id == desk.users["clerk1"].id
+    ticket = desk.queue.issue_ticket(desk.centre_id, "minzheng_jiuzhu")
+    assert ticket.number == "C003"  # C001 and C002 were issued this morning on the lost PC
+    case = desk.dibao(desk.resident(make_id("11010119800101003"), "陈晨"))
+    assert case.case_number == "990101202611230005"  # four cases were numbered today before the loss
+    refusal = desk.refuse(desk.resident(make_id("11010119850101004"), "周敏"), "材料不属实")
+    assert refusal.document_number == "〔2026〕第3号"
+    with fresh.uow(read_only=True) as uow:
+        new_ops = uow.session.scalar(select(func.count()).select_from(OutboxOp))
+    agent = SyncAgent(fresh, transport=hub.transport)
+    sync = agent.run_once()
+    assert sync.ok and sync.pushed == new_ops and sync.conflicts == 0 and sync.pulled == 0
+    verify_in_sync(fresh, hub.sessions, report.device_id)
+    with hub.sessions() as h:
+        assert h.scalar(select(func.count()).select_from(HubChange)
+                        .where(HubChange.op_id.is_not(None))) == hub_ops + new_ops
+        numbers = list(h.scalars(select(HubCaseState.case_number)))
+        assert len(numbers) == len(set(numbers)) == 12
+        tickets = [(r.data["business_date"], r.data["service_group"], r.data["seq"])
+                   for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))]
+        assert len(tickets) == len(set(tickets))
+    assert made["refusal"].document_number == "〔2026〕第1号"
+    fresh.close()
+    original.close()
+
+
+def test_decisions_the_lost_pc_never_received_are_applied(hub: Any, tmp_path: Path) -> None:
+    original = _centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", MovableClock(START))
+    enrol(original, HUB, hub.code("990101"), transport=hub.transport)
+    agent = SyncAgent(original, transport=hub.transport)
+    desk = Desk(original)
+    case = desk.dibao(desk.resident(APPLICANT, "张秀兰"))
+    assert agent.run_once().ok
+    http, auth = _department(hub, case.department)
+    _decide(http, auth, case.case_id, "accept")
+    assert agent.run_once().ok  # the lost PC still saw the acceptance …
+    _decide(http, auth, case.case_id, "approved")  # … but not the approval
+
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}")
+    report = restore(fresh, HUB, hub.code("990101"), transport=hub.transport)
+    assert report.decisions_applied == 1 and report.queued == 2
+    with fresh.uow(read_only=True) as uow:
+        restored = uow.session.get_one(Case, case.case_id)
+        assert restored.status == "READY_FOR_COLLECTION"
+        events = [e.event_type for e in uow.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.case_id).order_by(CaseEvent.seq))]
+        assert events == ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE", "NOTIFY_READY"]
+    sync = SyncAgent(fresh, transport=hub.transport).run_once()
+    assert sync.ok and sync.pushed == 2 and sync.pulled == 0
+    with hub.sessions() as h:
+        assert h.get_one(HubCaseState, case.case_id).status == "READY_FOR_COLLECTION"
+    fresh.close()
+    original.close()
+
+
+def test_restore_refuses_a_database_with_work_and_keeps_the_code(hub: Any, tmp_path: Path) -> None:
+    busy = new_centre(f"sqlite:///{(tmp_path / 'busy.db').as_posix()}", "990101")
+    WorkMaker(busy).days(1, tickets=3, cases=1, events_per_case=1)
+    code = hub.code("990101")
+    with pytest.raises(RestoreError) as err:
+        restore(busy, HUB, code, transport=hub.transport)
+    assert "已有业务数据" in err.value.message and "排队号 3" in err.value.message
+    assert "already holds work" in err.value.message
+    with busy.uow(read_only=True) as uow:
+        assert uow.session.scalars(select(SyncState)).first() is None  # not enrolled
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
+    assert restore(fresh, HUB, code, transport=hub.transport).changes == 0  # the code was not spent
+    WorkMaker(fresh).days(1, tickets=1, cases=0)
+    with pytest.raises(RestoreError, match="已有业务数据"):  # a database at work is not restored over
+        restore(fresh, transport=hub.transport)
+    busy.close()
+    fresh.close()
+
+
+def test_a_restore_cut_off_half_way_leaves_nothing_and_runs_again(hub: Any, tmp_path: Path) -> None:
+    original = new_centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", "990101")
+    enrol(original, HUB, hub.code("990101"), transport=hub.transport)
+    WorkMaker(original).days(2, tickets=20, cases=4, events_per_case=3)
+    assert SyncAgent(original, transport=hub.transport).run_once().ok
+    pulls = 0
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        nonlocal pulls
+        if request.url.path.endswith("/pull"):
+            pulls += 1
+            if pulls == 3:
+                raise httpx.ConnectError("cable pulled", request=request)
+        return hub.transport.handle_request(request)
+
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}")
+    with pytest.raises(SyncError):
+        restore(fresh, HUB, hub.code("990101"), transport=httpx.MockTransport(flaky), page=20)
+    with fresh.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 0
+        assert uow.session.scalars(select(SyncState.pull_cursor)).one() == 0
+    report = restore(fresh, transport=hub.transport, page=20)  # enrolled already: no new code needed
+    assert report.rows["ticket"] == 40 and report.rows["case_event"] == 24
+    assert_restored(original, fresh, every_table=False)
+    original.close()
+    fresh.close()
+
+
+def test_restore_command(hub: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    original = new_centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", "990101")
+    enrol(original, HUB, hub.code("990101"), transport=hub.transport)
+    WorkMaker(original).days(1, tickets=5, cases=2, events_per_case=2)
+    assert SyncAgent(original, transport=hub.transport).run_once().ok
+    real_init = HubClient.__init__
+
+    def in_process(self: HubClient, *args: Any, **kw: Any) -> None:
+        kw["transport"] = kw.get("transport") or hub.transport
+        real_init(self, *args, **kw)
+
+    monkeypatch.setattr(HubClient, "__init__", in_process)
+    url = f"sqlite:///{(tmp_path / 'new.db').as_posix()}"
+    assert cli_main(["--db", url, "restore", "--hub", HUB, "--code", hub.code("990101")]) == 0
+    out = capsys.readouterr().out
+    assert "已接收" in out and "恢复完成" in out and "排队号 5" in out and "办件 2" in out
+    assert cli_main(["--db", url, "restore", "--hub", HUB, "--code", hub.code("990101")]) == 1
+    err = capsys.readouterr().err
+    assert "已有业务数据" in err and "already holds work" in err
+    assert cli_main(["--db", url, "restore", "--code", "X"]) == 2
+    original.close()
+
+
+def test_counters_rebuilt_from_stored_numbers(db_url: str) -> None:
+    ctx = new_centre(db_url, "990101")
+    WorkMaker(ctx).days(1, tickets=4, cases=1, events_per_case=1, start=date(2026, 11, 23))
+    with ctx.uow() as uow:
+        s = uow.session
+        centre = s.scalars(select(Centre)).one()
+        case = s.scalars(select(Case)).one()
+        case.case_number = "990101202611230042"
+        s.add(PrintedDocument(id=uuid.uuid4(), centre_id=centre.id, case_id=case.id, kind="rejection",
+                              document_number="〔2026〕第7号", printed_at=datetime.now(UTC), sha256="0" * 64,
+                              content=b""))
+        s.add(SequenceCounter(id=uuid.uuid4(), scope="rejection:990101:2025", value=3))
+    with ctx.uow() as uow:
+        assert rebuild_number_counters(uow.session) == 3
+    counters = _counters(ctx)
+    group = next(s for s in counters if s.startswith("ticket:990101:G"))
+    assert counters[group] == 4 and group.endswith(":20261123")
+    assert counters["case:990101:20261123"] == 42 and counters["rejection:990101:2026"] == 7
+    with ctx.uow() as uow:
+        assert rebuild_number_counters(uow.session) == 0  # already high enough: left alone
+    ctx.close()
+
+
+@pytest.mark.xfail(strict=True, reason="app/sync/agent.py packs a PostgreSQL centre's payloads as Python "
+                                       "reprs (type_coerce to Text keeps psycopg's dict); remove the "
+                                       "pg_centre_push work-around when this passes")
+def test_a_postgresql_centre_cannot_push_yet(hub: Any, pg_databases: Any) -> None:
+    ctx = new_centre(pg_databases(), "990101")
+    enrol(ctx, HUB, hub.code("990101"), transport=hub.transport)
+    WorkMaker(ctx).days(1, tickets=2, cases=0)
+    report = SyncAgent(ctx, transport=hub.transport).run_once()
+    ctx.close()
+    assert report.ok, report.error
