@@ -577,9 +577,10 @@ class _Restorer:
             for eid, _ in late:
                 apply_department_event(self.uow, by_id[eid])
                 self.s.flush()
-                if self.s.scalar(select(Case.status).where(Case.id == case_id)) != status:
-                    self.decisions += 1  # not one the PC had found illegal (that is listed again)
-                status = self.s.scalar(select(Case.status).where(Case.id == case_id))
+                after = self.s.scalar(select(Case.status).where(Case.id == case_id))
+                if after != status:  # not one found illegal (that one is listed as a conflict again)
+                    self.decisions += 1
+                status = after
 
     def _name_stand_ins(self) -> None:
         """A stand-in account whose case events all carry one name takes that name; when exactly one
