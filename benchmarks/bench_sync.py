@@ -187,13 +187,13 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
     return hub_s, raw_s
 
 
-def bench_offline(server: str, tmp: Path, scale: float) -> dict[str, Any]:
+def bench_offline(server: str, tmp: Path, scale: float, workers: int = 1) -> dict[str, Any]:
     db = fresh_db(server)
     try:
         engine = hub_engine(db)
         upgrade(engine)
         sessions = hub_sessions(engine)
-        hub = Hub(db)
+        hub = Hub(db, workers=workers)
         ctx = new_centre(f"sqlite:///{(tmp / 'busy.db').as_posix()}", "880002")
         with sessions.begin() as s:
             code = new_enrol_code(s, "880002", datetime.now(UTC))

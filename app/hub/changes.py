@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Table, any_, bindparam, cast, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, cast, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -86,21 +86,24 @@ def change_copy_text(row: dict[str, Any]) -> str:
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
-    """`column IN values`; on PostgreSQL as `= ANY(array)` with ONE parameter (a 1000-item IN list costs
-    more to parse than to run)."""
+    """`column IN values`; on PostgreSQL with ONE array parameter (a 1000-item IN list costs more to
+    parse than to run), unnested in a subquery for a plan that probes the index (see among_ids)."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+        return column.in_(select(func.unnest(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))))
     return column.in_(list(values))
 
 
 def among_ids(session: Session, column: Any, ids: Sequence[str]) -> Any:
-    """`column IN ids` for a UUID column and ids as text; on PostgreSQL one array literal parameter
-    (psycopg dumps a list element by element, a quarter of a 500-op batch's query time)."""
+    """`column IN ids` for a UUID column and ids as text. On PostgreSQL one array literal parameter
+    (psycopg dumps a list element by element, a quarter of a 500-op batch's query time), unnested
+    in a subquery: the planner then probes the index once per id whatever it believes of the
+    table. With `= ANY(array)` a prepared statement's generic plan, made while a bulk load had not
+    yet been analysed, kept scanning the centre's whole change log: 11 ms a batch growing to 66 ms
+    over a 170 k-op catch-up."""
     if session.get_bind().dialect.name == "postgresql":
-        # untyped, so the server reads the parameter as uuid[] itself: a text parameter cast to
-        # uuid[] is not usable as an index condition in a prepared statement's generic plan
+        # untyped, so the server reads the parameter as uuid[] itself
         literal = bindparam(None, "{" + ",".join(ids) + "}", type_=NullType())
-        return column == any_(cast(literal, postgresql.ARRAY(postgresql.UUID(as_uuid=True))))
+        return column.in_(select(func.unnest(cast(literal, postgresql.ARRAY(postgresql.UUID(as_uuid=True))))))
     return column.in_([uuid.UUID(i) for i in ids])
 
 

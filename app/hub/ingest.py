@@ -201,7 +201,7 @@ def _residents(session: Session, batch: Batch, ops: list[Op]) -> dict[uuid.UUID,
     found: dict[uuid.UUID, dict[str, Any]] = {}
     for i in range(0, len(ids), 1000):
         found.update(session.execute(select(HubRecord.entity_id, HubRecord.data).where(
-            HubRecord.entity == "resident", among(session, HubRecord.entity_id, ids[i:i + 1000]))).all())
+            HubRecord.entity == "resident", among_ids(session, HubRecord.entity_id, [str(x) for x in ids[i:i + 1000]]))).all())
     return found
 
 
