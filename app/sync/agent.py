@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import httpx
-from sqlalchemy import Text, func, select, text, type_coerce, update
+from sqlalchemy import Text, cast, func, select, text, type_coerce, update
 
 from app.clock import Clock, system_clock
 from app.db.models import CataloguePublicationRow, OutboxOp, SyncConflict, SyncState
@@ -168,10 +168,12 @@ class SyncAgent:
             # Walk the seq index only (a `sent_at IS NULL` filter makes SQLite pick the sent_at index
             # and sort the whole backlog for every batch); already-sent rows are skipped here.
             # Ids, times and payload come back as stored text: they go straight into the JSON (the
-            # ORM's UUID and datetime objects cost more than the rest of packing a batch).
+            # ORM's UUID and datetime objects cost more than the rest of packing a batch). The payload
+            # is CAST for real: PostgreSQL's driver returns a json column as a dict whatever the
+            # SQLAlchemy type says; SQLite's JSON is text already.
             found = uow.session.execute(
                 select(OutboxOp.seq, type_coerce(OutboxOp.op_id, Text), OutboxOp.entity,
-                       type_coerce(OutboxOp.entity_id, Text), OutboxOp.op, type_coerce(OutboxOp.payload, Text),
+                       type_coerce(OutboxOp.entity_id, Text), OutboxOp.op, cast(OutboxOp.payload, Text),
                        type_coerce(OutboxOp.created_at, Text), type_coerce(OutboxOp.sent_at, Text))
                 .where(OutboxOp.seq > after).order_by(OutboxOp.seq).limit(self.batch_ops)).all()
         rows = [r for r in found if r[7] is None]

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import cast, create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app.cli import main as cli_main
@@ -95,22 +95,6 @@ def pg_databases() -> Iterator[Callable[[], str]]:
         for name in made:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-@pytest.fixture
-def pg_centre_push(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work around a bug of app/sync/agent.py (reported, not ours to change): it packs each op's
-    payload from `type_coerce(OutboxOp.payload, Text)`, which psycopg still hands back as a dict,
-    so a PostgreSQL centre pushes Python reprs and the hub answers 422. Here the payload column is
-    CAST to text for real; see test_a_postgresql_centre_cannot_push_yet."""
-    import app.sync.agent as agent_module
-
-    real = agent_module.type_coerce
-
-    def coerce(column: Any, type_: Any) -> Any:
-        return cast(column, type_) if column is OutboxOp.payload else real(column, type_)
-
-    monkeypatch.setattr(agent_module, "type_coerce", coerce, raising=False)
 
 
 def _url(kind: str, tmp_path: Path, pg: Callable[[], str], name: str) -> str:
@@ -288,7 +272,7 @@ def assert_restored(original: ServiceContext, restored: ServiceContext, *, every
 @pytest.mark.pg
 @pytest.mark.parametrize(("lost", "new"), [("sqlite", "sqlite"), ("postgresql", "postgresql"),
                                            ("sqlite", "postgresql")])
-def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databases: Any, pg_centre_push: None,
+def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databases: Any,
                                              lost: str, new: str) -> None:
     clock = MovableClock(START)
     original = _centre(_url(lost, tmp_path, pg_databases, "lost"), clock)
@@ -487,13 +471,15 @@ def test_counters_rebuilt_from_stored_numbers(db_url: str) -> None:
 
 
 @pytest.mark.pg
-@pytest.mark.xfail(strict=True, reason="app/sync/agent.py packs a PostgreSQL centre's payloads as Python "
-                                       "reprs (type_coerce to Text keeps psycopg's dict); remove the "
-                                       "pg_centre_push work-around when this passes")
-def test_a_postgresql_centre_cannot_push_yet(hub: Any, pg_databases: Any) -> None:
+def test_a_postgresql_centre_pushes_its_payloads_as_json(hub: Any, pg_databases: Any) -> None:
     ctx = new_centre(pg_databases(), "990101")
     enrol(ctx, HUB, hub.code("990101"), transport=hub.transport)
     WorkMaker(ctx).days(1, tickets=2, cases=0)
     report = SyncAgent(ctx, transport=hub.transport).run_once()
-    ctx.close()
     assert report.ok, report.error
+    with ctx.uow(read_only=True) as uow:
+        sent = {r.entity_id: r.payload for r in uow.session.scalars(select(OutboxOp).where(OutboxOp.entity == "ticket"))}
+    ctx.close()
+    with hub.sessions() as h:
+        stored = {r.entity_id: r.data for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))}
+    assert sent and stored == sent  # the same JSON objects, not Python reprs
