@@ -4,7 +4,7 @@
 import logging
 import uuid
 import zlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import Clock, system_clock
 from app.hub import admin, departments, ingest
@@ -120,22 +121,47 @@ async def read_body(request: Request, limit: int) -> bytes:
     return raw
 
 
+class LimitsAndTime:
+    """Refuses a body without a length or over the limit before it is read, and stamps the hub's
+    time on every response. Plain ASGI: `@app.middleware("http")` costs a task and two memory
+    streams per request, measured at a tenth of the hub's CPU for a push."""
+
+    def __init__(self, app: ASGIApp, clock: Callable[[], datetime]) -> None:
+        self.app, self.clock = app, clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (_HUB_TIME, self.clock().isoformat().encode())]}
+            await send(message)
+
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+            refusal = None
+            if length is None or not length.isdigit():
+                refusal = JSONResponse({"detail": "请求须带 Content-Length"}, status_code=411)
+            elif int(length) > P.MAX_BODY_BYTES:
+                refusal = JSONResponse({"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413)
+            if refusal is not None:
+                await refusal(scope, receive, stamped)
+                return
+        await self.app(scope, receive, stamped)
+
+
+_HUB_TIME = P.H_HUB_TIME.lower().encode()
+
+
 def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     hub = Hub(engine, clock)
     app = FastAPI(title="一窗通 区级平台", version=str(P.PROTOCOL_VERSION), docs_url=None, redoc_url=None)
     app.state.hub = hub
 
-    @app.middleware("http")
-    async def limits_and_time(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method in ("POST", "PUT", "PATCH"):
-            length = request.headers.get("content-length")
-            if length is None or not length.isdigit():
-                return JSONResponse({"detail": "请求须带 Content-Length"}, status_code=411)
-            if int(length) > P.MAX_BODY_BYTES:
-                return JSONResponse({"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413)
-        response = await call_next(request)
-        response.headers[P.H_HUB_TIME] = hub.clock().isoformat()
-        return response
+    app.add_middleware(LimitsAndTime, clock=lambda: hub.clock())
 
     @app.exception_handler(HubError)
     async def hub_error(_r: Request, exc: HubError) -> JSONResponse:

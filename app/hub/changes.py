@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Table, bindparam, cast, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, cast, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -35,20 +35,16 @@ from app.sync.protocol import Change
 # to get right; 200 centres pushing at once measured fine with the counter (benchmarks/bench_sync.py).
 
 COUNTER = "change_log"
+# plain text: the ORM's UPDATE … RETURNING costs ~1 ms of Python, inside the one section every
+# centre's batches pass through in turn
+_TAKE_POSITIONS = text("UPDATE hub_counter SET value = value + :n WHERE name = :name RETURNING value")
 
 
 def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
     """Give `rows` the next positions and insert them; call last in the transaction. Returns the top."""
     if not rows:
         return 0
-    top = int(
-        session.execute(
-            update(HubCounter)
-            .where(HubCounter.name == COUNTER)
-            .values(value=HubCounter.value + len(rows))
-            .returning(HubCounter.value)
-        ).scalar_one()
-    )
+    top = int(session.execute(_TAKE_POSITIONS, {"n": len(rows), "name": COUNTER}).scalar_one())
     first = top - len(rows) + 1
     for i, row in enumerate(rows):
         row["pos"] = first + i

@@ -234,7 +234,7 @@ class SyncAgent:
                     if exc.kind != "retry":
                         raise
                     ack = client.push_raw(batch, after)  # the batch before it is acknowledged by now
-                acked = {str(a.op_id) for a in ack.acks}
+                acked = {a.op_id for a in ack.acks}
                 if any(r.op_id not in acked for r in sent):
                     raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
                 top_up()  # the hub gets its next batch before this one is marked, never waits for us
