@@ -90,7 +90,8 @@ def _bearer(request: Request) -> str:
     return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
 
 
-def check_versions(request: Request) -> datetime | None:
+async def check_versions(request: Request) -> datetime | None:
+    """Headers only: async, so FastAPI runs it on the loop instead of a thread-pool hop."""
     h = request.headers
     problem = P.incompatibility(h.get(P.H_PROTOCOL), h.get(P.H_APP), h.get(P.H_SCHEMA), h.get(P.H_CATALOGUE))
     if problem:
@@ -201,13 +202,14 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     @app.post("/api/v1/push", response_model=P.PushResponse)
     async def push(request: Request, device: Device, device_time: Versions) -> Response:
         raw = await read_body(request, P.MAX_BODY_BYTES)
-        try:
-            batch = P.PushRequest.model_validate_json(raw)
-        except ValidationError as exc:
-            raise HubError(422, _message(exc)) from exc
 
         def work() -> PushResult:
-            prepared = prepare(batch.ops)  # before the transaction: no lock held while encoding
+            # validated and encoded in the worker thread, before the transaction (no lock held)
+            try:
+                batch = P.PushRequest.model_validate_json(raw)
+            except ValidationError as exc:
+                raise HubError(422, _message(exc)) from exc
+            prepared = prepare(batch.ops, raw)
             with hub.tx() as s:
                 now = hub.clock()
                 result = ingest.push(s, device.id, batch.ops, now, batch.after_seq, prepared, device.centre_id)

@@ -55,7 +55,7 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
             key = (r["centre_id"], r["origin_device_id"], r["status"], r["recorded_at"])
             found = heads.get(key)
             if found is None:
-                found = heads[key] = "\t".join(_N if v is None else _copy_str(
+                found = heads[key] = "\t".join(_N if v is None else copy_str(
                     v.isoformat() if isinstance(v, datetime) else str(v)) for v in key)
             return found
 
@@ -76,8 +76,8 @@ _NOT_COLUMNS = frozenset({"payload_json", "copy_text"})
 def change_copy_text(row: dict[str, Any]) -> str:
     """COPY text of a change row's entity, entity_id, op, payload, op_id and device_seq."""
     seq = row.get("device_seq")
-    return (f"{_copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{_copy_str(row['op'])}\t"
-            f"{_copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
+    return (f"{copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{copy_str(row['op'])}\t"
+            f"{copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
             f"{_N if seq is None else int(seq)}")
 
 
@@ -110,7 +110,7 @@ def dumps(value: Any) -> str:
 _N = "\\N"  # NULL in COPY text format
 
 
-def _copy_str(value: str) -> str:
+def copy_str(value: str) -> str:
     """A value for COPY text format: backslash, tab, newline and carriage return escaped."""
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -118,7 +118,7 @@ def _copy_str(value: str) -> str:
 
 
 def _copy_opt(value: Any) -> str:
-    return _N if value is None else _copy_str(str(value))
+    return _N if value is None else copy_str(str(value))
 
 
 def copy_text(session: Session, table: str, columns: Sequence[str], data: str) -> None:
