@@ -59,8 +59,12 @@ class CentreService:
             centre = s.scalars(stmt).first()
             if centre is None:
                 raise LookupError("数据库中没有服务中心，请先运行 onewindow init-db")
+            # The working windows only: a window taken out of service, or the inactive stand-in a
+            # restore makes for a window the hub never had, is no window a clerk can sit at.
             counters = s.scalars(
-                select(Counter).where(Counter.centre_id == centre.id).order_by(Counter.number)
+                select(Counter)
+                .where(Counter.centre_id == centre.id, Counter.active.is_(True))
+                .order_by(Counter.number)
             )
             groups = s.scalars(select(ServiceGroup).order_by(ServiceGroup.prefix))
             version = s.scalars(

@@ -10,10 +10,10 @@ import random
 import time
 import uuid
 from collections import Counter as Tally
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from app.clock import business_date
 from app.db.models import (
@@ -51,7 +51,9 @@ def _load_world(ctx: ServiceContext) -> World:
             raise LookupError("no centre: run init-db first")
         counters = [
             (c.id, c.all_groups, list(c.service_groups))
-            for c in s.scalars(select(Counter).where(Counter.centre_id == centre.id))
+            for c in s.scalars(
+                select(Counter).where(Counter.centre_id == centre.id, Counter.active.is_(True))
+            )
         ]
         clerks = [
             (u.id, u.display_name) for u in s.scalars(select(User).where(User.role == "clerk"))
@@ -182,9 +184,10 @@ def _insert_residents(ctx: ServiceContext, world: World, with_outbox: bool) -> N
     ]
     with ctx.uow() as uow:
         for i in range(0, len(rows), 20_000):
-            uow.session.execute(insert(Resident), rows[i : i + 20_000])
+            chunk = as_stored(Resident.__table__, rows[i : i + 20_000])  # type: ignore[arg-type]
+            uow.session.execute(insert(Resident), chunk)
             if with_outbox:
-                _queue_for_hub(uow, Resident, rows[i : i + 20_000])
+                _queue_for_hub(uow, Resident, chunk)
 
 
 def _flush(ctx: ServiceContext, batch: Batch, totals: Tally[str], with_outbox: bool) -> None:
@@ -199,14 +202,35 @@ def _flush(ctx: ServiceContext, batch: Batch, totals: Tally[str], with_outbox: b
             (FollowUp, batch.follow_ups, "follow_ups"),
         ):
             if rows:
-                s.execute(insert(model), rows)
+                stored = as_stored(model.__table__, rows)  # type: ignore[arg-type]
+                s.execute(insert(model), stored)
                 totals[key] += len(rows)
                 if with_outbox:
-                    _queue_for_hub(uow, model, rows)
+                    _queue_for_hub(uow, model, stored)
+
+
+def as_stored(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as the database will hold them: every column the insert would fill by default
+    (creation times, flags, empty lists) filled here, and times in UTC. They are inserted AND queued
+    from this, so the hub's copy (and a centre restored from it) is the row the centre stores."""
+    defaults = [(c.key, c.default) for c in table.columns if c.default is not None]
+    out = []
+    for row in rows:
+        full = {c.key: row.get(c.key) for c in table.columns}
+        for key, default in defaults:
+            if key not in row:
+                arg: Any = default.arg  # type: ignore[attr-defined]
+                full[key] = arg(None) if default.is_callable else arg  # callables take a context
+        for key, value in full.items():
+            if isinstance(value, datetime):
+                full[key] = value.astimezone(UTC)
+        out.append(full)
+    return out
 
 
 def _queue_for_hub(uow: UnitOfWork, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Outbox rows for bulk-inserted rows, in order, so an enrolled demo centre syncs its past too."""
+    """Outbox rows for bulk-inserted rows (complete, see as_stored), in order, so an enrolled demo
+    centre syncs its past too."""
     table = model.__table__
     last = uow.reserve(OUTBOX_SCOPE, len(rows))
     first = last - len(rows) + 1

@@ -49,7 +49,7 @@ class MatterSummary:
 @dataclass(frozen=True)
 class CentreOverview:
     centre: CentreInfo
-    counters: tuple[CounterInfo, ...]
+    counters: tuple[CounterInfo, ...]  # the working (active) windows, by number
     service_groups: tuple[ServiceGroupInfo, ...]
     catalogue_version: str
     matters: tuple[MatterSummary, ...]

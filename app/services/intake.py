@@ -212,7 +212,7 @@ class IntakeService:
                 at=now,
             )
             uow.session.add(row)
-            uow.session.flush()
+            sync_row(uow, "consultation", row)  # to the hub: a restore brings it back
             uow.audit(
                 "consultation_recorded",
                 user_id=user.id,

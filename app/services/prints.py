@@ -10,12 +10,16 @@ from sqlalchemy import select
 from app.db.models import Case, PrintedDocument, Ticket
 from app.db.types import new_id
 from app.domain.errors import ValidationError
-from app.services.case_numbers import get_or_404, require_centre, sync_row
+from app.services.case_numbers import NotFound, get_or_404, require_centre, sync_row
 from app.services.context import ServiceContext
 from app.services.counter_dto import PrintView
 from app.services.dto import SignedInUser
 
 KINDS = frozenset({"ticket", "receipt", "supplement", "rejection", "completion", "form", "report"})
+NOT_KEPT_MESSAGE = (
+    "原件未随数据恢复，本机仅存打印记录（文号、打印时间、经办人和校验值）；"
+    "如需再次出具，请按原内容重新生成后打印，并登记为补打（须填写原因）"
+)
 
 
 def _view(d: PrintedDocument) -> PrintView:
@@ -112,11 +116,15 @@ class PrintService:
             return [_view(d) for d in rows]
 
     def get_print(self, print_id: uuid.UUID, user: SignedInUser) -> bytes:
-        """The bytes exactly as first printed (checked against the stored hash)."""
+        """The bytes exactly as first printed (checked against the stored hash). A record restored
+        from the district hub has no bytes (the PDF never left the PC it was printed on): NotFound
+        PRINT_NOT_KEPT, not a failed check — nothing was altered, the original is just not here."""
         with self.ctx.uow() as uow:
             d = get_or_404(uow.session, PrintedDocument, print_id, "打印记录")
             require_centre(user, d.centre_id)
             content = bytes(d.content)
+            if not content:  # record_print never keeps an empty document: this one came back without it
+                raise NotFound("PRINT_NOT_KEPT", NOT_KEPT_MESSAGE)
             if hashlib.sha256(content).hexdigest() != d.sha256:
                 raise ValidationError("PRINT_CORRUPT", "打印存档校验失败，内容可能已被改动")
             uow.audit(

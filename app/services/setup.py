@@ -8,15 +8,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.db.engine import upgrade
-from app.db.models import CalendarDay, Centre, Counter, ServiceGroup, User
+from app.db.models import AuditRecord, CalendarDay, Centre, Counter, ServiceGroup, User
+from app.db.payload import row_payload
 from app.db.types import new_id
 from app.services.catalogue import CatalogueService
 from app.services.context import ServiceContext
 from app.services.passwords import hash_password
+from app.services.uow import OUTBOX_SCOPE, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "onewindow"
+
+# The audit action that marks "this database's windows have been queued for the hub" (see send_windows).
+WINDOWS_QUEUED = "windows_queued_for_hub"
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,62 @@ def initialise(ctx: ServiceContext, *, seed_demo: bool = True) -> bool:
     if seed_demo and _no_centre(ctx):
         create_demo_centre(ctx)
         seeded = True
+    send_windows_once(ctx)
     return seeded
+
+
+# Windows (counter rows) and the hub. The hub keeps every window row a centre sends, so that a
+# restore brings the windows back with their ids and numbers (app/sync/restore.py). Windows are
+# sent like any other synced row, in the transaction that makes or changes them: the demo centre's
+# six at creation (create_demo_centre), any later change through record_window(). A database set
+# up before windows were sent queues all of its windows ONCE, at the first start of this version
+# (send_windows_once, from initialise(), which every start runs) — not at enrolment: a centre
+# enrolled long ago never enrols again, and a restore enrols a database whose seeded windows must
+# not reach the hub. Which databases have queued theirs is the audit record WINDOWS_QUEUED. User
+# accounts are never sent: the district owns them (published accounts come back from the hub), and
+# the password hashes of accounts made here stay here.
+
+
+def record_window(uow: UnitOfWork, counter: Counter) -> None:
+    """Queue one window row for the hub, in the caller's transaction (every service that makes or
+    changes a window calls this)."""
+    uow.session.flush()
+    uow.record_change("counter", counter.id, row_payload(counter))
+
+
+def send_windows(uow: UnitOfWork, counters: list[Counter]) -> None:
+    """Queue these windows for the hub and mark the database's windows as sent."""
+    for counter in counters:
+        record_window(uow, counter)
+    uow.audit(WINDOWS_QUEUED, user_id=None, windows=len(counters))
+
+
+def windows_sent(uow: UnitOfWork) -> bool:
+    return uow.session.scalars(
+        select(AuditRecord.id).where(AuditRecord.action == WINDOWS_QUEUED).limit(1)
+    ).first() is not None
+
+
+def send_windows_once(ctx: ServiceContext) -> int:
+    """Queue every window of a database that never sent its windows (set up before they were
+    synced); returns how many were queued. A database without windows yet is left unmarked."""
+    with ctx.uow(read_only=True) as uow:
+        if windows_sent(uow):
+            return 0
+    with ctx.uow() as uow:
+        # The outbox counter row, locked until this transaction ends, makes two desktops starting
+        # at once on one PostgreSQL database queue the windows once (the second sees the mark).
+        uow.reserve(OUTBOX_SCOPE, 0)
+        if windows_sent(uow):
+            return 0
+        counters = list(
+            uow.session.scalars(select(Counter).order_by(Counter.centre_id, Counter.number))
+        )
+        if not counters:
+            return 0
+        send_windows(uow, counters)
+        log.info("%d windows queued for the hub", len(counters))
+        return len(counters)
 
 
 def _seed_calendar(ctx: ServiceContext) -> bool:
@@ -94,10 +154,11 @@ def create_demo_centre(ctx: ServiceContext) -> None:
         centre = Centre(id=new_id(), **DEMO_CENTRE)
         s.add(centre)
         groups = [g.code for g in s.scalars(select(ServiceGroup).order_by(ServiceGroup.prefix))]
+        windows = []
         for number in range(1, 7):
             specialised = number > 4 and len(groups) >= 2
             served = [groups[number - 5]] if specialised else []
-            s.add(
+            windows.append(
                 Counter(
                     id=new_id(),
                     centre_id=centre.id,
@@ -107,6 +168,8 @@ def create_demo_centre(ctx: ServiceContext) -> None:
                     service_groups=served,
                 )
             )
+        s.add_all(windows)
+        send_windows(uow, windows)  # the accounts below are not sent (see record_window)
         hashed = hash_password(DEMO_PASSWORD)
         for account in DEMO_ACCOUNTS:
             s.add(

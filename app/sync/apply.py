@@ -75,9 +75,10 @@ def _columns(table: Table) -> tuple[tuple[str, type, bool], ...]:
 def payload_values(table: Table, payload: dict[str, Any]) -> dict[str, Any]:
     """Column values of `table` from a row payload (JSON types back to UUIDs, dates, datetimes).
     Columns the payload lacks are left out, and so is a null for a NOT NULL column that has a
-    default (a bulk-inserted row queued with its unset columns as null): an insert then takes the
-    default, as the row did where it was made, and an update keeps the stored value. Binary
-    columns never travel (printed PDFs stay at the centre)."""
+    default (rows `onewindow demo-data` bulk-inserted before it queued their stored values went
+    out with their unset columns as null, and the hub keeps them): an insert then takes the
+    default of its own time, and an update keeps the stored value. Binary columns never travel
+    (printed PDFs stay at the centre)."""
     out: dict[str, Any] = {}
     for key, kind, defaulted in _columns(table):
         if key not in payload:

@@ -6,22 +6,25 @@ same centre all of it (`read_changes` leaves out only what the pulling device se
 ONE local transaction: all or nothing, and none of it is queued in the outbox again (the hub has
 it already). Then the numbering counters are raised past the restored numbers.
 
-What comes back, row for row as the lost database had it (RESTORED_TABLES): residents, agents,
-tickets, cases, case events, case materials, ratings, follow-ups, printed-document records (not
-the PDF bytes, which never leave the PC where they were printed: `content` is empty, the SHA-256
-is kept) and sync conflicts (those the hub found, and those the centre resolved).
+What comes back, row for row as the lost database had it (RESTORED_TABLES): the windows, residents,
+agents, tickets, cases, case events, case materials, ratings, follow-ups, printed-document records
+(not the PDF bytes, which never leave the PC where they were printed: `content` is empty, the
+SHA-256 is kept), sync conflicts (those the hub found, and those the centre resolved) and
+consultations (咨询). The windows of the fresh database (the seeded six) give way to the history's
+as soon as it brings one; a window the history refers to but never sent (a centre that synced
+before windows were sent) becomes an inactive stand-in numbered 901, 902 …, queued for the hub.
 
 What a centre never sends is matched or made here (REBUILT_TABLES): the centre row takes back its
 old id (code and name from the hub); each catalogue matter a restored case points at takes back
 its old id (found by matter code and catalogue version); accounts published by the district come
 back with their ids; a seeded account (clerk1 …) takes back the old id of the account whose name
-the restored case events carry, when that name is unambiguous; any other window or account the
-history refers to becomes an inactive placeholder row. Numbering counters (tickets per group and
-day, case numbers per day, refusal notices per year) are rebuilt from the restored rows.
+the restored case events carry, when that name is unambiguous; any other account the history
+refers to becomes an inactive placeholder row. Numbering counters (tickets per group and day, case
+numbers per day, refusal notices per year) are rebuilt from the restored rows.
 
 Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own), the audit
-log, the call log behind the call board, and consultations (咨询) — none of them is sent to the hub.
-Work done after the lost PC's last successful sync never reached the hub and is lost with it.
+log and the call log behind the call board — none of them is sent to the hub. Work done after the
+lost PC's last successful sync never reached the hub and is lost with it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import logging
 import time
 import uuid
 from collections import Counter as Tally
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +64,7 @@ from app.db.models import (
     CataloguePublicationRow,
     Centre,
     Consultation,
+    Counter,
     FollowUp,
     Matter,
     OutboxOp,
@@ -71,6 +75,7 @@ from app.db.models import (
     SyncState,
     Ticket,
 )
+from app.db.payload import row_payload
 from app.db.types import new_id
 from app.services.case_numbers import rebuild_number_counters
 from app.services.context import ServiceContext
@@ -93,13 +98,15 @@ from app.sync.protocol import MAX_PULL, Change
 
 log = logging.getLogger(__name__)
 
-RESTORED_TABLES = ("resident", "agent", "ticket", "case_file", "case_material", "case_event", "rating",
-                   "follow_up", "printed_document", "sync_conflict")
-REBUILT_TABLES = ("centre", "counter", "app_user", "matter", "matter_material", "matter_form_field",
+RESTORED_TABLES = ("counter", "resident", "agent", "ticket", "case_file", "case_material", "case_event",
+                   "rating", "follow_up", "printed_document", "sync_conflict", "consultation")
+REBUILT_TABLES = ("centre", "app_user", "matter", "matter_material", "matter_form_field",
                   "service_group", "catalogue_publication", "calendar_day", "sequence_counter")
-LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "call_record", "consultation")
+LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "call_record")
 
-# Tables a centre never sends but its rows point at: matched to the fresh database's rows or made.
+# Tables whose rows the history points at but may not hold, matched to the fresh database's rows or
+# made: a centre never sends its centre row, accounts or catalogue, and a window row may come after
+# the rows that name it (windows queued at the first start of a version that sends them) or never.
 _REFERENCED = ("centre", "counter", "app_user", "matter")
 
 # What counts as work already done in a database (restore refuses to run over it), with labels.
@@ -108,9 +115,11 @@ WORK: tuple[tuple[Any, str], ...] = (
     (CaseMaterial, "办件材料"), (Rating, "评价"), (FollowUp, "回访"), (PrintedDocument, "打印记录"),
     (Consultation, "咨询"), (CallRecord, "叫号记录"), (SyncConflict, "同步冲突"), (OutboxOp, "待发送数据"),
 )
-ROW_LABELS = {"resident": "居民", "agent": "代办人", "ticket": "排队号", "case_file": "办件",
+# A new database's outbox may hold its own seeded windows (queued at its first start): not work.
+_NOT_WORK = {OutboxOp: (OutboxOp.entity != "counter",)}
+ROW_LABELS = {"counter": "窗口", "resident": "居民", "agent": "代办人", "ticket": "排队号", "case_file": "办件",
               "case_event": "办件记录", "case_material": "办件材料", "rating": "评价", "follow_up": "回访",
-              "printed_document": "打印记录", "sync_conflict": "同步冲突"}
+              "printed_document": "打印记录", "sync_conflict": "同步冲突", "consultation": "咨询"}
 
 
 class RestoreError(Exception):
@@ -153,8 +162,9 @@ def existing_work(ctx: ServiceContext) -> dict[str, int]:
     with ctx.uow(read_only=True) as uow:
         s = uow.session
         for model, label in WORK:
-            if s.scalars(select(model.id).limit(1)).first() is not None:
-                found[label] = int(s.scalar(select(func.count()).select_from(model)) or 0)
+            where = _NOT_WORK.get(model, ())
+            if s.scalars(select(model.id).where(*where).limit(1)).first() is not None:
+                found[label] = int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
         cursor = s.scalar(select(SyncState.pull_cursor).where(SyncState.name == "hub"))
         if cursor:
             found["已接收的同步数据"] = int(cursor)
@@ -288,6 +298,8 @@ class _Restorer:
         self.history_users: set[uuid.UUID] = set()
         self.placeholder_users: set[uuid.UUID] = set()
         self.placeholder_counters: set[uuid.UUID] = set()
+        # The fresh database's own windows (the seeded six): replaced by the history's, if it has any.
+        self.seeded_windows: set[uuid.UUID] = set(self.s.scalars(select(Counter.id)))
         self.department: dict[uuid.UUID, list[Change]] = {}  # case id -> the hub's decisions on it
         self.skipped = self.remapped = self.cleared = self.decisions = self.adopted_users = self.counters = 0
         dialect = self.s.get_bind().dialect.name
@@ -361,6 +373,8 @@ class _Restorer:
         self._resolve(table, rows)
         if table.name == "case_event" and self.department:
             self._make_room(rows)
+        if table.name == "counter":
+            self._place_windows(rows)
         blank = missing_binary(table)
         ins = self._insert(table)
         start = 0
@@ -432,9 +446,7 @@ class _Restorer:
                                    f"请先导入该目录再恢复 / matter {code} of catalogue {version} is missing here")
             return local
         if target == "counter":
-            taken = set(self.s.scalars(select(Base.metadata.tables["counter"].c.number)
-                                       .where(Base.metadata.tables["counter"].c.centre_id == self.centre_id)))
-            number = next(n for n in range(901, 10_000) if n not in taken)
+            number = self._free_window_number(self.centre_id)
             self.s.execute(insert(Base.metadata.tables["counter"]).values(
                 id=old, centre_id=self.centre_id, number=number, name=f"原窗口（恢复）{number - 900}",
                 all_groups=False, service_groups=[], active=False, created_at=now))
@@ -446,6 +458,46 @@ class _Restorer:
             role="clerk", password_hash="!", active=False, created_at=now))
         self.placeholder_users.add(old)
         return old
+
+    # --- windows ---------------------------------------------------------------------------------
+
+    def _place_windows(self, rows: list[dict[str, Any]]) -> None:
+        """Before window rows of the history are written: the fresh database's own windows give way
+        (all of them, at the history's first window row: the lost centre sent all of its windows),
+        the rows being rewritten are parked on temporary numbers (a renumbering within the page must
+        not clash half-way), and a stand-in whose number a real window takes moves to a free one."""
+        counter = Base.metadata.tables["counter"]
+        if self.seeded_windows:
+            seeded = list(self.seeded_windows)
+            self.s.execute(delete(OutboxOp).where(  # queued at the new PC's first start: never sent now
+                OutboxOp.entity == "counter", OutboxOp.entity_id.in_(seeded), OutboxOp.sent_at.is_(None)))
+            self.s.execute(delete(counter).where(counter.c.id.in_(seeded)))
+            self.seeded_windows = set()
+        incoming = {r["id"] for r in rows}
+        self.placeholder_counters -= incoming  # a stand-in the history now brings the real row of
+        self.s.execute(update(counter).where(counter.c.id.in_(list(incoming))).values(number=-counter.c.number - 1))
+        wanted: set[tuple[Any, int]] = {(r.get("centre_id"), int(r["number"])) for r in rows}
+        for wid, centre_id, number in self.s.execute(select(counter.c.id, counter.c.centre_id, counter.c.number)
+                                                      .where(counter.c.id.not_in(list(incoming)))).all():
+            if (centre_id, number) in wanted:
+                if wid not in self.placeholder_counters:
+                    log.warning("restore: window %s gives its number %s to another window of the history", wid, number)
+                avoid = {n for c, n in wanted if c == centre_id}
+                self.s.execute(update(counter).where(counter.c.id == wid).values(
+                    number=self._free_window_number(centre_id, avoid)))
+
+    def _free_window_number(self, centre_id: uuid.UUID, avoid: Collection[int] = ()) -> int:
+        """The first number from 901 that no window of the centre has (a stand-in's number)."""
+        counter = Base.metadata.tables["counter"]
+        taken = {*self.s.scalars(select(counter.c.number).where(counter.c.centre_id == centre_id)), *avoid}
+        return next(n for n in range(901, 1_000_000) if n not in taken)
+
+    def _queue_stand_in_windows(self) -> None:
+        """Stand-in windows go to the hub with the next sync (the hub never had these rows): a later
+        restore then finds them as they are here. The history brought the others."""
+        for wid in sorted(self.placeholder_counters):
+            row = self.s.get_one(Counter, wid)
+            self.uow.record_change("counter", wid, row_payload(row))
 
     def _check(self, table: Table, target: str, col: Column[Any], rows: list[dict[str, Any]]) -> None:
         """A reference to a restored row the hub never had: cleared if optional, else the restore stops."""
@@ -550,6 +602,7 @@ class _Restorer:
         self.s.flush()
         self._late_decisions()
         self._name_stand_ins()
+        self._queue_stand_in_windows()
         self.counters = rebuild_number_counters(self.s)
         self.s.flush()
 

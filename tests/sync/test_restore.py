@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from app.cli import main as cli_main
 from app.db.models import (
+    AuditRecord,
     Base,
     Case,
     CaseEvent,
@@ -31,7 +32,7 @@ from app.db.models import (
     User,
 )
 from app.hub.models import HubCaseState, HubChange, HubRecord
-from app.services.case_numbers import rebuild_number_counters
+from app.services.case_numbers import NotFound, rebuild_number_counters
 from app.services.cases import CaseService
 from app.services.centre import CentreService
 from app.services.context import ServiceContext
@@ -42,10 +43,12 @@ from app.services.prints import PrintService
 from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from app.services.residents import ResidentInput, ResidentService
+from app.services.setup import WINDOWS_QUEUED, initialise, record_window
 from app.sync.agent import SyncAgent
 from app.sync.client import HubClient, SyncError
 from app.sync.conflicts import list_conflicts, resolve_conflict
 from app.sync.enrol import enrol
+from app.sync.protocol import MAX_PULL
 from app.sync.restore import LOCAL_TABLES, REBUILT_TABLES, RESTORED_TABLES, RestoreError, restore
 from app.sync.testing import WorkMaker, new_centre
 from tests.conftest import PG_URL
@@ -170,8 +173,8 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     desk.queue.start_serving(ticket.id, clerk)
     applicant = desk.resident(APPLICANT, "张秀兰")
     receipt = desk.dibao(applicant, ticket.id)
-    desk.prints.record_print(clerk, "receipt", b"%PDF receipt", case_id=receipt.case_id,
-                             document_number=receipt.case_number)
+    receipt_print = desk.prints.record_print(clerk, "receipt", b"%PDF receipt", case_id=receipt.case_id,
+                                             document_number=receipt.case_number)
     desk.queue.finish(ticket.id, clerk)
     desk.ratings.rate(clerk, ticket_id=ticket.id, case_id=receipt.case_id, level=5)
     second = desk.resident(SECOND, "李建华")
@@ -180,6 +183,8 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     desk.prints.record_print(clerk, "rejection", b"%PDF again", reprint_of=original_print.id, reason="申请人遗失")
     desk.refuse(second, "不属于受理范围")
     assert desk.queue.call_next(desk.windows[1], clerk) is not None
+    desk.intake.consult(desk.windows[1], clerk, note="咨询低保申请条件，已告知所需材料", matter_code="MZ-001",
+                        resident_id=second, ticket_id=other.id)
     desk.queue.finish(other.id, clerk)
     bad = desk.ratings.rate(clerk, ticket_id=other.id, level=1, comment="等待时间太长")
     assert bad.follow_up_id is not None
@@ -199,7 +204,8 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     resolve_conflict(ctx, conflict.id, boss.id, "已联系申请人，以撤回为准")
     report = agent.run_once()
     assert report.ok and report.pushed > 0
-    return {"receipt": receipt, "refusal": first_refusal, "disputed": disputed.case_id}
+    return {"receipt": receipt, "refusal": first_refusal, "disputed": disputed.case_id,
+            "receipt_print": receipt_print.id}
 
 
 # --- comparing two centre databases -------------------------------------------------------------
@@ -290,10 +296,18 @@ def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databa
     assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == report.changes
     assert report.queued == 0 and report.decisions_applied == 0 and report.counters > 0
     assert report.rows["case_file"] == 3 * 2 + 4 and report.rows["rating"] == 2
+    assert report.rows["consultation"] == 1 and report.rows["counter"] == 6
     # clerk1 and clerk3 (named in case events) take back their ids; the supervisor, named nowhere,
-    # and windows 1-3 stay as inactive stand-ins
-    assert (report.adopted_accounts, report.placeholder_accounts, report.placeholder_windows) == (2, 1, 3)
+    # stays an inactive stand-in; the windows are the real ones (the seeded six of the new database
+    # gave way to them), so no window needs a stand-in
+    assert (report.adopted_accounts, report.placeholder_accounts, report.placeholder_windows) == (2, 1, 0)
     assert_restored(original, fresh)
+    assert [(c.number, c.id) for c in CentreService(fresh).overview().counters] == [
+        (c.number, c.id) for c in CentreService(original).overview().counters]
+    # a printed document's record came back without its PDF: said so, not "altered"
+    with pytest.raises(NotFound, match="原件未随数据恢复") as gone:
+        PrintService(fresh).get_print(made["receipt_print"], Desk(fresh).users["clerk1"])
+    assert gone.value.code == "PRINT_NOT_KEPT"
     with fresh.uow(read_only=True) as uow:  # withdrawn here while the department approved at the hub
         assert [e.event_type for e in uow.session.scalars(select(CaseEvent).where(
             CaseEvent.case_id == made["disputed"]).order_by(CaseEvent.seq))] == [
@@ -324,6 +338,83 @@ def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databa
                    for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))]
         assert len(tickets) == len(set(tickets))
     assert made["refusal"].document_number == "〔2026〕第1号"
+    fresh.close()
+    original.close()
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("pages", ["whole", "one_by_one", "swap_on_its_own_page"])
+def test_windows_come_back_and_only_unknown_ones_become_stand_ins(hub: Any, tmp_path: Path, pages: str) -> None:
+    clock = MovableClock(START)
+    original = _centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", clock)
+    enrol(original, HUB, hub.code("990101"), transport=hub.transport)
+    agent = SyncAgent(original, transport=hub.transport)
+    with original.uow() as uow:  # a database set up before windows were sent: they never went out
+        uow.session.execute(delete(OutboxOp).where(OutboxOp.entity == "counter"))
+        uow.session.execute(delete(AuditRecord).where(AuditRecord.action == WINDOWS_QUEUED))
+    desk = Desk(original)
+    clerk = desk.users["clerk1"]
+
+    def serve(window: uuid.UUID) -> None:
+        ticket = desk.queue.issue_ticket(desk.centre_id, "minzheng_jiuzhu")
+        called = desk.queue.call_next(window, clerk)
+        assert called is not None and called.id == ticket.id
+        desk.queue.finish(ticket.id, clerk)
+
+    serve(desk.windows[1])
+    serve(desk.windows[3])
+    assert agent.run_once().ok
+
+    def queued_windows() -> int:
+        with original.uow(read_only=True) as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(OutboxOp)
+                                          .where(OutboxOp.entity == "counter")) or 0)
+
+    initialise(original)  # the first start of a version that sends windows: all six, once
+    initialise(original)
+    assert queued_windows() == 6
+    assert agent.run_once().ok
+    with hub.sessions() as h:
+        before_swap = h.scalar(select(func.count()).select_from(HubChange))
+    with original.uow() as uow:  # later, windows 5 and 6 swap numbers in one change
+        s = uow.session
+        five, six = s.get_one(Counter, desk.windows[5]), s.get_one(Counter, desk.windows[6])
+        five.number = 99
+        s.flush()
+        six.number = 5
+        s.flush()
+        five.number = 6
+        record_window(uow, five)
+        record_window(uow, six)
+    seventh = uuid.uuid4()  # a window made by hand in the database: never sent, but used
+    with original.uow() as uow:
+        uow.session.add(Counter(id=seventh, centre_id=desk.centre_id, number=7, name="7号窗口", all_groups=True))
+    serve(seventh)
+    assert agent.run_once().ok
+    with hub.sessions() as h:  # accounts are the district's: never sent from a centre, nor their passwords
+        sent = list(h.execute(select(HubChange.entity, HubChange.payload).where(HubChange.op_id.is_not(None))))
+    assert {e for e, _ in sent} == {"counter", "ticket"} and all("password_hash" not in p for _, p in sent)
+
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}", clock=clock)
+    page = {"whole": MAX_PULL, "one_by_one": 1, "swap_on_its_own_page": before_swap}[pages]
+    report = restore(fresh, HUB, hub.code("990101"), transport=hub.transport, page=page)
+    assert report.placeholder_windows == 1 and report.rows["counter"] == 7
+    before, after = _rows(original, "counter"), _rows(fresh, "counter")
+    assert set(after) == set(before)  # the new PC's seeded windows gave way to the real ones
+    stand_in = after.pop(seventh)
+    assert (stand_in["number"], stand_in["active"], stand_in["centre_id"]) == (901, False, desk.centre_id)
+    before.pop(seventh)
+    assert after == before  # ids, numbers (5 and 6 swapped), names, groups, times
+    assert _rows(fresh, "ticket") == _rows(original, "ticket")
+    overview = CentreService(fresh).overview()
+    assert [(c.number, c.id) for c in overview.counters] == [
+        (n, desk.windows[{5: 6, 6: 5}.get(n, n)]) for n in range(1, 7)]  # no stand-in among working windows
+    # the stand-in is the one row the hub never had: it goes with the next sync, nothing else
+    assert report.queued == 1
+    sync = SyncAgent(fresh, transport=hub.transport).run_once()
+    assert sync.ok and sync.pushed == 1
+    with hub.sessions() as h:
+        assert h.scalars(select(HubRecord.data).where(HubRecord.entity_id == seventh)).one()["number"] == 901
     fresh.close()
     original.close()
 
