@@ -37,6 +37,7 @@ from app.services.cases import CaseService
 from app.services.centre import CentreService
 from app.services.context import ServiceContext
 from app.services.counter_dto import AgentInput, IntakeInput, MaterialInput
+from app.services.demo_data import generate_demo_data
 from app.services.dto import SignedInUser
 from app.services.intake import IntakeService
 from app.services.prints import PrintService
@@ -536,6 +537,22 @@ def test_restore_from_a_try_out_hub_on_sqlite(tmp_path: Path) -> None:
     original.close()
     fresh.close()
     hub.engine.dispose()
+
+
+@pytest.mark.pg
+def test_a_demo_data_centre_comes_back_identical(hub: Any, tmp_path: Path) -> None:
+    """`onewindow demo-data` queues its bulk rows as stored: creation times and every defaulted
+    column reach the hub, so the restored rows are the same (not the defaults of the restore's time)."""
+    original = _centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", MovableClock(START))
+    enrol(original, HUB, hub.code("990101"), transport=hub.transport)
+    generate_demo_data(original, days=5, seed=4, tickets_per_day=10)
+    assert SyncAgent(original, transport=hub.transport).run_once().ok
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}")
+    report = restore(fresh, HUB, hub.code("990101"), transport=hub.transport)
+    assert report.rows["resident"] >= 300 and report.rows["ticket"] > 0 and report.queued == 0
+    assert_restored(original, fresh, every_table=False)
+    original.close()
+    fresh.close()
 
 
 def test_counters_rebuilt_from_stored_numbers(db_url: str) -> None:
