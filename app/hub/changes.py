@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Table, bindparam, cast, func, insert, or_, select, text
+from sqlalchemy import Table, Uuid, bindparam, cast, func, insert, or_, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -81,26 +81,33 @@ def change_copy_text(row: dict[str, Any]) -> str:
             f"{_N if seq is None else int(seq)}")
 
 
-def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
-    """`column IN values`; on PostgreSQL with ONE array parameter (a 1000-item IN list costs more to
-    parse than to run), unnested in a subquery for a plan that probes the index (see among_ids)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column.in_(select(func.unnest(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))))
-    return column.in_(list(values))
+def probe(session: Session, columns: Sequence[Any], key: Any, values: Sequence[Any], *where: Any,
+          lock: bool = False) -> Sequence[Any]:
+    """Rows of `columns` whose `key` is one of `values` (and `where` holds), FOR UPDATE if `lock`.
 
-
-def among_ids(session: Session, column: Any, ids: Sequence[str]) -> Any:
-    """`column IN ids` for a UUID column and ids as text. On PostgreSQL one array literal parameter
-    (psycopg dumps a list element by element, a quarter of a 500-op batch's query time), unnested
-    in a subquery: the planner then probes the index once per id whatever it believes of the
-    table. With `= ANY(array)` a prepared statement's generic plan, made while a bulk load had not
-    yet been analysed, kept scanning the centre's whole change log: 11 ms a batch growing to 66 ms
-    over a 170 k-op catch-up."""
-    if session.get_bind().dialect.name == "postgresql":
-        # untyped, so the server reads the parameter as uuid[] itself
-        literal = bindparam(None, "{" + ",".join(ids) + "}", type_=NullType())
-        return column.in_(select(func.unnest(cast(literal, postgresql.ARRAY(postgresql.UUID(as_uuid=True))))))
-    return column.in_([uuid.UUID(i) for i in ids])
+    On PostgreSQL the values travel as ONE array parameter and each is looked up on its own
+    (`unnest(values) JOIN LATERAL (… WHERE key = value OFFSET 0)`): one index probe per value
+    whatever the planner believes of the table. A plain `key IN (…)` / `= ANY(…)` leaves that
+    choice to statistics, which a hub filling up from empty does not have yet (autovacuum has
+    not analysed it): the plans switched to scanning whole tables, a batch's lookups growing from
+    a few ms to 60 ms over a 170 k-op catch-up. OFFSET 0 keeps the planner from flattening the
+    lateral subquery back into an ordinary join. With `lock`, rows are locked in the order given."""
+    if not values:
+        return []
+    if session.get_bind().dialect.name != "postgresql":
+        keys = [v if isinstance(v, uuid.UUID) else uuid.UUID(v) for v in values] if isinstance(key.type, Uuid) else values
+        q = select(*columns).where(key.in_(list(keys)), *where)
+        return session.execute(q.with_for_update() if lock else q).all()
+    array = postgresql.ARRAY(key.type)
+    param: Any
+    if isinstance(key.type, Uuid):  # ids as one text literal: psycopg quotes a list element by element
+        param = cast(bindparam(None, "{" + ",".join(str(v) for v in values) + "}", type_=NullType()), array)
+    else:
+        param = bindparam(None, list(values), type_=array)
+    given = select(func.unnest(param).label("k")).subquery("given")
+    inner = select(*columns).where(key == given.c.k, *where).offset(0)
+    found = (inner.with_for_update() if lock else inner).lateral("found")
+    return session.execute(select(*found.c).select_from(given).join(found, true())).all()
 
 
 def dumps(value: Any) -> str:

@@ -28,7 +28,7 @@ from app.hub.batch import (
     parse_uuid,
     prepare,
 )
-from app.hub.changes import among, among_ids, append_changes, upsert, upsert_records
+from app.hub.changes import append_changes, probe, upsert, upsert_records
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
 from app.sync.protocol import Op
 
@@ -36,6 +36,7 @@ CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")
 STATE_COLUMNS = ("case_id", "centre_id", "case_number", "matter_code", "department", "resident_key", "status",
                  "last_seq", "last_event_id", "updated_at")
 _FINAL = frozenset(s.name for s in FINAL_STATUSES)
+_STATE = tuple(getattr(HubCaseState, c) for c in STATE_COLUMNS)
 
 
 def conflict_id(kind: str, *ids: uuid.UUID | str | None) -> uuid.UUID:
@@ -105,31 +106,30 @@ class Batch:
         ))
 
 
+def _known(session: Session, centre_id: uuid.UUID, prepared: list[Prepared]) -> dict[str, str]:
+    """Ops of the batch the hub already has (op id -> status). Asked before the device lock: the
+    batch before this one from the same device holds ops with lower seqs only, so its commit cannot
+    change the answer unless this batch is a resend (push asks again then)."""
+    return {str(op_id): status for op_id, status in probe(
+        session, (HubChange.op_id, HubChange.status), HubChange.op_id, [p.op_id for p in prepared],
+        HubChange.centre_id == centre_id)}
+
+
 def _load_states(session: Session, batch: Batch, case_ids: set[uuid.UUID]) -> None:
     """The batch's case states, locked: a department deciding one of these cases meanwhile waits for
     this batch (or this batch for it), so neither overwrites the other's status with a stale one."""
-    missing = sorted(str(c) for c in case_ids if c not in batch.states)
-    for i in range(0, len(missing), 1000):
-        q = select(*(getattr(HubCaseState, c) for c in STATE_COLUMNS)).where(
-            among_ids(session, HubCaseState.case_id, missing[i:i + 1000])
-        ).order_by(HubCaseState.case_id).with_for_update()
-        for row in session.execute(q):  # written back in bulk by finish(), not one UPDATE each
-            batch.states[row.case_id] = CaseState(**row._mapping)
+    missing = sorted(c for c in case_ids if c not in batch.states)  # one lock order for everyone
+    for row in probe(session, _STATE, HubCaseState.case_id, missing, lock=True):
+        batch.states[row.case_id] = CaseState(**row._mapping)  # written back in bulk by finish()
 
 
 def _foreign(session: Session, centre_id: uuid.UUID, prepared: list[Prepared]) -> set[tuple[str, uuid.UUID]]:
     """Records in the batch that already belong to another centre or to the district (never
     overwritten). Asked before the device lock: ownership does not depend on this device's earlier
     batches, and upsert_records refuses to overwrite a record owned elsewhere that appears meanwhile."""
-    ids = list({p.entity_id for p in prepared})
-    found: set[tuple[str, uuid.UUID]] = set()
-    for i in range(0, len(ids), 1000):
-        rows = session.execute(
-            select(HubRecord.entity, HubRecord.entity_id, HubRecord.centre_id).where(
-                among_ids(session, HubRecord.entity_id, ids[i:i + 1000]),
-                HubRecord.centre_id.is_distinct_from(centre_id))
-        ).all()
-        found |= {(r[0], r[1]) for r in rows}
+    rows = probe(session, (HubRecord.entity, HubRecord.entity_id), HubRecord.entity_id,
+                 list({p.entity_id for p in prepared}), HubRecord.centre_id.is_distinct_from(centre_id))
+    found = {(r[0], r[1]) for r in rows}
     return found
 
 
@@ -198,11 +198,8 @@ def _residents(session: Session, batch: Batch, ops: list[Op]) -> dict[uuid.UUID,
     ids = list({r for o in ops if o.entity in CASE_ENTITIES
                 if (r := parse_uuid(o.payload.get("resident_id"))) is not None} - {
         i for (e, i) in batch.records if e == "resident"})
-    found: dict[uuid.UUID, dict[str, Any]] = {}
-    for i in range(0, len(ids), 1000):
-        found.update(session.execute(select(HubRecord.entity_id, HubRecord.data).where(
-            HubRecord.entity == "resident", among_ids(session, HubRecord.entity_id, [str(x) for x in ids[i:i + 1000]]))).all())
-    return found
+    return dict(probe(session, (HubRecord.entity_id, HubRecord.data), HubRecord.entity_id, ids,
+                      HubRecord.entity == "resident"))
 
 
 def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) -> None:
@@ -212,9 +209,8 @@ def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) 
     if not mine:
         return
     keys = {st.resident_key for st in mine}
-    others = [CaseState(**r._mapping) for r in session.execute(
-        select(*(getattr(HubCaseState, c) for c in STATE_COLUMNS)).where(
-            among(session, HubCaseState.resident_key, list(keys)), HubCaseState.centre_id != batch.centre_id))]
+    others = [CaseState(**r._mapping) for r in probe(session, _STATE, HubCaseState.resident_key, sorted(keys),
+                                                     HubCaseState.centre_id != batch.centre_id)]
     index: dict[tuple[str, str], list[CaseState]] = {}
     for o in others:
         if o.status not in _FINAL:
@@ -259,13 +255,14 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
     if centre_id is None:
         centre_id = session.execute(select(HubDevice.centre_id).where(HubDevice.id == device_id)).scalar_one()
     foreign = _foreign(session, centre_id, prepared)
+    known = _known(session, centre_id, prepared)
     device = session.execute(select(HubDevice).where(HubDevice.id == device_id).with_for_update()).scalar_one()
     if after_seq is not None and (device.last_seq or 0) < after_seq:
         raise OutOfOrder(f"上一批数据（至第 {after_seq} 条）尚未到达，请稍后重发本批")
-    known = {str(op_id): status for op_id, status in session.execute(
-        select(HubChange.op_id, HubChange.status).where(
-            HubChange.centre_id == device.centre_id, among_ids(session, HubChange.op_id, [p.op_id for p in prepared]))
-    )}
+    if prepared[0].op.seq <= (device.last_seq or 0):
+        # A resend: this device's batch holding some of these ops may have committed while we
+        # waited for the lock; ask again now that nothing of this device can commit meanwhile.
+        known = _known(session, centre_id, prepared)
     batch = Batch(centre_id=device.centre_id, now=now)
     fresh: list[Prepared] = []
     for p in prepared:
