@@ -5,6 +5,7 @@ and cursors only ever moved forward."""
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +16,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
-from app.db.models import CaseEvent, SyncState
+from app.db.models import AuditRecord, CaseEvent, Counter, OutboxOp, SyncState
 from app.hub import departments
 from app.hub.models import HubCaseState, HubChange, HubDevice, HubStaff
 from app.services.context import ServiceContext
+from app.services.setup import WINDOWS_QUEUED, send_windows_once
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
 from app.sync.testing import WorkMaker, new_centre
@@ -82,6 +84,13 @@ def test_protocol_survives_a_hostile_network(hub: Any, tmp_path: Path) -> None:
             path = tmp_path / f"c{n}.db"
             shutil.copy(template, path)
             self.ctx = ServiceContext.for_url(f"sqlite:///{path.as_posix()}")
+            with self.ctx.uow() as uow:  # a copied database: its windows need ids of their own
+                s = uow.session
+                s.execute(delete(OutboxOp).where(OutboxOp.entity == "counter"))
+                s.execute(delete(AuditRecord).where(AuditRecord.action == WINDOWS_QUEUED))
+                for wid in list(s.scalars(select(Counter.id))):
+                    s.execute(update(Counter).where(Counter.id == wid).values(id=uuid.uuid4()))
+            send_windows_once(self.ctx)
             self.code = f"2{n:05d}"
             resp = enrol(self.ctx, "http://hub.test", hub.code(self.code), transport=hub.transport)
             self.device_id = resp.device_id

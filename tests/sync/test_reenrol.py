@@ -30,6 +30,6 @@ def test_reenrolled_device_does_not_double_ops(hub: Any, centre_factory: Any) ->
     assert not SyncAgent(ctx, transport=httpx.MockTransport(lose_push_answers)).run_once().ok
     enrol(ctx, "http://hub.test", hub.code("990101"), transport=hub.transport)  # a new device id
     report = SyncAgent(ctx, transport=hub.transport).run_once()
-    assert report.ok and report.pushed == 18
+    assert report.ok and report.pushed == 24
     with hub.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))) == 18
+        assert s.scalar(select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))) == 24
