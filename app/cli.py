@@ -191,10 +191,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(f"已恢复：{counts}")
     print(f"编号已接续：{report.counters} 个计数器（排队号、办件编号、不予受理通知书文号）")
     if report.decisions_applied:
-        print(
-            f"原电脑未及接收的部门决定 {report.decisions_applied} 件已补办，"
-            f"{report.queued} 条数据将在下次同步时发送"
-        )
+        print(f"原电脑未及接收的部门决定 {report.decisions_applied} 件已补办")
+    if report.queued:
+        print(f"{report.queued} 条数据将在下次同步时发送")
     if report.adopted_accounts or report.placeholder_accounts or report.placeholder_windows:
         print(
             f"账号：{report.adopted_accounts} 个本机账号已接续原有记录；"
@@ -202,7 +201,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "以停用的占位记录保留（历史记录仍可查看）"
         )
     print(
-        "注意：原电脑上打印文书的 PDF 原件、审计日志、叫号记录和咨询记录不经区级平台，无法恢复；"
+        "注意：原电脑上打印文书的 PDF 原件、审计日志和叫号记录不经区级平台，无法恢复；"
         "原电脑最后一次同步之后的业务也无法恢复。"
     )
     return 0

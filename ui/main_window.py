@@ -177,11 +177,14 @@ class MainWindow(QMainWindow):
         self.addActions([a for _aid, a in r.all()])
 
     def edit_settings(self) -> None:
-        if SettingsDialog(self.settings).exec():
+        windows = [(c.number, c.name) for c in self.overview.counters] if self.overview else None
+        if SettingsDialog(self.settings, windows=windows).exec():
             self.apply_settings()
 
     def apply_settings(self) -> None:
-        """Printers, paper and preview take effect at once, without signing in again."""
+        """This desk's window, printers, paper and preview take effect at once, without signing in again."""
+        if self.overview is not None and self.workspace.window_number != COUNTER_NUMBER.get(self.settings):
+            self.set_overview(self.overview)
         self.printer.receipt_printer = RECEIPT_PRINTER.get(self.settings)
         self.printer.a4_printer = A4_PRINTER.get(self.settings)
         self.desk.receipt_paper = RECEIPT_PAPER.get(self.settings)
@@ -228,7 +231,7 @@ class MainWindow(QMainWindow):
     def translateUI(self) -> None:
         self.setWindowTitle(tr("一窗通 · 街道便民服务中心"))
         self.settings_menu.setTitle(tr("设置"))
-        self.settings_action.setText(tr("打印与屏幕设置…"))
+        self.settings_action.setText(tr("本机设置（窗口、打印机、屏幕）…"))
         self.registry.translateUI()
         for i, text in enumerate(("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")):
             self.tabs.setTabText(i, tr(text))
@@ -280,7 +283,13 @@ class MainWindow(QMainWindow):
         c = ov.centre
         self.centre_label.setText(c.name)
         self.centre_detail.setText(tr("%s · 咨询电话 %s") % (c.address, c.enquiry_phone))
-        self.status_window.setText(tr("%d 号窗口") % COUNTER_NUMBER.get(self.settings))
+        number = COUNTER_NUMBER.get(self.settings)
+        if any(c.number == number for c in ov.counters):
+            self.status_window.setText(tr("%d 号窗口") % number)
+            self.status_window.setStyleSheet("")
+        else:  # a window since closed (or never made): say so instead of quietly having none
+            self.status_window.setText(tr("本机窗口未设置：%d 号窗口不存在或已停用，请在“设置 → 本机设置”中选择") % number)
+            self.status_window.setStyleSheet("color: #b00020; font-weight: bold")
         self.status_catalogue.setText(
             tr("目录版本 %s · %d 个事项 · %d 个部门")
             % (ov.catalogue_version, len(ov.matters), len(ov.departments))

@@ -1,4 +1,4 @@
-"""Per-desktop settings a clerk or the IT office sets once: printers, receipt paper, preview, screens."""
+"""Per-desktop settings a clerk or the IT office sets once: this desk's window, printers, paper, screens."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ui.printing import PdfPrinter
 from ui.settings import (
     A4_PRINTER,
     BOARD_SCREEN,
+    COUNTER_NUMBER,
     PRINT_PREVIEW,
     RATING_SCREEN,
     RECEIPT_PAPER,
@@ -33,9 +34,18 @@ def tr(text: str) -> str:
 class SettingsDialog(QDialog):
     """Reads the options into widgets and writes them back on OK; nothing is saved on Cancel."""
 
-    def __init__(self, settings: QSettings, printers: list[str] | None = None) -> None:
+    def __init__(self, settings: QSettings, printers: list[str] | None = None,
+                 windows: list[tuple[int, str]] | None = None) -> None:
+        """`windows`: the centre's working windows as (number, name), for choosing this desk's."""
         super().__init__()
         self.settings = settings
+        self.desk_window = QComboBox()
+        current = COUNTER_NUMBER.get(settings)
+        for number, name in windows or []:
+            self.desk_window.addItem(f"{number} · {name}", number)
+        if self.desk_window.findData(current) < 0:  # configured, but no longer a working window
+            self.desk_window.addItem(tr("%d 号窗口（不存在或已停用）") % current, current)
+        self.desk_window.setCurrentIndex(max(0, self.desk_window.findData(current)))
         names = printers if printers is not None else PdfPrinter.available_printers()
         self.receipt_printer = self._printer_box(names, RECEIPT_PRINTER.get(settings))
         self.a4_printer = self._printer_box(names, A4_PRINTER.get(settings))
@@ -58,11 +68,12 @@ class SettingsDialog(QDialog):
         self.voice.setChecked(VOICE_ENABLED.get(settings))
         self.no_printer = QLabel()
         self.no_printer.setVisible(not names)
-        self.labels = [QLabel() for _ in range(7)]
+        self.labels = [QLabel() for _ in range(8)]
         form = QFormLayout(self)
         for label, widget in zip(
             self.labels,
             (
+                self.desk_window,
                 self.receipt_printer,
                 self.a4_printer,
                 self.receipt_paper,
@@ -95,10 +106,11 @@ class SettingsDialog(QDialog):
         return box
 
     def translateUI(self) -> None:
-        self.setWindowTitle(tr("打印与屏幕设置"))
+        self.setWindowTitle(tr("本机设置"))
         for label, text in zip(
             self.labels,
             (
+                "本机窗口",
                 "回执打印机（80毫米）",
                 "A4 打印机",
                 "受理回执用纸",
@@ -115,6 +127,7 @@ class SettingsDialog(QDialog):
         self.no_printer.setText(tr("本机没有安装打印机：打印时将提示另存为 PDF 文件"))
 
     def save(self) -> None:
+        COUNTER_NUMBER.set(self.settings, int(self.desk_window.currentData()))
         RECEIPT_PRINTER.set(self.settings, self.receipt_printer.currentData())
         A4_PRINTER.set(self.settings, self.a4_printer.currentData())
         RECEIPT_PAPER.set(self.settings, self.receipt_paper.currentData())

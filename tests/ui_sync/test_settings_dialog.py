@@ -11,7 +11,7 @@ from ui.background import BackgroundOp
 from ui.counter.documents_glue import PrinterSink
 from ui.main_window import MainWindow
 from ui.services_facade import Services
-from ui.settings import A4_PRINTER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
+from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
 from ui.settings_dialog import SettingsDialog
 
 
@@ -43,6 +43,36 @@ def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path)
         window.apply_settings()
         assert not window.desk.sink.preview and window.printer.receipt_printer == ""
         assert window.settings_menu.title() == "设置"
+    finally:
+        BackgroundOp.run_inline(False)
+        services.ctx.close()
+
+
+def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(qtbot, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
+    COUNTER_NUMBER.set(settings, 99)  # a window that does not exist (closed, or a restored database)
+    BackgroundOp.run_inline(True)
+    services = Services.for_url(sqlite_url)
+    try:
+        initialise(services.ctx)
+        user = services.centre.sign_in("clerk1", DEMO_PASSWORD)
+        window = MainWindow(services, user, settings=settings)
+        qtbot.addWidget(window)
+        window.set_overview(services.centre.overview())  # what load() does in the background
+        assert window.workspace.counter_id is None
+        assert "99 号窗口不存在或已停用" in window.status_window.text()
+        assert window.overview is not None
+        windows = [(c.number, c.name) for c in window.overview.counters]
+        dialog = SettingsDialog(settings, printers=[], windows=windows)
+        qtbot.addWidget(dialog)
+        assert "不存在或已停用" in dialog.desk_window.currentText() and dialog.desk_window.count() == len(windows) + 1
+        dialog.desk_window.setCurrentIndex(dialog.desk_window.findData(2))
+        dialog.save()
+        assert COUNTER_NUMBER.get(settings) == 2
+        window.apply_settings()
+        second = next(c for c in window.overview.counters if c.number == 2)
+        assert window.workspace.counter_id == second.id and window.workspace.window_number == 2
+        assert window.status_window.text() == "2 号窗口"
     finally:
         BackgroundOp.run_inline(False)
         services.ctx.close()
