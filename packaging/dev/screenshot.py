@@ -34,7 +34,8 @@ def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
         from ui.settings_dialog import SettingsDialog
 
         ini = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
-        return SettingsDialog(ini, printers=["EPSON TM-T82 (回执)", "HP LaserJet Pro M404"])
+        windows = [(c.number, c.name) for c in services.centre.overview().counters]
+        return SettingsDialog(ini, printers=["EPSON TM-T82 (回执)", "HP LaserJet Pro M404"], windows=windows)
     if screen == "supervisor":
         from app.services.demo_data import generate_demo_data
 
