@@ -293,7 +293,7 @@ def main() -> None:
     p.add_argument("--pg", default=os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     p.add_argument("--only", choices=["ingest", "offline", "many"])
     p.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes (quick runs: 0.1)")
-    p.add_argument("--rounds", type=int, default=3, help="ingest: fresh databases timed, the median reported")
+    p.add_argument("--rounds", type=int, default=5, help="ingest: fresh databases timed, the median reported")
     p.add_argument("--workers", type=int, default=2, help="uvicorn workers for the 200-centre run")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

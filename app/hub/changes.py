@@ -136,27 +136,26 @@ def copy_text(session: Session, table: str, columns: Sequence[str], data: str) -
         cp.write(data)
 
 
-def upsert_records(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    """Upsert hub_record rows (entity, entity_id, centre_id, data JSON text, updated_at)."""
+def upsert_records(session: Session, centre_id: uuid.UUID | None, now: datetime,
+                   rows: list[tuple[str, str, str]]) -> None:
+    """Upsert one centre's hub_record rows, given as (entity, entity id text, data JSON text)."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
         upsert(session, HubRecord.__table__, [  # type: ignore[arg-type]
-            {"entity": r[0], "entity_id": r[1], "centre_id": r[2], "data": json.loads(r[3]), "updated_at": r[4]}
-            for r in rows], ("entity_id", "entity"))
+            {"entity": e, "entity_id": uuid.UUID(i), "centre_id": centre_id, "data": json.loads(d), "updated_at": now}
+            for e, i, d in rows], ("entity_id", "entity"))
         return
     # One JSON parameter, unpacked by the server: quoting a json[] array in Python costs more.
-    doc = "[" + ",".join(
-        f'{{"entity":"{e}","entity_id":"{i}","centre_id":{json.dumps(str(c)) if c else "null"},"data":{d},"updated_at":"{u.isoformat()}"}}'
-        for e, i, c, d, u in rows) + "]"
+    doc = "[" + ",".join(f'{{"e":"{e}","i":"{i}","d":{d}}}' for e, i, d in rows) + "]"
     session.execute(text(
         "INSERT INTO hub_record (entity, entity_id, centre_id, data, updated_at) "
-        "SELECT entity, entity_id, centre_id, data, updated_at FROM json_to_recordset(CAST(:doc AS json)) "
-        "AS r(entity varchar, entity_id uuid, centre_id uuid, data json, updated_at timestamptz) "
+        "SELECT e, i, :centre, d, :now FROM json_to_recordset(CAST(:doc AS json)) AS r(e varchar, i uuid, d json) "
         "ON CONFLICT (entity_id, entity) DO UPDATE SET centre_id = excluded.centre_id, "
         "data = excluded.data, updated_at = excluded.updated_at "
         # never another centre's or the district's record, even one created since ingest looked
-        "WHERE hub_record.centre_id IS NOT DISTINCT FROM excluded.centre_id"), {"doc": doc})
+        "WHERE hub_record.centre_id IS NOT DISTINCT FROM excluded.centre_id"),
+        {"doc": doc, "centre": centre_id, "now": now})
 
 
 def begin_snapshot(session: Session) -> None:

@@ -93,7 +93,7 @@ class Batch:
     states: dict[uuid.UUID, CaseState] = field(default_factory=dict)
     conflicts: list[HubConflict] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
-    json: dict[tuple[str, uuid.UUID], str] = field(default_factory=dict)
+    json: dict[tuple[str, uuid.UUID], tuple[str, str]] = field(default_factory=dict)  # (id text, payload JSON)
 
     def conflict(self, kind: str, message: str, *, case_id: uuid.UUID | None, subject: uuid.UUID,
                  other: uuid.UUID | None = None, centre_id: uuid.UUID | None = None) -> None:
@@ -225,8 +225,7 @@ def _flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) 
 
 def finish(session: Session, batch: Batch) -> None:
     """Write records, case states and conflicts, then (last) the change log with its positions."""
-    upsert_records(session, [(e, i, batch.centre_id, batch.json[(e, i)], batch.now)
-                              for (e, i) in batch.records])
+    upsert_records(session, batch.centre_id, batch.now, [(e, *batch.json[(e, i)]) for (e, i) in batch.records])
     for e, i in batch.deletes:
         session.execute(delete(HubRecord).where(HubRecord.entity == e, HubRecord.entity_id == i))
     upsert(session, HubCaseState.__table__, [  # type: ignore[arg-type]
@@ -293,7 +292,7 @@ def push(session: Session, device_id: uuid.UUID, ops: list[Op], now: datetime,
                 batch.deletes.append((o.entity, o.entity_id))
             elif o.entity not in EVENT_ENTITIES:  # events are immutable: the change log is their store
                 batch.records[(o.entity, o.entity_id)] = o.payload
-                batch.json[(o.entity, o.entity_id)] = p.json
+                batch.json[(o.entity, o.entity_id)] = (p.entity_id, p.json)
             if o.entity in CASE_ENTITIES:
                 new_cases.add(o.entity_id)
                 _apply_case(batch, residents, o.entity_id, o.payload)
