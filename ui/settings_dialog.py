@@ -42,8 +42,8 @@ class SettingsDialog(QDialog):
         self.desk_window = QComboBox()
         current = COUNTER_NUMBER.get(settings)
         for number, name in windows or []:
-            label = name if str(number) in name else tr("%d 号窗口（%s）") % (number, name)
-            self.desk_window.addItem(label, number)
+            shown = name if str(number) in name else tr("%d 号窗口（%s）") % (number, name)
+            self.desk_window.addItem(shown, number)
         if self.desk_window.findData(current) < 0:  # configured, but no longer a working window
             self.desk_window.addItem(tr("%d 号窗口（不存在或已停用）") % current, current)
         self.desk_window.setCurrentIndex(max(0, self.desk_window.findData(current)))
