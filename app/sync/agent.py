@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import httpx
-from sqlalchemy import Text, cast, func, select, text, type_coerce, update
+from sqlalchemy import Text, cast, func, select, type_coerce, update
 
 from app.clock import Clock, system_clock
-from app.db.models import CataloguePublicationRow, OutboxOp, SyncConflict, SyncState
+from app.db.models import OutboxOp, SyncConflict, SyncState
 from app.services.context import ServiceContext
 from app.sync import protocol as P
 from app.sync.apply import apply_changes, conflict_id
 from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
+from app.sync.enrol import current_enrolment
 
 log = logging.getLogger(__name__)
 
@@ -148,18 +149,13 @@ class SyncAgent:
                               skew_seconds=self._skew, seconds=(datetime.now(UTC) - started).total_seconds())
 
     def _client(self) -> HubClient:
-        with self.ctx.uow(read_only=True) as uow:
-            s = uow.session
-            state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
-            catalogue = s.scalar(select(CataloguePublicationRow.version)
-                                 .where(CataloguePublicationRow.current.is_(True))) or ""
-            schema = s.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
-        if state is None or state.device_id is None or not state.hub_url:
+        enrolment = current_enrolment(self.ctx)
+        if enrolment is None:
             raise SyncError("unauthorized", "本中心尚未在区级平台注册（onewindow enrol --hub 地址 --code 注册码）")
-        token = load_token(state.device_id)
+        token = load_token(enrolment.device_id)
         if not token:
             raise SyncError("unauthorized", "系统密钥库中没有设备令牌，请重新注册本中心")
-        return HubClient(state.hub_url, token, schema=str(schema), catalogue=catalogue,
+        return HubClient(enrolment.hub_url, token, schema=enrolment.schema, catalogue=enrolment.catalogue,
                          transport=self.transport, verify=self.verify, clock=self.clock)
 
     def _next_batch(self, after: int) -> tuple[list[Pending], list[bytes]]:

@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 import platform
+import uuid
+from dataclasses import dataclass
 
 import httpx
 from sqlalchemy import select, text
 
-from app.db.models import SyncState
+from app.db.models import CataloguePublicationRow, SyncState
 from app.db.types import new_id
 from app.services.context import ServiceContext
 from app.sync.client import HubClient
 from app.sync.credentials import check_keyring, delete_token, save_token
 from app.sync.protocol import EnrolResponse
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Where this database is enrolled and the versions its requests announce."""
+
+    hub_url: str
+    device_id: uuid.UUID
+    schema: str
+    catalogue: str
+
+
+def current_enrolment(ctx: ServiceContext) -> Enrolment | None:
+    """This database's enrolment with the hub, or None if it has none."""
+    with ctx.uow(read_only=True) as uow:
+        s = uow.session
+        state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+        catalogue = s.scalar(select(CataloguePublicationRow.version)
+                             .where(CataloguePublicationRow.current.is_(True))) or ""
+        schema = s.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+        if state is None or state.device_id is None or not state.hub_url:
+            return None
+        return Enrolment(state.hub_url, state.device_id, str(schema), str(catalogue))
 
 
 def enrol(ctx: ServiceContext, hub_url: str, code: str, *, device_name: str = "",

@@ -48,7 +48,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -61,7 +60,6 @@ from app.db.models import (
     Case,
     CaseEvent,
     CaseMaterial,
-    CataloguePublicationRow,
     Centre,
     Consultation,
     Counter,
@@ -93,7 +91,7 @@ from app.sync.apply import (
 )
 from app.sync.client import HubClient, SyncError
 from app.sync.credentials import load_token
-from app.sync.enrol import enrol
+from app.sync.enrol import current_enrolment, enrol
 from app.sync.protocol import MAX_PULL, Change
 
 log = logging.getLogger(__name__)
@@ -257,22 +255,17 @@ def _name_centre(ctx: ServiceContext, code: str, name: str) -> None:
 
 def _client(ctx: ServiceContext, hub_url: str | None, transport: httpx.BaseTransport | None,
             verify: bool | str) -> tuple[HubClient, uuid.UUID]:
-    with ctx.uow(read_only=True) as uow:
-        s = uow.session
-        state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
-        catalogue = s.scalar(select(CataloguePublicationRow.version)
-                             .where(CataloguePublicationRow.current.is_(True))) or ""
-        schema = s.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
-    if state is None or state.device_id is None or not state.hub_url:
+    enrolment = current_enrolment(ctx)
+    if enrolment is None:
         raise RestoreError("本数据库尚未在区级平台注册：请加上 --hub 地址 --code 注册码 / "
                            "not enrolled yet: give --hub URL --code CODE")
-    if hub_url and hub_url.rstrip("/") != state.hub_url:
-        raise RestoreError(f"本数据库已注册到 {state.hub_url}，与 --hub 不符 / enrolled with another hub")
-    token = load_token(state.device_id)
+    if hub_url and hub_url.rstrip("/") != enrolment.hub_url:
+        raise RestoreError(f"本数据库已注册到 {enrolment.hub_url}，与 --hub 不符 / enrolled with another hub")
+    token = load_token(enrolment.device_id)
     if not token:
         raise RestoreError("系统密钥库中没有设备令牌，请用 --code 重新注册 / no device token in the keyring")
-    return HubClient(state.hub_url, token, schema=str(schema), catalogue=catalogue, transport=transport,
-                     verify=verify), state.device_id
+    return HubClient(enrolment.hub_url, token, schema=enrolment.schema, catalogue=enrolment.catalogue,
+                     transport=transport, verify=verify), enrolment.device_id
 
 
 def _unique_text_columns(table: Table) -> list[Column[Any]]:

@@ -71,3 +71,14 @@ def make_id(first17: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
     return first17 + "10X98765432"[total % 11]
+
+
+# A 低保 application form as a clerk fills it in (shared by the counter-day and restore tests).
+DIBAO_FORM = {
+    "household_size": "3",
+    "household_monthly_income": "1800.5",
+    "application_reason": "家中主要劳动力因病失去工作能力",
+    "bank_name": "示范银行幸福路支行",
+    "bank_account": "6222 0200 1234 5678",
+    "has_disabled_member": "否",
+}

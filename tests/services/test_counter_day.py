@@ -26,18 +26,10 @@ from app.services.prints import PrintService
 from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from app.services.residents import ResidentInput, ResidentService
-from tests.services.conftest import Centre990101, count_rows, make_id
+from tests.services.conftest import DIBAO_FORM, Centre990101, count_rows, make_id
 
 APPLICANT = make_id("11010119580307123")  # 68 years old in 2026
 AGENT = make_id("11010119900307109")
-DIBAO_FORM = {
-    "household_size": "3",
-    "household_monthly_income": "1800.5",
-    "application_reason": "家中主要劳动力因病失去工作能力",
-    "bank_name": "示范银行幸福路支行",
-    "bank_account": "6222 0200 1234 5678",
-    "has_disabled_member": "否",
-}
 
 
 def _dibao_materials(**override: MaterialInput) -> tuple[MaterialInput, ...]:

@@ -53,7 +53,7 @@ from app.sync.protocol import MAX_PULL
 from app.sync.restore import LOCAL_TABLES, REBUILT_TABLES, RESTORED_TABLES, RestoreError, restore
 from app.sync.testing import WorkMaker, new_centre
 from tests.conftest import PG_URL
-from tests.services.conftest import START, MovableClock, make_id
+from tests.services.conftest import DIBAO_FORM, START, MovableClock, make_id
 from tests.sync.conftest import HubHarness, verify_in_sync
 
 with warnings.catch_warnings():
@@ -65,14 +65,6 @@ APPLICANT = make_id("11010119580307123")
 SECOND = make_id("11010119700101002")
 THIRD = make_id("11010119950101002")
 AGENT = make_id("11010119900307109")
-DIBAO_FORM = {
-    "household_size": "3",
-    "household_monthly_income": "1800.5",
-    "application_reason": "家中主要劳动力因病失去工作能力",
-    "bank_name": "示范银行幸福路支行",
-    "bank_account": "6222 0200 1234 5678",
-    "has_disabled_member": "否",
-}
 DIBAO_MATERIALS = tuple(MaterialInput(c) for c in ("M01", "M02", "M03", "M04", "M05", "M08"))
 
 

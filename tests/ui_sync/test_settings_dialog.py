@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -13,6 +15,21 @@ from ui.main_window import MainWindow
 from ui.services_facade import Services
 from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
 from ui.settings_dialog import SettingsDialog
+
+
+@contextmanager
+def signed_in_window(qtbot, sqlite_url: str, settings: QSettings) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """clerk1's main window on a fresh demo centre, background work run inline."""
+    BackgroundOp.run_inline(True)
+    services = Services.for_url(sqlite_url)
+    try:
+        initialise(services.ctx)
+        window = MainWindow(services, services.centre.sign_in("clerk1", DEMO_PASSWORD), settings=settings)
+        qtbot.addWidget(window)
+        yield window
+    finally:
+        BackgroundOp.run_inline(False)
+        services.ctx.close()
 
 
 def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -29,13 +46,7 @@ def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path)
     assert RECEIPT_PRINTER.get(settings) == "EPSON TM-T82" and A4_PRINTER.get(settings) == "HP LaserJet"
     assert RECEIPT_PAPER.get(settings) == "A4" and PRINT_PREVIEW.get(settings) is True
 
-    BackgroundOp.run_inline(True)
-    services = Services.for_url(sqlite_url)
-    try:
-        initialise(services.ctx)
-        user = services.centre.sign_in("clerk1", DEMO_PASSWORD)
-        window = MainWindow(services, user, settings=settings)
-        qtbot.addWidget(window)
+    with signed_in_window(qtbot, sqlite_url, settings) as window:
         assert window.printer.receipt_printer == "EPSON TM-T82"
         assert isinstance(window.desk.sink, PrinterSink) and window.desk.sink.preview
         PRINT_PREVIEW.set(settings, False)
@@ -43,22 +54,13 @@ def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path)
         window.apply_settings()
         assert not window.desk.sink.preview and window.printer.receipt_printer == ""
         assert window.settings_menu.title() == "设置"
-    finally:
-        BackgroundOp.run_inline(False)
-        services.ctx.close()
 
 
 def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(qtbot, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
     COUNTER_NUMBER.set(settings, 99)  # a window that does not exist (closed, or a restored database)
-    BackgroundOp.run_inline(True)
-    services = Services.for_url(sqlite_url)
-    try:
-        initialise(services.ctx)
-        user = services.centre.sign_in("clerk1", DEMO_PASSWORD)
-        window = MainWindow(services, user, settings=settings)
-        qtbot.addWidget(window)
-        window.set_overview(services.centre.overview())  # what load() does in the background
+    with signed_in_window(qtbot, sqlite_url, settings) as window:
+        window.set_overview(window.services.centre.overview())  # what load() does in the background
         assert window.workspace.counter_id is None
         assert "99 号窗口不存在或已停用" in window.status_window.text()
         assert window.overview is not None
@@ -73,6 +75,3 @@ def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(qtbot, sqlite_ur
         second = next(c for c in window.overview.counters if c.number == 2)
         assert window.workspace.counter_id == second.id and window.workspace.window_number == 2
         assert window.status_window.text() == "2 号窗口"
-    finally:
-        BackgroundOp.run_inline(False)
-        services.ctx.close()
