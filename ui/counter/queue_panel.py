@@ -104,10 +104,14 @@ class QueuePanel(QGroupBox):
     def _run(self, fn: Callable[[], TicketView | None], done: Callable[[TicketView | None], None]
              ) -> None:
         if self.user is None or self.counter_id is None:
-            show_error(self.error, tr("未登录或未设置窗口号"))
+            self._not_ready()
             return
         self.error.clear()
         BackgroundOp(fn).success(done).failure(self._failed).run()
+
+    def _not_ready(self) -> None:
+        show_error(self.error, tr("尚未登录") if self.user is None
+                   else tr("本机尚未设置窗口，无法叫号：请在“设置 → 本机设置”中选择本窗口"))
 
     def _failed(self, exc: Exception) -> None:
         show_error(self.error, error_text(exc))
@@ -116,7 +120,7 @@ class QueuePanel(QGroupBox):
     def call_next(self) -> None:
         user, counter = self.user, self.counter_id
         if user is None or counter is None:
-            show_error(self.error, tr("未登录或未设置窗口号"))
+            self._not_ready()
             return
         self._run(lambda: self.services.queue.call_next(counter, user), self._called)
 
