@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_status
 from app.domain.errors import IllegalTransition
+from app.domain.masking import mask_id_number, mask_phone
 from app.hub.admin import HubError
 from app.hub.changes import append_changes
 from app.hub.models import HubCaseState, HubCentre, HubRecord, HubStaff
@@ -70,6 +72,41 @@ def matter_names(s: Session, codes: Collection[str]) -> dict[str, str]:
             if isinstance(m, dict) and m.get("code") in wanted and isinstance(m.get("name"), str) and m["name"]}
 
 
+_MATTER_SQL = {
+    "postgresql": text(f"SELECT m FROM ({_LATEST}) AS c, json_array_elements("
+                       "CASE WHEN json_typeof(c.data->'matters') = 'array' THEN c.data->'matters' END) AS m "
+                       "WHERE m->>'code' = :code LIMIT 1"),
+    "sqlite": text(f"SELECT m.value FROM ({_LATEST}) AS c, json_each(c.data, '$.matters') AS m "
+                   "WHERE json_type(c.data, '$.matters') = 'array' AND m.type = 'object' "
+                   "AND json_extract(m.value, '$.code') = :code LIMIT 1"),
+}
+
+
+def form_labels(s: Session, code: str) -> dict[str, str]:
+    """The matter's application-form labels by field key, in the form's order, from the latest
+    published catalogue (empty when the matter or its form is unknown)."""
+    sql = _MATTER_SQL.get(s.get_bind().dialect.name)
+    if sql is None or not code:
+        return {}
+    found = s.execute(sql, {"code": code}).scalar()
+    matter = json.loads(found) if isinstance(found, str) else found
+    fields = matter.get("form_fields") if isinstance(matter, dict) else None
+    return {f["key"]: str(f.get("label") or f["key"]) for f in (fields if isinstance(fields, list) else ())
+            if isinstance(f, dict) and isinstance(f.get("key"), str)}
+
+
+def _applicant(s: Session, case: dict[str, Any]) -> dict[str, str]:
+    """Who applied, as the department needs it to review: name, ID number masked, phone masked."""
+    try:
+        rid = uuid.UUID(str(case.get("resident_id")))
+    except ValueError:
+        return {}
+    rec = s.get(HubRecord, (rid, "resident"))
+    data = rec.data if rec is not None and isinstance(rec.data, dict) else {}
+    return {"name": str(data.get("name") or ""), "id_number": mask_id_number(data.get("id_number") or ""),
+            "phone": mask_phone(data.get("phone") or "")} if data else {}
+
+
 def _view(st: HubCaseState, centre_name: str, case: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     status = parse_status(st.status) if st.status else None
     return {"case_id": str(st.case_id), "case_number": st.case_number, "matter_code": st.matter_code,
@@ -91,7 +128,14 @@ def case_view(s: Session, staff: HubStaff, case_id: uuid.UUID) -> dict[str, Any]
     st = get_case(s, staff, case_id)
     centre = s.get_one(HubCentre, st.centre_id)
     rec = s.get(HubRecord, (case_id, "case_file")) or s.get(HubRecord, (case_id, "case"))
-    return _view(st, centre.name, rec.data if rec else {}, matter_names(s, [st.matter_code]))
+    case = rec.data if rec else {}
+    view = _view(st, centre.name, case, matter_names(s, [st.matter_code]))
+    labels = form_labels(s, st.matter_code)
+    data = view["form_data"] if isinstance(view["form_data"], dict) else {}
+    ordered = [k for k in labels if k in data] + [k for k in data if k not in labels]
+    view["form_fields"] = [(labels.get(k, k), data[k]) for k in ordered]  # the form's order and labels
+    view["applicant"] = _applicant(s, case)
+    return view
 
 
 def record_event(s: Session, staff: HubStaff, case_id: uuid.UUID, event: CaseEventType, note: str,

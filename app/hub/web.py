@@ -160,12 +160,16 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
         except HubError as exc:
             return page("办件", f"<p class='err'>{escape(exc.message)}</p><p><a href='/dept'>返回列表</a></p>",
                         status=exc.status)
+        who_applied = c.get("applicant") or {}
+        applicant = (f"<p>申请人：{escape(who_applied['name'])} · 证件号码 {escape(who_applied['id_number'])}"
+                     f"{' · 电话 ' + escape(who_applied['phone']) if who_applied.get('phone') else ''}</p>"
+                     if who_applied.get("name") else "")
         fields = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
-                         for k, v in c["form_data"].items())
+                         for k, v in c["form_fields"])
         err = f"<p class='err'>{escape(error)}</p>" if error else ""
         act = f"/dept/cases/{case_id}"
         body = (f"{_who(staff, csrf)}{err}<p>事项：{_matter(c)} · 受理中心：{escape(c['centre'])} · "
-                f"状态：{escape(c['status_label'])}</p><table>{fields}</table>"
+                f"状态：{escape(c['status_label'])}</p>{applicant}<table>{fields}</table>"
                 f"<form method='post' action='{act}/accept'>{_csrf_field(csrf)}<button>部门受理</button></form>"
                 f"<form method='post' action='{act}/decide'>{_csrf_field(csrf)}<p><label><input type='radio' "
                 "name='decision' value='approved' checked>批准</label> <label><input type='radio' name='decision' "
