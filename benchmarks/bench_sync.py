@@ -8,10 +8,7 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,7 +34,7 @@ from app.sync import protocol as P
 from app.sync.agent import SyncAgent
 from app.sync.client import op_json
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, new_centre
+from app.sync.testing import WorkMaker, free_port, new_centre, start_hub_process
 
 HEADERS = {P.H_PROTOCOL: "1", P.H_APP: __version__, P.H_SCHEMA: "0001", P.H_CATALOGUE: "",
            "Content-Type": "application/json", "Content-Encoding": "gzip"}
@@ -63,23 +60,23 @@ def drop_db(url: str) -> None:
 
 class Hub:
     def __init__(self, db: str, workers: int = 1) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.hub.cli", "--db", db, "serve", "--host",
-                                      "127.0.0.1", "--port", str(self.port), "--workers", str(workers)])
-        for _ in range(200):
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("hub did not start")
+        self.proc = start_hub_process(db, self.port, workers)
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(20)
+
+
+def run_together(threads: list[threading.Thread]) -> float:
+    """Start all, wait for all; the seconds that took."""
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
 
 
 def device_tokens(sessions: Any, n: int, prefix: str) -> list[str]:
@@ -161,13 +158,7 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
                     settle(post, *inflight.popleft())
 
         packed = [pack(ops[k * share:(k + 1) * share]) for k in range(centres)]  # before the clock starts
-        threads = [threading.Thread(target=push, args=(t, packed[k])) for k, t in enumerate(tokens)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        hub_s = time.perf_counter() - t0
+        hub_s = run_together([threading.Thread(target=push, args=(t, packed[k])) for k, t in enumerate(tokens)])
         hub.stop()
         # the same rows, raw: one executemany per 500 into a plain table in the same database
         rows = [json.loads(o) for o in ops]
@@ -271,13 +262,7 @@ def bench_many(server: str, tmp: Path, centres: int, batches: int, per_batch: in
                         errors.append(repr(exc))
                     lat.append(time.perf_counter() - t0)
 
-        threads = [threading.Thread(target=centre, args=(t,)) for t in tokens]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
+        wall = run_together([threading.Thread(target=centre, args=(t,)) for t in tokens])
         hub.stop()
         engine.dispose()
     finally:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import random
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -42,6 +46,27 @@ def asgi_transport(app: Any) -> httpx.BaseTransport:
         from fastapi.testclient import TestClient
 
     return TestClient(app, base_url="http://hub.test")._transport
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_hub_process(db: str, port: int, workers: int = 1, wait: float = 20.0) -> subprocess.Popen[bytes]:
+    """`onewindow-hub serve` as a real process on 127.0.0.1:`port`, returned once /health answers."""
+    proc = subprocess.Popen([sys.executable, "-m", "app.hub.cli", "--db", db, "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers)])
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("hub did not start")
 
 
 def new_centre(url: str, code: str = "990101") -> ServiceContext:

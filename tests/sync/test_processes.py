@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -27,16 +25,10 @@ from app.services.context import ServiceContext
 from app.sync.agent import SyncAgent
 from app.sync.credentials import SERVICE
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, new_centre
+from app.sync.testing import WorkMaker, free_port, new_centre, start_hub_process
 from tests.sync.conftest import verify_in_sync
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class HubProcess:
@@ -46,16 +38,7 @@ class HubProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.hub.cli", "--db", self.db, "serve",
-                                      "--host", "127.0.0.1", "--port", str(self.port)])
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("hub did not start")
+        self.proc = start_hub_process(self.db, self.port)
 
     def kill(self) -> None:
         if self.proc is not None:
