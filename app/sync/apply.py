@@ -61,7 +61,7 @@ def _kind(col: Any) -> type:
     ctype = getattr(col.type, "impl", col.type)  # TypeDecorators (UTCDateTime) by their impl
     try:
         return ctype.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # JSON and other types without one: the value is copied as it is
         return object
 
 
