@@ -161,7 +161,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 2
 
     def progress(p: RestoreProgress) -> None:
-        print(f"正在恢复，请勿关闭：已接收 {p.changes} 条（区级平台同步位置 {p.cursor}）…", flush=True)
+        print(
+            f"正在恢复，请勿关闭：已接收 {p.changes} 条（区级平台同步位置 {p.cursor}）…", flush=True
+        )
 
     ctx = ServiceContext.for_url(_url(args))
     try:

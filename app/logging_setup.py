@@ -42,7 +42,9 @@ def setup_logging(level: str | None = None, log_dir: Path | None = None) -> Path
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "onewindow.log"
-        handlers.append(RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"))
+        handlers.append(
+            RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        )
     except OSError:
         path = None  # a read-only or full disk must not stop the counter
     for handler in handlers:

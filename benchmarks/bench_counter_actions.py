@@ -90,8 +90,10 @@ def main() -> int:
 
     result = ws.last_result
     ok = result is not None and result.kind == "completion" and bool(sink.files)
-    print(f"counter actions from call-next to printed 即办件 notice: {len(clerk.actions)} "
-          f"(goal ≤ {GOAL}); {'printed ' + sink.files[-1].name if ok else 'NOT printed: ' + ws.status.text()}")
+    print(
+        f"counter actions from call-next to printed 即办件 notice: {len(clerk.actions)} "
+        f"(goal ≤ {GOAL}); {'printed ' + sink.files[-1].name if ok else 'NOT printed: ' + ws.status.text()}"
+    )
     for i, a in enumerate(clerk.actions, 1):
         print(f"  {i}. {a}")
     print(f"  (wall time {elapsed * 1000:.0f} ms, offscreen, SQLite)")

@@ -93,18 +93,28 @@ def main() -> int:
         accel = "rl_accel C extension"
     except ImportError:
         accel = "pure Python (no rl_accel)"
-    print(f"runs: {args.runs} each, interleaved; python {sys.version.split()[0]}; {accel}; "
-          f"receipt uses {len(chars)} distinct glyphs")
-    print(f"{'document':<22}{'median ms':>11}{'p99 ms':>9}{'size KB':>9}{'ratio med':>11}"
-          f"{'ratio p99':>11}")
+    print(
+        f"runs: {args.runs} each, interleaved; python {sys.version.split()[0]}; {accel}; "
+        f"receipt uses {len(chars)} distinct glyphs"
+    )
+    print(
+        f"{'document':<22}{'median ms':>11}{'p99 ms':>9}{'size KB':>9}{'ratio med':>11}"
+        f"{'ratio p99':>11}"
+    )
     for name, ts in times.items():
         med, p99 = statistics.median(ts), percentile(ts, 0.99)
-        print(f"{name:<22}{med * 1000:>11.2f}{p99 * 1000:>9.2f}{sizes[name] / 1024:>9.1f}"
-              f"{med / base_med:>10.2f}x{p99 / base_p99:>10.2f}x")
+        print(
+            f"{name:<22}{med * 1000:>11.2f}{p99 * 1000:>9.2f}{sizes[name] / 1024:>9.1f}"
+            f"{med / base_med:>10.2f}x{p99 / base_p99:>10.2f}x"
+        )
     ratio = statistics.median(times["receipt A4"]) / base_med
-    glyphs = statistics.median(times["receipt A4"]) / statistics.median(times["bare, receipt glyphs"])
-    print(f"goal: receipt A4 median ≤ 3x the bare one-line PDF -> {ratio:.2f}x "
-          f"{'OK' if ratio <= 3 else 'OVER'}; against a bare page with the same glyphs: {glyphs:.2f}x")
+    glyphs = statistics.median(times["receipt A4"]) / statistics.median(
+        times["bare, receipt glyphs"]
+    )
+    print(
+        f"goal: receipt A4 median ≤ 3x the bare one-line PDF -> {ratio:.2f}x "
+        f"{'OK' if ratio <= 3 else 'OVER'}; against a bare page with the same glyphs: {glyphs:.2f}x"
+    )
     return 0
 
 

@@ -33,7 +33,9 @@ def fill(ctx: ServiceContext, rows: int, seed: int = 1) -> tuple[list[str], list
         s = uow.session
         centre = s.scalars(select(Centre)).first()
         clerk = s.scalars(select(User)).first()
-        matters = list(s.execute(select(Matter.id, Matter.code, Matter.version).where(Matter.current)))
+        matters = list(
+            s.execute(select(Matter.id, Matter.code, Matter.version).where(Matter.current))
+        )
         assert centre is not None and clerk is not None
         centre_id, clerk_id, code = centre.id, clerk.id, centre.code
     today = datetime(2026, 11, 23, tzinfo=UTC).date()
@@ -49,20 +51,40 @@ def fill(ctx: ServiceContext, rows: int, seed: int = 1) -> tuple[list[str], list
         for i in range(n):
             p = make_person(rng, today, used)
             rid = new_id()
-            residents.append({
-                "id": rid, "id_kind": "RESIDENT", "id_number": p.id_number, "name": p.name,
-                "sex": p.sex, "birth_date": p.birth_date, "phone": p.phone, "address": p.address,
-                "community": p.community, "grid": p.grid,
-            })
+            residents.append(
+                {
+                    "id": rid,
+                    "id_kind": "RESIDENT",
+                    "id_number": p.id_number,
+                    "name": p.name,
+                    "sex": p.sex,
+                    "birth_date": p.birth_date,
+                    "phone": p.phone,
+                    "address": p.address,
+                    "community": p.community,
+                    "grid": p.grid,
+                }
+            )
             at = start + timedelta(minutes=(done + i) * 2)
             number = f"{code}{at:%Y%m%d}{(done + i) % 10000:04d}{(done + i) // 10000 % 10}"
             m = matters[(done + i) % len(matters)]
-            cases.append({
-                "id": new_id(), "case_number": number, "verification_code": "000000",
-                "centre_id": centre_id, "matter_id": m.id, "matter_code": m.code,
-                "catalogue_version": m.version, "resident_id": rid, "clerk_id": clerk_id,
-                "status": "DELIVERED", "received_at": at, "due_date": at.date(), "updated_at": at,
-            })
+            cases.append(
+                {
+                    "id": new_id(),
+                    "case_number": number,
+                    "verification_code": "000000",
+                    "centre_id": centre_id,
+                    "matter_id": m.id,
+                    "matter_code": m.code,
+                    "catalogue_version": m.version,
+                    "resident_id": rid,
+                    "clerk_id": clerk_id,
+                    "status": "DELIVERED",
+                    "received_at": at,
+                    "due_date": at.date(),
+                    "updated_at": at,
+                }
+            )
             if rng.random() < 0.002:
                 ids.append(p.id_number)
                 names.append(p.name)
@@ -86,11 +108,14 @@ def run(rows: int, db: Path, keep: bool) -> list[Timing]:
         print(f"  fill took {time.perf_counter() - started:.0f} s")
     with ctx.uow(read_only=True) as uow:
         s = uow.session
-        sample = list(s.execute(
-            select(Resident.id_number, Resident.name, Case.case_number)
-            .join(Case, Case.resident_id == Resident.id)
-            .order_by(Resident.id_number).limit(2000)
-        ))
+        sample = list(
+            s.execute(
+                select(Resident.id_number, Resident.name, Case.case_number)
+                .join(Case, Case.resident_id == Resident.id)
+                .order_by(Resident.id_number)
+                .limit(2000)
+            )
+        )
     rng = random.Random(2)
     rng.shuffle(sample)
     residents = ResidentService(ctx)
@@ -127,7 +152,9 @@ def run(rows: int, db: Path, keep: bool) -> list[Timing]:
         time_calls("case by case number", case_by_number, n),
         time_calls("cases by applicant name (≤50, newest first)", cases_by_name, n),
     ]
-    print_table(f"Lookups on SQLite with {rows:,} residents and {rows:,} cases", timings[0], timings[1:])
+    print_table(
+        f"Lookups on SQLite with {rows:,} residents and {rows:,} cases", timings[0], timings[1:]
+    )
     ctx.close()
     if not keep:
         db.unlink(missing_ok=True)

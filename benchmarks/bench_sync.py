@@ -36,8 +36,14 @@ from app.sync.client import op_json
 from app.sync.enrol import enrol
 from app.sync.testing import WorkMaker, free_port, new_centre, start_hub_process
 
-HEADERS = {P.H_PROTOCOL: "1", P.H_APP: __version__, P.H_SCHEMA: "0001", P.H_CATALOGUE: "",
-           "Content-Type": "application/json", "Content-Encoding": "gzip"}
+HEADERS = {
+    P.H_PROTOCOL: "1",
+    P.H_APP: __version__,
+    P.H_SCHEMA: "0001",
+    P.H_CATALOGUE: "",
+    "Content-Type": "application/json",
+    "Content-Encoding": "gzip",
+}
 
 
 def fresh_db(server: str) -> str:
@@ -94,9 +100,17 @@ def centre_ops(tmp: Path, days: int, tickets: int, cases: int, events: int) -> l
     ctx = new_centre(f"sqlite:///{(tmp / f'ops-{uuid.uuid4().hex[:6]}.db').as_posix()}", "880001")
     WorkMaker(ctx).days(days, tickets, cases, events)
     with ctx.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.entity, OutboxOp.entity_id,
-                                          OutboxOp.op, OutboxOp.payload, OutboxOp.created_at)
-                                   .order_by(OutboxOp.seq)).all()
+        rows = uow.session.execute(
+            select(
+                OutboxOp.seq,
+                OutboxOp.op_id,
+                OutboxOp.entity,
+                OutboxOp.entity_id,
+                OutboxOp.op,
+                OutboxOp.payload,
+                OutboxOp.created_at,
+            ).order_by(OutboxOp.seq)
+        ).all()
     ctx.close()
     # the centre's own windows are left out: every benchmark centre pushes these same ops (one
     # template), which the hub would rightly refuse as another centre's windows
@@ -110,7 +124,9 @@ def settle(post: Any, body: bytes, sent: Future[httpx.Response]) -> None:
     r.raise_for_status()
 
 
-def bench_ingest(server: str, ops: list[bytes], centres: int, workers: int, rounds: int) -> dict[str, Any]:
+def bench_ingest(
+    server: str, ops: list[bytes], centres: int, workers: int, rounds: int
+) -> dict[str, Any]:
     """The same ops pushed by `centres` centres at once (each in order, 500 a batch, two in flight)
     vs one executemany per 500 rows into a plain table of the same database; `rounds` fresh
     databases, each timing both, so the ratio's two sides share the machine's state of the moment."""
@@ -120,9 +136,16 @@ def bench_ingest(server: str, ops: list[bytes], centres: int, workers: int, roun
         hub_rates.append(len(ops) / hub_s)
         raw_rates.append(len(ops) / raw_s)
         ratios.append(raw_s / hub_s)
-    return {"ops": len(ops), "centres": centres, "workers": workers, "rounds": rounds,
-            "hub_ops_per_s": round(statistics.median(hub_rates)), "raw_rows_per_s": round(statistics.median(raw_rates)),
-            "ratio": round(statistics.median(ratios), 3), "ratio_min": round(min(ratios), 3)}
+    return {
+        "ops": len(ops),
+        "centres": centres,
+        "workers": workers,
+        "rounds": rounds,
+        "hub_ops_per_s": round(statistics.median(hub_rates)),
+        "raw_rows_per_s": round(statistics.median(raw_rates)),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratio_min": round(min(ratios), 3),
+    }
 
 
 def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> tuple[float, float]:
@@ -138,7 +161,7 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
             """Batches of 500 as the agent sends them: each names the last seq of the one before."""
             out, after = [], b""
             for i in range(0, len(part), 500):
-                chunk = part[i:i + 500]
+                chunk = part[i : i + 500]
                 out.append(gzip.compress(b'{"ops":[' + b",".join(chunk) + b"]" + after + b"}", 1))
                 after = b',"after_seq":' + str(json.loads(chunk[-1])["seq"]).encode()
             return out
@@ -157,21 +180,40 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
                 while inflight:
                     settle(post, *inflight.popleft())
 
-        packed = [pack(ops[k * share:(k + 1) * share]) for k in range(centres)]  # before the clock starts
-        hub_s = run_together([threading.Thread(target=push, args=(t, packed[k])) for k, t in enumerate(tokens)])
+        packed = [
+            pack(ops[k * share : (k + 1) * share]) for k in range(centres)
+        ]  # before the clock starts
+        hub_s = run_together(
+            [threading.Thread(target=push, args=(t, packed[k])) for k, t in enumerate(tokens)]
+        )
         hub.stop()
         # the same rows, raw: one executemany per 500 into a plain table in the same database
         rows = [json.loads(o) for o in ops]
-        with psycopg.connect(make_url(db).set(drivername="postgresql").render_as_string(False)) as conn:
-            conn.execute("CREATE TABLE raw_ops (op_id uuid PRIMARY KEY, entity text, entity_id uuid, "
-                         "op text, payload json, seq bigint)")
+        with psycopg.connect(
+            make_url(db).set(drivername="postgresql").render_as_string(False)
+        ) as conn:
+            conn.execute(
+                "CREATE TABLE raw_ops (op_id uuid PRIMARY KEY, entity text, entity_id uuid, "
+                "op text, payload json, seq bigint)"
+            )
             conn.commit()
             t0 = time.perf_counter()
             with conn.cursor() as cur:
                 for i in range(0, len(rows), 500):
-                    cur.executemany("INSERT INTO raw_ops VALUES (%s, %s, %s, %s, %s, %s)",
-                                    [(r["op_id"], r["entity"], r["entity_id"], r["op"], json.dumps(r["payload"]),
-                                      r["seq"]) for r in rows[i:i + 500]])
+                    cur.executemany(
+                        "INSERT INTO raw_ops VALUES (%s, %s, %s, %s, %s, %s)",
+                        [
+                            (
+                                r["op_id"],
+                                r["entity"],
+                                r["entity_id"],
+                                r["op"],
+                                json.dumps(r["payload"]),
+                                r["seq"],
+                            )
+                            for r in rows[i : i + 500]
+                        ],
+                    )
                     conn.commit()
             raw_s = time.perf_counter() - t0
         engine.dispose()
@@ -180,15 +222,22 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
     return hub_s, raw_s
 
 
-def bench_offline(server: str, tmp: Path, scale: float, rounds: int = 3, workers: int = 1) -> dict[str, Any]:
+def bench_offline(
+    server: str, tmp: Path, scale: float, rounds: int = 3, workers: int = 1
+) -> dict[str, Any]:
     """A busy centre's 30 days offline (≈30 k tickets, 20 k cases, 100 k events, 20 k residents)
     brought fully in sync by one `SyncAgent.run_once()` over loopback; `rounds` fresh centres and hubs."""
     runs = [_offline_round(server, tmp / f"round{k}", scale, workers) for k in range(rounds)]
     times = sorted(r["sync_s"] for r in runs)
     n = runs[0]["ops"]
-    return {"ops": n, "rounds": rounds, "generate_s": runs[0]["generate_s"],
-            "sync_s_median": statistics.median(times), "sync_s_all": times,
-            "records_per_s_median": round(n / statistics.median(times))}
+    return {
+        "ops": n,
+        "rounds": rounds,
+        "generate_s": runs[0]["generate_s"],
+        "sync_s_median": statistics.median(times),
+        "sync_s_all": times,
+        "records_per_s_median": round(n / statistics.median(times)),
+    }
 
 
 def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[str, Any]:
@@ -221,9 +270,17 @@ def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[s
             hub.stop()
         with ctx.uow(read_only=True) as uow:
             queued = uow.session.scalar(select(func.count()).select_from(OutboxOp))
-        with sessions() as s:  # fully in sync: every op queued at the centre is at the hub exactly once
-            arrived = s.scalar(select(func.count(func.distinct(HubChange.op_id))).where(HubChange.op_id.is_not(None)))
-            rows = s.scalar(select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None)))
+        with (
+            sessions() as s
+        ):  # fully in sync: every op queued at the centre is at the hub exactly once
+            arrived = s.scalar(
+                select(func.count(func.distinct(HubChange.op_id))).where(
+                    HubChange.op_id.is_not(None)
+                )
+            )
+            rows = s.scalar(
+                select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))
+            )
         assert arrived == rows == queued == report.pushed, (arrived, rows, queued, report.pushed)
         ctx.close()
         engine.dispose()
@@ -232,7 +289,9 @@ def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[s
     return {"ops": report.pushed, "generate_s": round(gen_s, 1), "sync_s": round(sync_s, 2)}
 
 
-def bench_many(server: str, tmp: Path, centres: int, batches: int, per_batch: int, workers: int) -> dict[str, Any]:
+def bench_many(
+    server: str, tmp: Path, centres: int, batches: int, per_batch: int, workers: int
+) -> dict[str, Any]:
     ops = centre_ops(tmp, 1, per_batch, 0, 1)[:per_batch]
     db = fresh_db(server)
     try:
@@ -251,7 +310,11 @@ def bench_many(server: str, tmp: Path, centres: int, batches: int, per_batch: in
                 for b in range(batches):
                     batch = [json.loads(o) for o in ops]
                     for i, o in enumerate(batch):
-                        o["op_id"], o["entity_id"], o["seq"] = str(uuid.uuid4()), str(uuid.uuid4()), b * per_batch + i + 1
+                        o["op_id"], o["entity_id"], o["seq"] = (
+                            str(uuid.uuid4()),
+                            str(uuid.uuid4()),
+                            b * per_batch + i + 1,
+                        )
                     body = gzip.compress(json.dumps({"ops": batch}).encode(), 5)
                     t0 = time.perf_counter()
                     try:
@@ -268,17 +331,33 @@ def bench_many(server: str, tmp: Path, centres: int, batches: int, per_batch: in
     finally:
         drop_db(db)
     lat.sort()
-    return {"centres": centres, "requests": len(lat), "errors": len(errors), "first_errors": errors[:3],
-            "ops": centres * batches * per_batch, "wall_s": round(wall, 2),
-            "p50_ms": round(lat[len(lat) // 2] * 1000), "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000)}
+    return {
+        "centres": centres,
+        "requests": len(lat),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "ops": centres * batches * per_batch,
+        "wall_s": round(wall, 2),
+        "p50_ms": round(lat[len(lat) // 2] * 1000),
+        "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000),
+    }
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--pg", default=os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "ONEWINDOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     p.add_argument("--only", choices=["ingest", "offline", "many"])
-    p.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes (quick runs: 0.1)")
-    p.add_argument("--rounds", type=int, default=5, help="ingest: fresh databases timed, the median reported")
+    p.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the full sizes (quick runs: 0.1)"
+    )
+    p.add_argument(
+        "--rounds", type=int, default=5, help="ingest: fresh databases timed, the median reported"
+    )
     p.add_argument("--workers", type=int, default=2, help="uvicorn workers for the 200-centre run")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -288,9 +367,17 @@ def main() -> None:
                 result = bench_ingest(args.pg, ops, centres, workers, args.rounds)
                 print("ingest", json.dumps(result), flush=True)
         if args.only in (None, "offline"):
-            print("offline", json.dumps(bench_offline(args.pg, Path(tmp), args.scale, args.rounds)), flush=True)
+            print(
+                "offline",
+                json.dumps(bench_offline(args.pg, Path(tmp), args.scale, args.rounds)),
+                flush=True,
+            )
         if args.only in (None, "many"):
-            print("many", json.dumps(bench_many(args.pg, Path(tmp), 200, 3, 100, args.workers)), flush=True)
+            print(
+                "many",
+                json.dumps(bench_many(args.pg, Path(tmp), 200, 3, 100, args.workers)),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

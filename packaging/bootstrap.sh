@@ -102,6 +102,7 @@ case "$mode" in
   lint)
     make_venv test
     .venv/bin/ruff check app ui tests benchmarks
+    .venv/bin/ruff format --check app ui tests benchmarks
     exec .venv/bin/mypy
     ;;
   bench)

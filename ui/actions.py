@@ -63,7 +63,9 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.REJECT: ActionSpec("不予受理", "F10", "填写理由并打印不予受理通知书"),
     ActionId.FINISH_SERVICE: ActionSpec("结束服务", "F11", "结束本次服务并邀请评价"),
     ActionId.CONSULT: ActionSpec("咨询登记", "F12", "记录一次咨询，不生成办件"),
-    ActionId.PRINT_FORM: ActionSpec("打印申请表", "Ctrl+E", "按已填内容打印申请表，供申请人核对签字"),
+    ActionId.PRINT_FORM: ActionSpec(
+        "打印申请表", "Ctrl+E", "按已填内容打印申请表，供申请人核对签字"
+    ),
     ActionId.TRANSFER: ActionSpec("转窗", "Ctrl+T", "转到其他窗口或队列"),
     ActionId.HOLD: ActionSpec("挂起", "Ctrl+H", "挂起当前号码"),
     ActionId.REQUEUE: ActionSpec("重新排队", "Ctrl+R", "过号的群众重新排队"),
@@ -71,7 +73,9 @@ SPECS: dict[ActionId, ActionSpec] = {
         "办件查询", "Ctrl+F", "按办件编号、身份证号、姓名、电话或日期查询"
     ),
     ActionId.HAND_OVER: ActionSpec("结果领取", "Ctrl+L", "登记领取并打印领取凭证"),
-    ActionId.RESUME_CASE: ActionSpec("补正后受理", "Ctrl+B", "待补正的办件材料补齐后恢复办理并打印受理回执"),
+    ActionId.RESUME_CASE: ActionSpec(
+        "补正后受理", "Ctrl+B", "待补正的办件材料补齐后恢复办理并打印受理回执"
+    ),
     ActionId.RECORD_DECISION: ActionSpec("录入部门决定", "Ctrl+D", "值班长代录部门审批结果"),
     ActionId.REPRINT: ActionSpec("补打", "Ctrl+P", "补打已打印的文书（需填写原因）"),
     ActionId.SYNC_NOW: ActionSpec("立即同步", "Ctrl+S", "立即与区级平台同步"),

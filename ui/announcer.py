@@ -83,9 +83,7 @@ class Announcer(QObject):
             tts.deleteLater()
             return None
         chinese = [
-            loc
-            for loc in tts.availableLocales()
-            if loc.language() == QLocale.Language.Chinese
+            loc for loc in tts.availableLocales() if loc.language() == QLocale.Language.Chinese
         ]
         chinese.sort(key=lambda loc: loc.territory() != QLocale.Country.China)
         if chinese:

@@ -136,9 +136,7 @@ class BoardWindow(QWidget):
         )
         self.recent_view = self._table(self.recent_model)
         self.groups_view = self._table(self.groups_model)
-        self.groups_view.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        self.groups_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
         head = QHBoxLayout()
         head.addWidget(self.centre_label)

@@ -245,9 +245,7 @@ class KioskWindow(QWidget):
     def _update_buttons(self) -> None:
         for i, (g, b) in enumerate(zip(self.groups, self.group_buttons, strict=True)):
             key = f"{i + 1}  " if i < 9 else ""
-            b.setText(
-                f"{key}{g.prefix}  {g.name}\n" + tr("正在等候 {n} 人").format(n=g.waiting)
-            )
+            b.setText(f"{key}{g.prefix}  {g.name}\n" + tr("正在等候 {n} 人").format(n=g.waiting))
 
     # --- priority and ID ----------------------------------------------------------------------
 
@@ -285,7 +283,10 @@ class KioskWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text().upper()
         if self.pages.currentIndex() == 1 and event.key() in (
-            Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Space
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+            Qt.Key.Key_Escape,
+            Qt.Key.Key_Space,
         ):
             self.back_to_choice()
             return
@@ -323,9 +324,7 @@ class KioskWindow(QWidget):
         self._set_status(tr("正在取号，请稍候…"))
 
         def work() -> Issued:
-            ticket = self.queue.issue_ticket(
-                centre.id, group_code, priority, id_number=id_number
-            )
+            ticket = self.queue.issue_ticket(centre.id, group_code, priority, id_number=id_number)
             slip = TicketSlipData(
                 centre=DocCentre(
                     centre.name, centre.address, centre.enquiry_phone, centre.supervision_phone

@@ -46,9 +46,16 @@ def tr(text: str) -> str:
 class MainWindow(QMainWindow):
     resume_dialog: type[ResumeDialog] = ResumeDialog  # tests answer it without a screen
 
-    def __init__(self, services: Services, user: SignedInUser | None = None, *,
-                 sink: DocumentSink | None = None, rating: RatingRequester | None = None,
-                 reader: IdCardReader | None = None, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        user: SignedInUser | None = None,
+        *,
+        sink: DocumentSink | None = None,
+        rating: RatingRequester | None = None,
+        reader: IdCardReader | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.user = user
@@ -57,11 +64,20 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.resize(1280, 800)
         self.registry = ActionRegistry(self)
-        self.printer = PdfPrinter(self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings))
+        self.printer = PdfPrinter(
+            self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings)
+        )
         sink = sink or PrinterSink(self.printer, preview=PRINT_PREVIEW.get(self.settings))
         self.desk = DocumentDesk(services, user, sink, RECEIPT_PAPER.get(self.settings), self)
-        self.workspace = CounterWorkspace(services, user, self.registry, self.desk,
-                                          rating=rating, reader=reader, settings=self.settings)
+        self.workspace = CounterWorkspace(
+            services,
+            user,
+            self.registry,
+            self.desk,
+            rating=rating,
+            reader=reader,
+            settings=self.settings,
+        )
         self.workspace.message.connect(self.say)
         self.desk.failed.connect(self.say)
         self.case_search = CaseSearchPage(services, user)
@@ -183,7 +199,9 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self) -> None:
         """This desk's window, printers, paper and preview take effect at once, without signing in again."""
-        if self.overview is not None and self.workspace.window_number != COUNTER_NUMBER.get(self.settings):
+        if self.overview is not None and self.workspace.window_number != COUNTER_NUMBER.get(
+            self.settings
+        ):
             self.set_overview(self.overview)
         self.printer.receipt_printer = RECEIPT_PRINTER.get(self.settings)
         self.printer.a4_printer = A4_PRINTER.get(self.settings)
@@ -218,8 +236,15 @@ class MainWindow(QMainWindow):
         if not isinstance(page, CaseList):
             self.show_case_search()
             page = self.case_search
-        resume_case(self, self.services, self.user, self.workspace.counter_id, self.desk, page,
-                    ask=self.resume_dialog)
+        resume_case(
+            self,
+            self.services,
+            self.user,
+            self.workspace.counter_id,
+            self.desk,
+            page,
+            ask=self.resume_dialog,
+        )
 
     def _tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)
@@ -233,7 +258,9 @@ class MainWindow(QMainWindow):
         self.settings_menu.setTitle(tr("设置"))
         self.settings_action.setText(tr("本机设置（窗口、打印机、屏幕）…"))
         self.registry.translateUI()
-        for i, text in enumerate(("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")):
+        for i, text in enumerate(
+            ("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")
+        ):
             self.tabs.setTabText(i, tr(text))
         if self.supervisor is not None:
             self.tabs.setTabText(5, tr("值班长：差评回访与同步冲突"))
@@ -288,7 +315,9 @@ class MainWindow(QMainWindow):
             self.status_window.setText(tr("%d 号窗口") % number)
             self.status_window.setStyleSheet("")
         else:  # a window since closed (or never made): say so instead of quietly having none
-            self.status_window.setText(tr("本机窗口未设置：%d 号窗口不存在或已停用，请在“设置 → 本机设置”中选择") % number)
+            self.status_window.setText(
+                tr("本机窗口未设置：%d 号窗口不存在或已停用，请在“设置 → 本机设置”中选择") % number
+            )
             self.status_window.setStyleSheet("color: #b00020; font-weight: bold")
         self.status_catalogue.setText(
             tr("目录版本 %s · %d 个事项 · %d 个部门")

@@ -81,16 +81,24 @@ def page_size_for(paper: str, page_pt: QSizeF) -> QPageSize:
     """A4, or a custom 80 mm × page-height size (height from the PDF) for the receipt roll."""
     if paper == ROLL:
         height_mm = round(page_pt.height() * MM_PER_PT, 1)
-        return QPageSize(QSizeF(80.0, height_mm), QPageSize.Unit.Millimeter, "OneWindow 80mm",
-                         QPageSize.SizeMatchPolicy.ExactMatch)
+        return QPageSize(
+            QSizeF(80.0, height_mm),
+            QPageSize.Unit.Millimeter,
+            "OneWindow 80mm",
+            QPageSize.SizeMatchPolicy.ExactMatch,
+        )
     return QPageSize(QPageSize.PageSizeId.A4)
 
 
 def configure_printer(printer: QPrinter, paper: str, page_pt: QSizeF) -> None:
     """Page size for the paper, portrait, zero margins, full page: the PDF carries its own margins."""
     printer.setFullPage(True)
-    layout = QPageLayout(page_size_for(paper, page_pt), QPageLayout.Orientation.Portrait,
-                         QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    layout = QPageLayout(
+        page_size_for(paper, page_pt),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(0, 0, 0, 0),
+        QPageLayout.Unit.Millimeter,
+    )
     printer.setPageLayout(layout)
     printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
 
@@ -175,8 +183,13 @@ class PdfPrinter(QObject):
 
     finished = Signal(bool, str)  # ok, a message for the status bar
 
-    def __init__(self, parent: QWidget | None = None, receipt_printer: str = "",
-                 a4_printer: str = "", pool: QThreadPool | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        receipt_printer: str = "",
+        a4_printer: str = "",
+        pool: QThreadPool | None = None,
+    ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.receipt_printer = receipt_printer
@@ -210,8 +223,11 @@ class PdfPrinter(QObject):
             self._preview_pdf.close()
         doc = self._preview_pdf = PdfFile(pdf)
         name = self.printer_for(paper)
-        printer = (QPrinter(QPrinterInfo.printerInfo(name), QPrinter.PrinterMode.HighResolution)
-                   if name else QPrinter(QPrinter.PrinterMode.HighResolution))
+        printer = (
+            QPrinter(QPrinterInfo.printerInfo(name), QPrinter.PrinterMode.HighResolution)
+            if name
+            else QPrinter(QPrinter.PrinterMode.HighResolution)
+        )
         configure_printer(printer, paper, doc.page_size_pt(0))
         dialog = QPrintPreviewDialog(printer, self.parent_widget)
         dialog.setWindowTitle(tr("打印预览"))
@@ -241,8 +257,13 @@ class PdfPrinter(QObject):
         self.pool.start(job)
         return job
 
-    def print_pdf(self, pdf: bytes, paper: str = A4, suggested_name: str = "document.pdf",
-                  title: str = "OneWindow") -> str:
+    def print_pdf(
+        self,
+        pdf: bytes,
+        paper: str = A4,
+        suggested_name: str = "document.pdf",
+        title: str = "OneWindow",
+    ) -> str:
         """Print to the paper's printer, or offer save-as-PDF when no printer is installed.
 
         Returns "printing" (a job was queued), "saved" or "cancelled".
@@ -263,8 +284,9 @@ class PdfPrinter(QObject):
 
     def save_as_pdf(self, pdf: bytes, suggested_name: str = "document.pdf") -> Path | None:
         """Ask where to save and write the exact bytes (the kept print stays byte-identical)."""
-        path, _ = QFileDialog.getSaveFileName(self.parent_widget, tr("另存为PDF"), suggested_name,
-                                              tr("PDF 文件 (*.pdf)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent_widget, tr("另存为PDF"), suggested_name, tr("PDF 文件 (*.pdf)")
+        )
         if not path:
             return None
         out = Path(path)

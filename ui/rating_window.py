@@ -162,8 +162,13 @@ class RatingWindow(QWidget):
         self.idle_big.setText(tr("欢迎评价"))
         self.idle_info.setText(tr("办理结束后，请在这里为我们的服务打分"))
         self.ask_title.setText(tr("请您对本次服务进行评价"))
-        names = {5: tr("非常满意"), 4: tr("满意"), 3: tr("基本满意"), 2: tr("不满意"),
-                 1: tr("非常不满意")}
+        names = {
+            5: tr("非常满意"),
+            4: tr("满意"),
+            3: tr("基本满意"),
+            2: tr("不满意"),
+            1: tr("非常不满意"),
+        }
         for level, b in self.level_buttons.items():
             b.setText(names[level])
         for c, text in zip(
@@ -194,7 +199,9 @@ class RatingWindow(QWidget):
             return
         self.ticket_id, self.case_id = ticket_id, case_id
         self.clerk_name, self.counter_number, self.matter_name = (
-            clerk_name, counter_number, matter_name
+            clerk_name,
+            counter_number,
+            matter_name,
         )
         self.level = None
         self.busy = False
@@ -224,7 +231,9 @@ class RatingWindow(QWidget):
             self.prompt.setText(error)
         elif self.level in BAD_LEVELS:
             self.prompt.setText(
-                tr("很抱歉没能让您满意。请告诉我们哪里做得不好，\n我们会尽快改进，并由中心负责人回访您。")
+                tr(
+                    "很抱歉没能让您满意。请告诉我们哪里做得不好，\n我们会尽快改进，并由中心负责人回访您。"
+                )
             )
         else:
             self.prompt.setText("")
@@ -329,7 +338,11 @@ class SecondScreenRatingRequester:
     RatingRequester form request_rating(ticket_id=, case_ids=, clerk=, window_number=)."""
 
     def __init__(
-        self, ctx: ServiceContext, user: SignedInUser | None = None, screen: int | None = 1, *,
+        self,
+        ctx: ServiceContext,
+        user: SignedInUser | None = None,
+        screen: int | None = 1,
+        *,
         full_screen: bool = True,
     ) -> None:
         self.user = user

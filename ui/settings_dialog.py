@@ -34,8 +34,12 @@ def tr(text: str) -> str:
 class SettingsDialog(QDialog):
     """Reads the options into widgets and writes them back on OK; nothing is saved on Cancel."""
 
-    def __init__(self, settings: QSettings, printers: list[str] | None = None,
-                 windows: list[tuple[int, str]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        printers: list[str] | None = None,
+        windows: list[tuple[int, str]] | None = None,
+    ) -> None:
         """`windows`: the centre's working windows as (number, name), for choosing this desk's."""
         super().__init__()
         self.settings = settings

@@ -39,19 +39,23 @@ class SupervisorPage(QWidget):
     def __init__(self, services: Services, user: SignedInUser) -> None:
         super().__init__()
         self.services, self.user = services, user
-        self.follow_ups: RowTableModel[FollowUpView] = RowTableModel([
-            Column("", lambda f: _time(f, "opened_at")),
-            Column("", lambda f: f.label),
-            Column("", lambda f: f.ticket_number or f.case_number),
-            Column("", lambda f: f"{f.window_number or ''}"),
-            Column("", lambda f: f.clerk_name),
-            Column("", lambda f: f.comment),
-        ])
-        self.conflicts: RowTableModel[ConflictItem] = RowTableModel([
-            Column("", lambda c: _time(c, "detected_at")),
-            Column("", lambda c: c.kind_label),
-            Column("", lambda c: c.message),
-        ])
+        self.follow_ups: RowTableModel[FollowUpView] = RowTableModel(
+            [
+                Column("", lambda f: _time(f, "opened_at")),
+                Column("", lambda f: f.label),
+                Column("", lambda f: f.ticket_number or f.case_number),
+                Column("", lambda f: f"{f.window_number or ''}"),
+                Column("", lambda f: f.clerk_name),
+                Column("", lambda f: f.comment),
+            ]
+        )
+        self.conflicts: RowTableModel[ConflictItem] = RowTableModel(
+            [
+                Column("", lambda c: _time(c, "detected_at")),
+                Column("", lambda c: c.kind_label),
+                Column("", lambda c: c.message),
+            ]
+        )
         self.follow_view = row_table_view(self.follow_ups)
         self.conflict_view = row_table_view(self.conflicts)
         self.follow_title, self.conflict_title = QLabel(), QLabel()
@@ -63,23 +67,32 @@ class SupervisorPage(QWidget):
         self.conflict_view.activated.connect(lambda _i: self.resolve_selected_conflict())
         self.figures = QLabel()
         self.figures.setObjectName("dayFigures")
-        self.figures.setStyleSheet("font-size: 15px; padding: 6px; background: #eef3fb; border-radius: 4px;")
+        self.figures.setStyleSheet(
+            "font-size: 15px; padding: 6px; background: #eef3fb; border-radius: 4px;"
+        )
         self.figures.setWordWrap(True)
         self.figures_timer = QTimer(self)
         self.figures_timer.setInterval(30_000)
         self.figures_timer.timeout.connect(self.load_figures)
         layout = QVBoxLayout(self)
         layout.addWidget(self.figures)
-        for widget in (self.follow_title, self.follow_view, self.close_follow,
-                       self.conflict_title, self.conflict_view, self.resolve):
+        for widget in (
+            self.follow_title,
+            self.follow_view,
+            self.close_follow,
+            self.conflict_title,
+            self.conflict_view,
+            self.resolve,
+        ):
             layout.addWidget(widget)
         # Asking for the resolution text; tests replace it.
         self.ask: Callable[[str], str | None] = self._ask
         self.translateUI()
 
     def translateUI(self) -> None:
-        self.follow_ups.set_columns_titles([tr("时间"), tr("评价"), tr("号码/办件"), tr("窗口"),
-                                            tr("工作人员"), tr("群众意见")])
+        self.follow_ups.set_columns_titles(
+            [tr("时间"), tr("评价"), tr("号码/办件"), tr("窗口"), tr("工作人员"), tr("群众意见")]
+        )
         self.conflicts.set_columns_titles([tr("发现时间"), tr("类型"), tr("说明")])
         self.close_follow.setText(tr("回访完成（回车）"))
         self.resolve.setText(tr("处理冲突（回车）"))
@@ -93,7 +106,8 @@ class SupervisorPage(QWidget):
         self.load_figures()
         self.figures_timer.start()
         BackgroundOp(lambda: self.services.ratings.list_open_follow_ups(self.user)).success(
-            self._set_follow_ups).run()
+            self._set_follow_ups
+        ).run()
         BackgroundOp(lambda: list_conflicts(self.services.ctx)).success(self._set_conflicts).run()
 
     def load_figures(self) -> None:
@@ -101,7 +115,8 @@ class SupervisorPage(QWidget):
         if centre is None:
             return
         BackgroundOp(lambda: ReportService(self.services.ctx).day_figures(centre)).success(
-            self._show_figures).run()
+            self._show_figures
+        ).run()
 
     def _show_figures(self, f: DayFigures) -> None:
         def minutes(v: float | None) -> str:
@@ -109,12 +124,25 @@ class SupervisorPage(QWidget):
 
         satisfied = tr("—") if f.satisfied_percent is None else f"{f.satisfied_percent:g}%"
         self.figures.setText(
-            tr("今日（%s）　取号 %d · 等候 %d · 已办 %d · 过号 %d　|　等候时间中位数 %s · 当前最长等候 %s　|　"
-               "受理 %d · 即办 %d · 不予受理 %d　|　评价 %d · 满意率 %s　|　超期未办结 %d")
-            % (f.day.isoformat(), f.tickets_issued, f.waiting, f.served, f.no_show,
-               minutes(f.median_wait_minutes), minutes(f.longest_wait_now_minutes),
-               f.cases_received, f.completed_on_spot, f.rejected_at_intake, f.ratings, satisfied,
-               f.open_cases_overdue)
+            tr(
+                "今日（%s）　取号 %d · 等候 %d · 已办 %d · 过号 %d　|　等候时间中位数 %s · 当前最长等候 %s　|　"
+                "受理 %d · 即办 %d · 不予受理 %d　|　评价 %d · 满意率 %s　|　超期未办结 %d"
+            )
+            % (
+                f.day.isoformat(),
+                f.tickets_issued,
+                f.waiting,
+                f.served,
+                f.no_show,
+                minutes(f.median_wait_minutes),
+                minutes(f.longest_wait_now_minutes),
+                f.cases_received,
+                f.completed_on_spot,
+                f.rejected_at_intake,
+                f.ratings,
+                satisfied,
+                f.open_cases_overdue,
+            )
         )
 
     def _set_follow_ups(self, rows: list[FollowUpView]) -> None:
@@ -138,18 +166,19 @@ class SupervisorPage(QWidget):
         resolution = self.ask(tr("回访差评")) if item else None
         if item is None or not resolution or not resolution.strip():
             return
-        BackgroundOp(lambda: self.services.ratings.close_follow_up(item.id, self.user, resolution)
-                     ).success(lambda _r: self.load()).run()
+        BackgroundOp(
+            lambda: self.services.ratings.close_follow_up(item.id, self.user, resolution)
+        ).success(lambda _r: self.load()).run()
 
     def resolve_selected_conflict(self) -> None:
         item = self._selected(self.conflict_view, self.conflicts)
         resolution = self.ask(tr("处理同步冲突")) if item else None
         if item is None or not resolution or not resolution.strip():
             return
-        BackgroundOp(lambda: resolve_conflict(self.services.ctx, item.id, self.user.id, resolution)
-                     ).success(lambda _r: self.load()).run()
+        BackgroundOp(
+            lambda: resolve_conflict(self.services.ctx, item.id, self.user.id, resolution)
+        ).success(lambda _r: self.load()).run()
 
 
 def can_supervise(user: SignedInUser | None) -> bool:
     return user is not None and user.role in ("supervisor", "admin")
-

@@ -23,7 +23,9 @@ def _when(moment: datetime | None) -> str:
 def describe(status: SyncStatus) -> tuple[str, str]:
     """(short status-bar text, tooltip) for a status; plain strings so it is testable without a screen."""
     if not status.enrolled:
-        return tr("区级平台：未注册"), tr("本中心尚未注册，运行 onewindow enrol --hub 地址 --code 注册码")
+        return tr("区级平台：未注册"), tr(
+            "本中心尚未注册，运行 onewindow enrol --hub 地址 --code 注册码"
+        )
     state = {None: tr("连接中"), True: tr("在线"), False: tr("离线")}[status.online]
     text = tr("区级平台：%s · 待发送 %d") % (state, status.waiting)
     if status.open_conflicts:
@@ -46,7 +48,9 @@ class SyncController(QObject):
 
     report = Signal(object)
 
-    def __init__(self, agent: SyncAgent, label: QLabel, parent: QWidget, interval_ms: int = 60_000) -> None:
+    def __init__(
+        self, agent: SyncAgent, label: QLabel, parent: QWidget, interval_ms: int = 60_000
+    ) -> None:
         super().__init__(parent)
         self.agent = agent
         self.label = label
@@ -86,4 +90,6 @@ class SyncController(QObject):
         text, tip = describe(status)
         self.label.setText(text)
         self.label.setToolTip(tip)
-        self.label.setStyleSheet("color: #b00020;" if status.online is False or status.last_error else "")
+        self.label.setStyleSheet(
+            "color: #b00020;" if status.online is False or status.last_error else ""
+        )

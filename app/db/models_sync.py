@@ -19,7 +19,9 @@ class SyncConflict(Base):
     __tablename__ = "sync_conflict"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # illegal_event / duplicate / invalid_op / oversized
+    kind: Mapped[str] = mapped_column(
+        String(20)
+    )  # illegal_event / duplicate / invalid_op / oversized
     case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     subject_id: Mapped[uuid.UUID | None]
     other_id: Mapped[uuid.UUID | None]

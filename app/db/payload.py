@@ -21,7 +21,9 @@ def jsonable(value: Any) -> Any:
 
 def row_payload(row: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """An ORM row's columns."""
-    return {c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns if c.key not in skip}
+    return {
+        c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns if c.key not in skip
+    }
 
 
 def values_payload(table: Table, values: dict[str, Any]) -> dict[str, Any]:

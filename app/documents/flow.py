@@ -247,12 +247,17 @@ def fields_blocks(
         cell_w = width / len(pairs)
         cells = []
         for label, value in pairs:
-            cells.append((wrap(label, size, label_width - 2 * pad),
-                          wrap(value, size, cell_w - label_width - 2 * pad)))
+            cells.append(
+                (
+                    wrap(label, size, label_width - 2 * pad),
+                    wrap(value, size, cell_w - label_width - 2 * pad),
+                )
+            )
         h = max(max(len(ll), len(vl)) for ll, vl in cells) * lead + 2 * pad
 
-        def draw(c: Canvas, x: float, y: float, h: float = h, cells: list = cells,
-                 cell_w: float = cell_w) -> None:
+        def draw(
+            c: Canvas, x: float, y: float, h: float = h, cells: list = cells, cell_w: float = cell_w
+        ) -> None:
             c.setLineWidth(0.6)
             c.setStrokeColor(BLACK)
             for i, (llines, vlines) in enumerate(cells):
@@ -260,10 +265,18 @@ def fields_blocks(
                 c.setFillColor(LIGHT)
                 c.rect(cx, y - h, label_width, h, stroke=1, fill=1)
                 c.rect(cx + label_width, y - h, cell_w - label_width, h, stroke=1, fill=0)
-                draw_lines(c, cx + label_width / 2, y - (h - len(llines) * lead) / 2, llines,
-                           size, lead, align="centre")
-                draw_lines(c, cx + label_width + pad, y - (h - len(vlines) * lead) / 2, vlines,
-                           size, lead)
+                draw_lines(
+                    c,
+                    cx + label_width / 2,
+                    y - (h - len(llines) * lead) / 2,
+                    llines,
+                    size,
+                    lead,
+                    align="centre",
+                )
+                draw_lines(
+                    c, cx + label_width + pad, y - (h - len(vlines) * lead) / 2, vlines, size, lead
+                )
 
         out.append(Block(h, draw))
     return out
@@ -284,8 +297,15 @@ def codes_block(
             h += 2 * MM + qr_size + (text_size * 1.5 if caption else 0)
 
         def draw_roll(c: Canvas, x: float, y: float) -> None:
-            draw_code128(c, code, x + (width - bw) / 2, y - bar_h - text_size * 1.3, bar_h,
-                         module, text_size=text_size)
+            draw_code128(
+                c,
+                code,
+                x + (width - bw) / 2,
+                y - bar_h - text_size * 1.3,
+                bar_h,
+                module,
+                text_size=text_size,
+            )
             if qr_payload:
                 qy = y - bar_h - text_size * 1.3 - 2 * MM - qr_size
                 draw_qr(c, qr_payload, x + (width - qr_size) / 2, qy, qr_size)
@@ -299,19 +319,20 @@ def codes_block(
     h = max(qr_size, bar_h + text_size * 1.3 + 6 * MM)
 
     def draw(c: Canvas, x: float, y: float) -> None:
-        draw_code128(c, code, x, y - bar_h - text_size * 1.3 - 2 * MM, bar_h, module,
-                     text_size=text_size)
+        draw_code128(
+            c, code, x, y - bar_h - text_size * 1.3 - 2 * MM, bar_h, module, text_size=text_size
+        )
         draw_qr(c, qr_payload, x + width - qr_size, y - qr_size, qr_size)
         if caption:
             cap_lines = wrap(caption, 8, 40 * MM)
-            draw_lines(c, x + width - qr_size - 2 * MM, y - 6 * MM, cap_lines, 8, 11,
-                       align="right")
+            draw_lines(c, x + width - qr_size - 2 * MM, y - 6 * MM, cap_lines, 8, 11, align="right")
 
     return Block(h + 3 * MM, draw)
 
 
-def seal_block(centre_name: str, seal_text: str, when: str, width: float, radius: float = 17 * MM
-               ) -> Block:
+def seal_block(
+    centre_name: str, seal_text: str, when: str, width: float, radius: float = 17 * MM
+) -> Block:
     """The issuing centre and date at the right, a dashed seal placeholder circle over them (as stamped)."""
     size = 11
     h = 2 * size * 1.7 + 2 * MM

@@ -126,13 +126,18 @@ def plan_form(layout: FormLayout, data: ApplicationFormData) -> FormPlan:
                 page += 1
                 y = PAGE_H - TOP - 10 * MM
             if band:
-                sections.append(PlacedSection(page, section.title, (LEFT, y - band, LEFT + WIDTH, y)))
+                sections.append(
+                    PlacedSection(page, section.title, (LEFT, y - band, LEFT + WIDTH, y))
+                )
                 y -= band
             x = LEFT
             for c, w, lw, value, size, lines, _ in measured:
                 label_box = (x, y - h, x + lw, y) if lw else None
-                cells.append(PlacedCell(page, c, label_box, (x + lw, y - h, x + w, y), value, size,
-                                        tuple(lines)))
+                cells.append(
+                    PlacedCell(
+                        page, c, label_box, (x + lw, y - h, x + w, y), value, size, tuple(lines)
+                    )
+                )
                 x += w
             y -= h
             first_row = False
@@ -170,8 +175,15 @@ def _draw_cell(c: Canvas, cell: PlacedCell) -> None:
         c.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=1)
         llines = wrap(cell.cell.label, SIZE, x1 - x0 - 2 * PAD)
         lead = SIZE * 1.4
-        draw_lines(c, (x0 + x1) / 2, y1 - (y1 - y0 - len(llines) * lead) / 2, llines, SIZE, lead,
-                   align="centre")
+        draw_lines(
+            c,
+            (x0 + x1) / 2,
+            y1 - (y1 - y0 - len(llines) * lead) / 2,
+            llines,
+            SIZE,
+            lead,
+            align="centre",
+        )
     x0, y0, x1, y1 = cell.value_box
     c.setFillColor(BLACK)
     c.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
@@ -205,11 +217,24 @@ def _draw_header(c: Canvas, plan: FormPlan, data: ApplicationFormData, page: int
         if data.case_number:
             module = 0.3 * MM
             bw = code128_width(data.case_number, module)
-            draw_code128(c, data.case_number, PAGE_W - RIGHT - bw, y - 10.5 * MM, 8 * MM, module,
-                         human_readable=False)
+            draw_code128(
+                c,
+                data.case_number,
+                PAGE_W - RIGHT - bw,
+                y - 10.5 * MM,
+                8 * MM,
+                module,
+                human_readable=False,
+            )
     else:
-        draw_text(c, LEFT, top - 6 * MM, f"{layout.title}（续）　申请人：{data.applicant.name}", 9,
-                  color=GREY)
+        draw_text(
+            c,
+            LEFT,
+            top - 6 * MM,
+            f"{layout.title}（续）　申请人：{data.applicant.name}",
+            9,
+            color=GREY,
+        )
     foot = f"第 {page + 1} 页 / 共 {plan.pages} 页"
     draw_text(c, PAGE_W - RIGHT, BOTTOM - 8 * MM, foot, 8, align="right", color=GREY)
     left_foot = data.centre.name if data.centre else ""
@@ -233,8 +258,9 @@ def render_application_form(layout: FormLayout | str, data: ApplicationFormData)
                     c.setFillColor(LIGHT)
                     c.setLineWidth(0.7)
                     c.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=1)
-                    draw_text(c, x0 + PAD, y0 + (y1 - y0) / 2 - SIZE * 0.35, s.title, SIZE,
-                              bold=True)
+                    draw_text(
+                        c, x0 + PAD, y0 + (y1 - y0) / 2 - SIZE * 0.35, s.title, SIZE, bold=True
+                    )
             for cell in plan.cells:
                 if cell.page == page:
                     _draw_cell(c, cell)

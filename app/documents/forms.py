@@ -18,8 +18,19 @@ FORM_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 LAYOUT_KEYS = {"name", "title", "subtitle", "matter_code", "sections", "notes"}
 SECTION_KEYS = {"title", "rows"}
 ROW_KEYS = {"cells", "height"}
-CELL_KEYS = {"label", "field", "text", "handwritten", "width", "lines", "label_width", "choices",
-             "suffix", "footer", "align"}
+CELL_KEYS = {
+    "label",
+    "field",
+    "text",
+    "handwritten",
+    "width",
+    "lines",
+    "label_width",
+    "choices",
+    "suffix",
+    "footer",
+    "align",
+}
 
 
 class LayoutError(ValueError):
@@ -106,7 +117,9 @@ def _cell(raw: Any, where: str, errs: list[str], form_keys: set[str] | None) -> 
     if raw.get("handwritten"):
         kinds.append("handwritten")
     if len(kinds) != 1:
-        errs.append(f"{where}: needs exactly one of field, text, handwritten (has {kinds or 'none'})")
+        errs.append(
+            f"{where}: needs exactly one of field, text, handwritten (has {kinds or 'none'})"
+        )
     field = raw.get("field")
     if field is not None:
         if not isinstance(field, str) or "." not in field:
@@ -115,8 +128,10 @@ def _cell(raw: Any, where: str, errs: list[str], form_keys: set[str] | None) -> 
             scope, key = field.split(".", 1)
             if scope == "applicant":
                 if key not in APPLICANT_FIELD_KEYS:
-                    errs.append(f"{where}.field: unknown applicant field '{field}' "
-                                f"(known: {', '.join(APPLICANT_FIELD_KEYS)})")
+                    errs.append(
+                        f"{where}.field: unknown applicant field '{field}' "
+                        f"(known: {', '.join(APPLICANT_FIELD_KEYS)})"
+                    )
             elif scope == "form":
                 if not FORM_KEY.match(key):
                     errs.append(f"{where}.field: bad form key '{key}'")
@@ -128,15 +143,21 @@ def _cell(raw: Any, where: str, errs: list[str], form_keys: set[str] | None) -> 
         ("label", lambda v: isinstance(v, str), "a string"),
         ("text", lambda v: isinstance(v, str) and v.strip(), "a non-empty string"),
         ("width", lambda v: _num(v) and v > 0, "a positive number"),
-        ("lines", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 30,
-         "an integer 1–30"),
+        (
+            "lines",
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 30,
+            "an integer 1–30",
+        ),
         ("label_width", lambda v: _num(v) and 0 <= v <= 120, "a number of mm 0–120"),
         ("suffix", lambda v: isinstance(v, str), "a string"),
         ("footer", lambda v: isinstance(v, str), "a string"),
         ("align", lambda v: v in ("left", "centre"), "left or centre"),
         ("handwritten", lambda v: isinstance(v, bool), "true or false"),
-        ("choices", lambda v: isinstance(v, list) and v and all(isinstance(x, str) for x in v),
-         "a non-empty list of strings"),
+        (
+            "choices",
+            lambda v: isinstance(v, list) and v and all(isinstance(x, str) for x in v),
+            "a non-empty list of strings",
+        ),
     ):
         if key in raw and raw[key] is not None and not check(raw[key]):
             errs.append(f"{where}.{key}: must be {what}")
@@ -147,17 +168,23 @@ def _cell(raw: Any, where: str, errs: list[str], form_keys: set[str] | None) -> 
     if errs and any(e.startswith(where) for e in errs):
         return None
     return CellLayout(
-        label=raw.get("label", ""), field=field, text=raw.get("text"),
-        handwritten=bool(raw.get("handwritten", False)), width=float(raw.get("width", 1)),
+        label=raw.get("label", ""),
+        field=field,
+        text=raw.get("text"),
+        handwritten=bool(raw.get("handwritten", False)),
+        width=float(raw.get("width", 1)),
         lines=int(raw.get("lines", 1)),
         label_width=float(raw["label_width"]) if raw.get("label_width") is not None else None,
-        choices=tuple(raw.get("choices") or ()), suffix=raw.get("suffix", ""),
-        footer=raw.get("footer", ""), align=raw.get("align", "left"),
+        choices=tuple(raw.get("choices") or ()),
+        suffix=raw.get("suffix", ""),
+        footer=raw.get("footer", ""),
+        align=raw.get("align", "left"),
     )
 
 
-def parse_layout(raw: Any, source: str = "<layout>", form_keys: Iterable[str] | None = None
-                 ) -> FormLayout:
+def parse_layout(
+    raw: Any, source: str = "<layout>", form_keys: Iterable[str] | None = None
+) -> FormLayout:
     """Validate a decoded YAML layout and build it; raise LayoutError listing every problem."""
     errs: list[str] = []
     keys = set(form_keys) if form_keys is not None else None
@@ -207,15 +234,24 @@ def parse_layout(raw: Any, source: str = "<layout>", form_keys: Iterable[str] | 
                 errs.append(f"{rw}.cells: required non-empty list")
                 continue
             cells = [_cell(c, f"{rw}.cells[{ci}]", errs, keys) for ci, c in enumerate(r)]
-            rows.append(RowLayout(tuple(c for c in cells if c is not None),
-                                  float(height) if height is not None else None))
+            rows.append(
+                RowLayout(
+                    tuple(c for c in cells if c is not None),
+                    float(height) if height is not None else None,
+                )
+            )
         sections.append(SectionLayout(str(s.get("title") or ""), tuple(rows)))
     if errs:
         raise LayoutError(source, errs)
-    return FormLayout(name=raw["name"], title=raw["title"], sections=tuple(sections),
-                      subtitle=str(raw.get("subtitle") or ""),
-                      matter_code=str(raw.get("matter_code") or ""),
-                      notes=tuple(notes), source=source)
+    return FormLayout(
+        name=raw["name"],
+        title=raw["title"],
+        sections=tuple(sections),
+        subtitle=str(raw.get("subtitle") or ""),
+        matter_code=str(raw.get("matter_code") or ""),
+        notes=tuple(notes),
+        source=source,
+    )
 
 
 def load_layout_file(path: Path, form_keys: Iterable[str] | None = None) -> FormLayout:

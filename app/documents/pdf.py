@@ -51,8 +51,14 @@ def pdf_canvas(
     """A deterministic canvas (invariant=1: fixed dates and document id) writing into a buffer."""
     register_font()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=FONT,
-               initialFontSize=10)
+    c = Canvas(
+        buf,
+        pagesize=pagesize,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=FONT,
+        initialFontSize=10,
+    )
     c.setTitle(title)
     c.setAuthor(author)
     c.setCreator(CREATOR)

@@ -26,8 +26,10 @@ from app.documents.pdf import MM, fit_size
 def _promise(data: ReceiptData) -> str:
     if data.promised_completion_date is None or data.promised_working_days <= 0:
         return "即办件，当场办结"
-    return (f"{data.promised_working_days}个工作日，预计于"
-            f"{format_date_cn(data.promised_completion_date)}前办结")
+    return (
+        f"{data.promised_working_days}个工作日，预计于"
+        f"{format_date_cn(data.promised_completion_date)}前办结"
+    )
 
 
 def _applicant(data: ReceiptData) -> str:
@@ -42,11 +44,15 @@ def _agent(data: ReceiptData) -> str | None:
 
 
 def _body(data: ReceiptData) -> str:
-    text = (f"您（单位）于{format_date_cn(data.received_date)}提出的“{data.matter_name}”申请，"
-            "经审查，申请材料")
+    text = (
+        f"您（单位）于{format_date_cn(data.received_date)}提出的“{data.matter_name}”申请，"
+        "经审查，申请材料"
+    )
     if data.deferred:
-        text += ("主要材料齐全，根据容缺受理有关规定，本中心决定予以受理。"
-                 "请在下列期限前补交容缺材料，逾期未补交的将影响办理进度。")
+        text += (
+            "主要材料齐全，根据容缺受理有关规定，本中心决定予以受理。"
+            "请在下列期限前补交容缺材料，逾期未补交的将影响办理进度。"
+        )
     else:
         text += "齐全、符合法定形式，本中心决定予以受理。"
     return text
@@ -86,8 +92,12 @@ def _a4(data: ReceiptData) -> bytes:
     doc.add(
         text_block(data.centre.name, w, size=12, align="centre"),
         title_block("受理通知书", w, size=22, space_after=3 * MM),
-        codes_block(data.case_number, data.qr_payload, w,
-                    caption=f"扫码查询办理进度\n验证码：{data.verification_code}"),
+        codes_block(
+            data.case_number,
+            data.qr_payload,
+            w,
+            caption=f"扫码查询办理进度\n验证码：{data.verification_code}",
+        ),
         text_block(f"{data.applicant_name}：", w, size=11.5),
         text_block(_body(data), w, size=11.5, first_indent=True),
         spacer(2 * MM),
@@ -99,20 +109,44 @@ def _a4(data: ReceiptData) -> bytes:
     mrows = [[str(i), m.name, m.form, str(m.copies)] for i, m in enumerate(data.materials, start=1)]
     if not mrows:
         mrows = [["—", "（无）", "", ""]]
-    doc.add(*table_blocks([("序号", 1, "centre"), ("材料名称", 9, "left"), ("形式", 3, "centre"),
-                           ("份数", 1.4, "centre")], mrows, w))
+    doc.add(
+        *table_blocks(
+            [
+                ("序号", 1, "centre"),
+                ("材料名称", 9, "left"),
+                ("形式", 3, "centre"),
+                ("份数", 1.4, "centre"),
+            ],
+            mrows,
+            w,
+        )
+    )
     if data.deferred:
         doc.add(spacer(4 * MM), text_block("容缺受理材料（请按期补交）", w, size=11.5, bold=True))
         doc.blocks[-1].keep_with_next = True
-        drows = [[str(i), d.name, format_date_cn(d.promised_by), d.note]
-                 for i, d in enumerate(data.deferred, start=1)]
-        doc.add(*table_blocks([("序号", 1, "centre"), ("材料名称", 7, "left"),
-                               ("补交期限", 3.2, "centre"), ("说明", 3.2, "left")], drows, w))
+        drows = [
+            [str(i), d.name, format_date_cn(d.promised_by), d.note]
+            for i, d in enumerate(data.deferred, start=1)
+        ]
+        doc.add(
+            *table_blocks(
+                [
+                    ("序号", 1, "centre"),
+                    ("材料名称", 7, "left"),
+                    ("补交期限", 3.2, "centre"),
+                    ("说明", 3.2, "left"),
+                ],
+                drows,
+                w,
+            )
+        )
     doc.add(spacer(4 * MM), text_block("温馨提示", w, size=10.5, bold=True))
     doc.blocks[-1].keep_with_next = True
     doc.add(*(text_block(n, w, size=9.5, indent=2 * MM) for n in _notes(data)))
-    doc.add(spacer(7 * MM), seal_block(data.centre.name, data.centre.seal,
-                                       format_date_cn(data.received_date), w))
+    doc.add(
+        spacer(7 * MM),
+        seal_block(data.centre.name, data.centre.seal, format_date_cn(data.received_date), w),
+    )
     return render_a4(doc)
 
 
@@ -125,7 +159,9 @@ def _roll(data: ReceiptData) -> bytes:
         return text_block(f"{label}：{value}", w, size=s)
 
     blocks: list[Block] = [
-        title_block(data.centre.name, w, size=fit_size(data.centre.name, 12, w), space_after=1 * MM),
+        title_block(
+            data.centre.name, w, size=fit_size(data.centre.name, 12, w), space_after=1 * MM
+        ),
         title_block("受理回执", w, size=16, space_after=1 * MM),
         rule_block(w, dashed=True),
         line("办件编号", data.case_number),
@@ -143,16 +179,27 @@ def _roll(data: ReceiptData) -> bytes:
         rule_block(w, dashed=True),
         text_block("已收材料：", w, size=s, bold=True),
     ]
-    blocks += [text_block(f"{i}. {m.name}（{m.form}×{m.copies}）", w, size=s, indent=2 * MM)
-               for i, m in enumerate(data.materials, start=1)]
+    blocks += [
+        text_block(f"{i}. {m.name}（{m.form}×{m.copies}）", w, size=s, indent=2 * MM)
+        for i, m in enumerate(data.materials, start=1)
+    ]
     if data.deferred:
         blocks.append(text_block("容缺材料（请按期补交）：", w, size=s, bold=True))
-        blocks += [text_block(f"{i}. {d.name}，{format_date_cn(d.promised_by)}前补交", w, size=s,
-                              indent=2 * MM) for i, d in enumerate(data.deferred, start=1)]
+        blocks += [
+            text_block(
+                f"{i}. {d.name}，{format_date_cn(d.promised_by)}前补交", w, size=s, indent=2 * MM
+            )
+            for i, d in enumerate(data.deferred, start=1)
+        ]
     blocks += [
         rule_block(w, dashed=True),
-        codes_block(data.case_number, data.qr_payload, w, roll=True,
-                    caption=f"扫码查询进度　验证码：{data.verification_code}"),
+        codes_block(
+            data.case_number,
+            data.qr_payload,
+            w,
+            roll=True,
+            caption=f"扫码查询进度　验证码：{data.verification_code}",
+        ),
         text_block("请妥善保管本回执，凭办件编号和验证码查询进度、领取结果。", w, size=8),
         text_block(f"地址：{data.centre.address}", w, size=8),
         text_block(f"咨询电话：{data.centre.enquiry_phone}", w, size=8),

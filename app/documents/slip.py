@@ -24,7 +24,9 @@ def render_ticket_slip(data: TicketSlipData) -> bytes:
     group = data.service_group + (f"（优先：{data.priority}）" if data.priority else "")
     number_size = fit_size(data.ticket_number, 40, w)
     blocks: list[Block] = [
-        title_block(data.centre.name, w, size=fit_size(data.centre.name, 12, w), space_after=1 * MM),
+        title_block(
+            data.centre.name, w, size=fit_size(data.centre.name, 12, w), space_after=1 * MM
+        ),
         text_block("排 队 号 票", w, size=9, align="centre"),
         rule_block(w, dashed=True),
         title_block(data.ticket_number, w, size=number_size, space_after=1 * MM),
@@ -37,8 +39,11 @@ def render_ticket_slip(data: TicketSlipData) -> bytes:
         text_block(data.guidance, w, size=8.5),
         rule_block(w, dashed=True),
         text_block(f"地址：{data.centre.address}", w, size=8),
-        text_block(f"咨询电话：{data.centre.enquiry_phone}　监督电话：{data.centre.supervision_phone}",
-                   w, size=8),
+        text_block(
+            f"咨询电话：{data.centre.enquiry_phone}　监督电话：{data.centre.supervision_phone}",
+            w,
+            size=8,
+        ),
     ]
     doc.add(*blocks)
     return render_roll(doc)

@@ -177,7 +177,9 @@ def parse_id_number(text: str, today: date | None = None) -> IdNumber:
         kind = IdKind.RESIDENT
         region_name, known = _region_info(region_code)
         if not known:
-            warnings.append("地区码（前6位）不在行政区划代码表中，可能是新设或撤销的区县，请核对证件原件")
+            warnings.append(
+                "地区码（前6位）不在行政区划代码表中，可能是新设或撤销的区县，请核对证件原件"
+            )
     else:
         raise _fail("ID_REGION_INVALID", "地区码无效：号码前2位不是有效的省级行政区划代码")
 

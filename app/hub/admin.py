@@ -32,7 +32,9 @@ from app.sync.protocol import EnrolResponse, HeartbeatRequest
 
 ENROL_CODE_TTL = timedelta(hours=72)
 STAFF_SESSION_TTL = timedelta(hours=10)
-LOGIN_WINDOW = timedelta(minutes=15)  # failed sign-ins are counted over this span from the first one
+LOGIN_WINDOW = timedelta(
+    minutes=15
+)  # failed sign-ins are counted over this span from the first one
 LOGIN_LOCKOUT = timedelta(minutes=15)  # how long a user name / client address is then refused
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20  # an office signs in from one address: room for several people's typos
@@ -63,19 +65,29 @@ def ensure_centre(s: Session, code: str, name: str = "") -> HubCentre:
     return centre
 
 
-def new_enrol_code(s: Session, centre_code: str, now: datetime, ttl: timedelta = ENROL_CODE_TTL) -> str:
+def new_enrol_code(
+    s: Session, centre_code: str, now: datetime, ttl: timedelta = ENROL_CODE_TTL
+) -> str:
     """A one-time code for one device of the centre; shown once, only its hash is stored."""
     centre = ensure_centre(s, centre_code)
     code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
-    s.add(HubEnrolCode(code_hash=token_hash(code.replace("-", "")), centre_id=centre.id,
-                       created_at=now, expires_at=now + ttl))
+    s.add(
+        HubEnrolCode(
+            code_hash=token_hash(code.replace("-", "")),
+            centre_id=centre.id,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
     return code
 
 
 def enrol(s: Session, code: str, device_name: str, now: datetime) -> EnrolResponse:
-    row = s.execute(select(HubEnrolCode).where(
-        HubEnrolCode.code_hash == token_hash(code.replace("-", "").strip().upper())
-    ).with_for_update()).scalar_one_or_none()
+    row = s.execute(
+        select(HubEnrolCode)
+        .where(HubEnrolCode.code_hash == token_hash(code.replace("-", "").strip().upper()))
+        .with_for_update()
+    ).scalar_one_or_none()
     if row is None:
         raise HubError(403, "注册码无效")
     if row.used_at is not None:
@@ -83,13 +95,25 @@ def enrol(s: Session, code: str, device_name: str, now: datetime) -> EnrolRespon
     if row.expires_at < now:
         raise HubError(403, "注册码已过期，请向区级管理员申请新的注册码")
     token = secrets.token_urlsafe(32)
-    device = HubDevice(id=uuid.uuid4(), centre_id=row.centre_id, name=device_name,
-                       token_hash=token_hash(token), created_at=now, last_seen_at=now)
+    device = HubDevice(
+        id=uuid.uuid4(),
+        centre_id=row.centre_id,
+        name=device_name,
+        token_hash=token_hash(token),
+        created_at=now,
+        last_seen_at=now,
+    )
     s.add(device)
     row.used_at, row.device_id = now, device.id
     centre = s.get_one(HubCentre, row.centre_id)
-    return EnrolResponse(device_id=device.id, token=token, centre_id=centre.id,
-                         centre_code=centre.code, centre_name=centre.name, hub_time=now)
+    return EnrolResponse(
+        device_id=device.id,
+        token=token,
+        centre_id=centre.id,
+        centre_code=centre.code,
+        centre_name=centre.name,
+        hub_time=now,
+    )
 
 
 def device_for_token(s: Session, token: str) -> HubDevice | None:
@@ -107,7 +131,9 @@ def revoke_device(s: Session, device_id: uuid.UUID, now: datetime) -> bool:
     return True
 
 
-def touch(device: HubDevice, now: datetime, device_time: datetime | None, app: str, catalogue: str) -> None:
+def touch(
+    device: HubDevice, now: datetime, device_time: datetime | None, app: str, catalogue: str
+) -> None:
     device.last_seen_at = now
     if device_time is not None:
         device.last_device_time = device_time
@@ -123,31 +149,51 @@ def heartbeat(device: HubDevice, req: HeartbeatRequest) -> None:
 
 def silent_devices(s: Session, now: datetime) -> list[dict[str, Any]]:
     """Enrolled, unrevoked devices not heard from in 24 hours, with their centre."""
-    rows = s.execute(select(HubDevice, HubCentre).join(HubCentre, HubCentre.id == HubDevice.centre_id).where(
-        HubDevice.revoked_at.is_(None),
-        or_(HubDevice.last_seen_at.is_(None), HubDevice.last_seen_at < now - SILENT_AFTER),
-    ).order_by(HubDevice.last_seen_at)).all()
-    return [{"centre_code": c.code, "centre_name": c.name, "device_id": str(d.id), "device_name": d.name,
-             "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
-             "queue_depth": d.queue_depth,
-             "oldest_unsent_at": d.oldest_unsent_at.isoformat() if d.oldest_unsent_at else None}
-            for d, c in rows]
+    rows = s.execute(
+        select(HubDevice, HubCentre)
+        .join(HubCentre, HubCentre.id == HubDevice.centre_id)
+        .where(
+            HubDevice.revoked_at.is_(None),
+            or_(HubDevice.last_seen_at.is_(None), HubDevice.last_seen_at < now - SILENT_AFTER),
+        )
+        .order_by(HubDevice.last_seen_at)
+    ).all()
+    return [
+        {
+            "centre_code": c.code,
+            "centre_name": c.name,
+            "device_id": str(d.id),
+            "device_name": d.name,
+            "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+            "queue_depth": d.queue_depth,
+            "oldest_unsent_at": d.oldest_unsent_at.isoformat() if d.oldest_unsent_at else None,
+        }
+        for d, c in rows
+    ]
 
 
-def add_staff(s: Session, username: str, display_name: str, role: str, password: str,
-              department: str = "") -> HubStaff:
+def add_staff(
+    s: Session, username: str, display_name: str, role: str, password: str, department: str = ""
+) -> HubStaff:
     if role not in ("department", "admin"):
         raise HubError(422, "角色须为 department 或 admin")
     if role == "department" and not department:
         raise HubError(422, "部门人员须指定所属部门")
-    staff = HubStaff(id=uuid.uuid4(), username=username, display_name=display_name, role=role,
-                     department=department, password_hash=hash_password(password))
+    staff = HubStaff(
+        id=uuid.uuid4(),
+        username=username,
+        display_name=display_name,
+        role=role,
+        department=department,
+        password_hash=hash_password(password),
+    )
     s.add(staff)
     return staff
 
 
-def staff_login(sessions: sessionmaker[Session], username: str, password: str, client: str,
-                now: datetime) -> str:
+def staff_login(
+    sessions: sessionmaker[Session], username: str, password: str, client: str, now: datetime
+) -> str:
     """A new staff session token, or HubError 401 (wrong name or password) / LoginThrottled 429.
 
     Guessing is throttled in the database, so every hub process behind the load balancer counts the
@@ -163,7 +209,9 @@ def staff_login(sessions: sessionmaker[Session], username: str, password: str, c
     return outcome
 
 
-def _login_attempt(s: Session, username: str, password: str, client: str, now: datetime) -> str | HubError:
+def _login_attempt(
+    s: Session, username: str, password: str, client: str, now: datetime
+) -> str | HubError:
     user_key, client_key = _throttle_key("user", username), _throttle_key("client", client)
     # The user name's row stays locked while the password is checked: attempts at one name are
     # serialised across processes, so parallel guesses cannot slip past the count.
@@ -177,11 +225,20 @@ def _login_attempt(s: Session, username: str, password: str, client: str, now: d
     stored = staff.password_hash if staff is not None else _dummy_hash()
     if verify_password(password, stored) and staff is not None and staff.active:
         s.delete(user)
-        s.execute(delete(HubLoginThrottle).where(
-            HubLoginThrottle.window_start < now - LOGIN_WINDOW - LOGIN_LOCKOUT))  # stale rows
+        s.execute(
+            delete(HubLoginThrottle).where(
+                HubLoginThrottle.window_start < now - LOGIN_WINDOW - LOGIN_LOCKOUT
+            )
+        )  # stale rows
         token = secrets.token_urlsafe(32)
-        s.add(HubStaffSession(staff_id=staff.id, token_hash=token_hash(token), created_at=now,
-                              expires_at=now + STAFF_SESSION_TTL))
+        s.add(
+            HubStaffSession(
+                staff_id=staff.id,
+                token_hash=token_hash(token),
+                created_at=now,
+                expires_at=now + STAFF_SESSION_TTL,
+            )
+        )
         return token
     _count_failure(user, MAX_FAILURES_PER_USER, now)
     # the client's row is locked only now, briefly: one office behind one address signs in unhindered
@@ -189,7 +246,11 @@ def _login_attempt(s: Session, username: str, password: str, client: str, now: d
     if (refusal := _refusal(user, now, "该用户名", "用户名或密码错误。")) is not None:
         return refusal
     left = MAX_FAILURES_PER_USER - user.failures
-    warning = f"（再失败 {left} 次，该用户名将暂停登录 {_minutes(LOGIN_LOCKOUT)} 分钟）" if left <= 2 else ""
+    warning = (
+        f"（再失败 {left} 次，该用户名将暂停登录 {_minutes(LOGIN_LOCKOUT)} 分钟）"
+        if left <= 2
+        else ""
+    )
     return HubError(401, "用户名或密码错误" + warning)
 
 
@@ -216,24 +277,34 @@ def _throttle_row(s: Session, key: str, now: datetime) -> HubLoginThrottle:
     elif s.get(HubLoginThrottle, key) is None:
         s.add(HubLoginThrottle(**values))
         s.flush()
-    return s.execute(select(HubLoginThrottle).where(HubLoginThrottle.key == key)
-                     .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    return s.execute(
+        select(HubLoginThrottle)
+        .where(HubLoginThrottle.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def _count_failure(row: HubLoginThrottle, limit: int, now: datetime) -> None:
-    if row.window_start + LOGIN_WINDOW <= now or (row.locked_until is not None and row.locked_until <= now):
+    if row.window_start + LOGIN_WINDOW <= now or (
+        row.locked_until is not None and row.locked_until <= now
+    ):
         row.failures, row.window_start, row.locked_until = 0, now, None
     row.failures += 1
     if row.failures >= limit:
         row.locked_until = now + LOGIN_LOCKOUT
 
 
-def _refusal(row: HubLoginThrottle, now: datetime, who: str, prefix: str = "") -> LoginThrottled | None:
+def _refusal(
+    row: HubLoginThrottle, now: datetime, who: str, prefix: str = ""
+) -> LoginThrottled | None:
     if row.locked_until is None or row.locked_until <= now:
         return None
     wait = row.locked_until - now
-    return LoginThrottled(f"{prefix}{who}登录失败次数过多，已暂停登录，请 {_minutes(wait)} 分钟后再试",
-                          retry_after=math.ceil(wait.total_seconds()))
+    return LoginThrottled(
+        f"{prefix}{who}登录失败次数过多，已暂停登录，请 {_minutes(wait)} 分钟后再试",
+        retry_after=math.ceil(wait.total_seconds()),
+    )
 
 
 def _minutes(span: timedelta) -> int:
@@ -252,12 +323,17 @@ def staff_csrf_token(session_token: str) -> str:
 
 
 def staff_csrf_ok(session_token: str, submitted: str) -> bool:
-    return bool(session_token) and submitted.isascii() and hmac.compare_digest(
-        staff_csrf_token(session_token), submitted)
+    return (
+        bool(session_token)
+        and submitted.isascii()
+        and hmac.compare_digest(staff_csrf_token(session_token), submitted)
+    )
 
 
 def staff_for_token(s: Session, token: str, now: datetime) -> HubStaff | None:
-    sess = s.scalars(select(HubStaffSession).where(HubStaffSession.token_hash == token_hash(token))).first()
+    sess = s.scalars(
+        select(HubStaffSession).where(HubStaffSession.token_hash == token_hash(token))
+    ).first()
     if sess is None or sess.revoked_at is not None or sess.expires_at < now:
         return None
     staff = s.get(HubStaff, sess.staff_id)
@@ -265,28 +341,51 @@ def staff_for_token(s: Session, token: str, now: datetime) -> HubStaff | None:
 
 
 def staff_logout(s: Session, token: str, now: datetime) -> None:
-    sess = s.scalars(select(HubStaffSession).where(HubStaffSession.token_hash == token_hash(token))).first()
+    sess = s.scalars(
+        select(HubStaffSession).where(HubStaffSession.token_hash == token_hash(token))
+    ).first()
     if sess is not None:
         sess.revoked_at = now
 
 
-def _global(entity: str, entity_id: uuid.UUID, payload: dict[str, Any], now: datetime,
-            centre_id: uuid.UUID | None = None) -> dict[str, Any]:
-    return {"centre_id": centre_id, "entity": entity, "entity_id": entity_id, "op": "upsert",
-            "payload": payload, "origin_device_id": None, "op_id": None, "device_seq": None,
-            "status": "applied", "recorded_at": now}
+def _global(
+    entity: str,
+    entity_id: uuid.UUID,
+    payload: dict[str, Any],
+    now: datetime,
+    centre_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    return {
+        "centre_id": centre_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "op": "upsert",
+        "payload": payload,
+        "origin_device_id": None,
+        "op_id": None,
+        "device_seq": None,
+        "status": "applied",
+        "recorded_at": now,
+    }
 
 
 def publish_catalogue(s: Session, pub: Any, now: datetime) -> uuid.UUID:
     """Put a catalogue publication in the change log for every centre (one row, applied whole)."""
     from app.services.catalogue import matter_to_dict
 
-    payload = {"version": pub.version, "published_on": pub.published_on.isoformat(),
-               "publisher": pub.publisher,
-               "service_groups": [{**asdict(g), "departments": list(g.departments)} for g in pub.service_groups],
-               "matters": [matter_to_dict(m) for m in pub.matters]}
+    payload = {
+        "version": pub.version,
+        "published_on": pub.published_on.isoformat(),
+        "publisher": pub.publisher,
+        "service_groups": [
+            {**asdict(g), "departments": list(g.departments)} for g in pub.service_groups
+        ],
+        "matters": [matter_to_dict(m) for m in pub.matters],
+    }
     pid = uuid.uuid5(uuid.NAMESPACE_URL, f"onewindow:catalogue:{pub.version}")
-    s.merge(HubRecord(entity="catalogue", entity_id=pid, centre_id=None, data=payload, updated_at=now))
+    s.merge(
+        HubRecord(entity="catalogue", entity_id=pid, centre_id=None, data=payload, updated_at=now)
+    )
     append_changes(s, [_global("catalogue", pid, payload, now)])
     return pid
 
@@ -301,14 +400,31 @@ def publish_calendar(s: Session, days: list[dict[str, Any]], now: datetime) -> i
     return len(rows)
 
 
-def publish_account(s: Session, centre_code: str, username: str, display_name: str, role: str,
-                    password: str, now: datetime) -> uuid.UUID:
+def publish_account(
+    s: Session,
+    centre_code: str,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    now: datetime,
+) -> uuid.UUID:
     """A centre account (clerk / supervisor / admin) sent only to that centre."""
     centre = ensure_centre(s, centre_code)
     uid = uuid.uuid5(uuid.NAMESPACE_URL, f"onewindow:user:{centre_code}:{username}")
-    payload = {"id": str(uid), "centre_code": centre_code, "username": username,
-               "display_name": display_name, "role": role, "password_hash": hash_password(password),
-               "active": True}
-    s.merge(HubRecord(entity="app_user", entity_id=uid, centre_id=centre.id, data=payload, updated_at=now))
+    payload = {
+        "id": str(uid),
+        "centre_code": centre_code,
+        "username": username,
+        "display_name": display_name,
+        "role": role,
+        "password_hash": hash_password(password),
+        "active": True,
+    }
+    s.merge(
+        HubRecord(
+            entity="app_user", entity_id=uid, centre_id=centre.id, data=payload, updated_at=now
+        )
+    )
     append_changes(s, [_global("app_user", uid, payload, now, centre.id)])
     return uid

@@ -1,6 +1,5 @@
 """The hub's HTTP API (FastAPI): enrolment, push, pull, heartbeat, department and admin endpoints."""
 
-
 import logging
 import uuid
 import zlib
@@ -43,7 +42,9 @@ class NoteRequest(BaseModel):
 class DecisionRequest(BaseModel):
     decision: str = Field(max_length=30)
     reason: str = Field(default="", max_length=500)
-    deferred_materials: list[Annotated[str, Field(max_length=200)]] = Field(default=[], max_length=50)
+    deferred_materials: list[Annotated[str, Field(max_length=200)]] = Field(
+        default=[], max_length=50
+    )
 
 
 def _message(exc: ValidationError | RequestValidationError) -> str:
@@ -93,7 +94,9 @@ def _bearer(request: Request) -> str:
 async def check_versions(request: Request) -> datetime | None:
     """Headers only: async, so FastAPI runs it on the loop instead of a thread-pool hop."""
     h = request.headers
-    problem = P.incompatibility(h.get(P.H_PROTOCOL), h.get(P.H_APP), h.get(P.H_SCHEMA), h.get(P.H_CATALOGUE))
+    problem = P.incompatibility(
+        h.get(P.H_PROTOCOL), h.get(P.H_APP), h.get(P.H_SCHEMA), h.get(P.H_CATALOGUE)
+    )
     if problem:
         raise HubError(426, problem)
     raw = h.get(P.H_DEVICE_TIME)
@@ -137,8 +140,13 @@ class LimitsAndTime:
 
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (_HUB_TIME, self.clock().isoformat().encode())]}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (_HUB_TIME, self.clock().isoformat().encode()),
+                    ],
+                }
             await send(message)
 
         if scope["method"] in ("POST", "PUT", "PATCH"):
@@ -147,7 +155,9 @@ class LimitsAndTime:
             if length is None or not length.isdigit():
                 refusal = JSONResponse({"detail": "请求须带 Content-Length"}, status_code=411)
             elif int(length) > P.MAX_BODY_BYTES:
-                refusal = JSONResponse({"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413)
+                refusal = JSONResponse(
+                    {"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413
+                )
             if refusal is not None:
                 await refusal(scope, receive, stamped)
                 return
@@ -159,7 +169,9 @@ _HUB_TIME = P.H_HUB_TIME.lower().encode()
 
 def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     hub = Hub(engine, clock)
-    app = FastAPI(title="一窗通 区级平台", version=str(P.PROTOCOL_VERSION), docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="一窗通 区级平台", version=str(P.PROTOCOL_VERSION), docs_url=None, redoc_url=None
+    )
     app.state.hub = hub
 
     app.add_middleware(LimitsAndTime, clock=lambda: hub.clock())
@@ -212,10 +224,17 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             prepared = prepare(batch.ops, raw)
             with hub.tx() as s:
                 now = hub.clock()
-                result = ingest.push(s, device.id, batch.ops, now, batch.after_seq, prepared, device.centre_id)
+                result = ingest.push(
+                    s, device.id, batch.ops, now, batch.after_seq, prepared, device.centre_id
+                )
                 d = s.get_one(HubDevice, device.id)
-                admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
-                            request.headers.get(P.H_CATALOGUE, ""))
+                admin.touch(
+                    d,
+                    now,
+                    device_time,
+                    request.headers.get(P.H_APP, ""),
+                    request.headers.get(P.H_CATALOGUE, ""),
+                )
                 return result
 
         try:
@@ -225,8 +244,12 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         return Response(result.json(), media_type="application/json")
 
     @app.get("/api/v1/pull")
-    def pull(device: Device, _v: Versions, cursor: Annotated[int, Query(ge=0)] = 0,
-             limit: Annotated[int, Query(ge=1, le=P.MAX_PULL)] = 1000) -> P.PullResponse:
+    def pull(
+        device: Device,
+        _v: Versions,
+        cursor: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=P.MAX_PULL)] = 1000,
+    ) -> P.PullResponse:
         with hub.sessions() as s:
             begin_snapshot(s)
             changes, new_cursor, more = read_changes(s, device.centre_id, device.id, cursor, limit)
@@ -234,13 +257,19 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         return P.PullResponse(changes=changes, cursor=new_cursor, more=more, hub_time=hub.clock())
 
     @app.post("/api/v1/heartbeat")
-    def heartbeat(body: P.HeartbeatRequest, request: Request, device: Device,
-                  device_time: Versions) -> P.HeartbeatResponse:
+    def heartbeat(
+        body: P.HeartbeatRequest, request: Request, device: Device, device_time: Versions
+    ) -> P.HeartbeatResponse:
         now = hub.clock()
         with hub.tx() as s:
             d = s.get_one(HubDevice, device.id)
-            admin.touch(d, now, device_time, request.headers.get(P.H_APP, ""),
-                        request.headers.get(P.H_CATALOGUE, ""))
+            admin.touch(
+                d,
+                now,
+                device_time,
+                request.headers.get(P.H_APP, ""),
+                request.headers.get(P.H_CATALOGUE, ""),
+            )
             admin.heartbeat(d, body)
             skew = d.skew_seconds
         return P.HeartbeatResponse(hub_time=now, skew_seconds=skew)
@@ -249,10 +278,15 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     def login(body: LoginRequest, request: Request) -> dict[str, str] | JSONResponse:
         client = request.client.host if request.client else ""
         try:
-            token = admin.staff_login(hub.sessions, body.username, body.password, client, hub.clock())
+            token = admin.staff_login(
+                hub.sessions, body.username, body.password, client, hub.clock()
+            )
         except admin.LoginThrottled as exc:
-            return JSONResponse({"detail": exc.message}, status_code=429,
-                                headers={"Retry-After": str(exc.retry_after)})
+            return JSONResponse(
+                {"detail": exc.message},
+                status_code=429,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
         return {"token": token}
 
     @app.get("/api/v1/dept/cases")
@@ -273,8 +307,9 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     @app.post("/api/v1/dept/cases/{case_id}/decision")
     def dept_decide(case_id: uuid.UUID, body: DecisionRequest, staff: Staff) -> dict[str, Any]:
         with hub.tx() as s:
-            return departments.decide(s, staff, case_id, body.decision, body.reason,
-                                      body.deferred_materials, hub.clock())
+            return departments.decide(
+                s, staff, case_id, body.decision, body.reason, body.deferred_materials, hub.clock()
+            )
 
     @app.get("/api/v1/admin/silent-centres")
     def silent(_a: Admin) -> list[dict[str, Any]]:
@@ -291,8 +326,12 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     @app.get("/api/v1/admin/conflicts")
     def conflicts(_a: Admin) -> list[dict[str, Any]]:
         with hub.sessions() as s:
-            rows = s.scalars(select(HubConflict).where(HubConflict.resolved_at.is_(None))
-                             .order_by(HubConflict.detected_at).limit(1000)).all()
+            rows = s.scalars(
+                select(HubConflict)
+                .where(HubConflict.resolved_at.is_(None))
+                .order_by(HubConflict.detected_at)
+                .limit(1000)
+            ).all()
             return [ingest.conflict_payload(c) | {"centre_id": str(c.centre_id)} for c in rows]
 
     from app.hub.web import add_pages

@@ -81,7 +81,11 @@ def prepare(ops: list[Op], body: bytes | None = None) -> list[Prepared]:
     for o in sorted(ops, key=lambda o: o.seq):
         raw = to_json(o.payload, inf_nan_mode="constants")
         storable = True
-        if suspect and any(u in raw for u in _UNSTORABLE) and (cleaned := _storable(o.payload)) is not None:
+        if (
+            suspect
+            and any(u in raw for u in _UNSTORABLE)
+            and (cleaned := _storable(o.payload)) is not None
+        ):
             raw, storable = to_json(cleaned), False
         text = raw.decode()
         op_id, entity_id = str(o.op_id), str(o.entity_id)
@@ -106,5 +110,7 @@ class PushResult:
 
     def json(self) -> str:
         acks = ",".join(f'{{"op_id":"{i}","seq":{q},"status":"{st}"}}' for i, q, st in self.acks)
-        return (f'{{"acks":[{acks}],"last_seq":{self.last_seq},"conflicts":{self.conflicts},'
-                f'"hub_time":"{self.hub_time.isoformat()}"}}')
+        return (
+            f'{{"acks":[{acks}],"last_seq":{self.last_seq},"conflicts":{self.conflicts},'
+            f'"hub_time":"{self.hub_time.isoformat()}"}}'
+        )

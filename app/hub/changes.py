@@ -37,7 +37,9 @@ from app.sync.protocol import Change
 COUNTER = "change_log"
 # plain text: the ORM's UPDATE … RETURNING costs ~1 ms of Python, inside the one section every
 # centre's batches pass through in turn
-_TAKE_POSITIONS = text("UPDATE hub_counter SET value = value + :n WHERE name = :name RETURNING value")
+_TAKE_POSITIONS = text(
+    "UPDATE hub_counter SET value = value + :n WHERE name = :name RETURNING value"
+)
 
 
 def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
@@ -55,34 +57,66 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
             key = (r["centre_id"], r["origin_device_id"], r["status"], r["recorded_at"])
             found = heads.get(key)
             if found is None:
-                found = heads[key] = "\t".join(_N if v is None else copy_str(
-                    v.isoformat() if isinstance(v, datetime) else str(v)) for v in key)
+                found = heads[key] = "\t".join(
+                    _N
+                    if v is None
+                    else copy_str(v.isoformat() if isinstance(v, datetime) else str(v))
+                    for v in key
+                )
             return found
 
-        copy_text(session, "hub_change", CHANGE_COPY_COLUMNS, "".join(
-            f"{first + i}\t{head(r)}\t{r.get('copy_text') or change_copy_text(r)}\n" for i, r in enumerate(rows)))
+        copy_text(
+            session,
+            "hub_change",
+            CHANGE_COPY_COLUMNS,
+            "".join(
+                f"{first + i}\t{head(r)}\t{r.get('copy_text') or change_copy_text(r)}\n"
+                for i, r in enumerate(rows)
+            ),
+        )
     else:
-        session.execute(insert(HubChange), [{k: v for k, v in r.items() if k not in _NOT_COLUMNS} for r in rows])
+        session.execute(
+            insert(HubChange), [{k: v for k, v in r.items() if k not in _NOT_COLUMNS} for r in rows]
+        )
     return top
 
 
 # Columns in COPY order: first what is known only in the transaction, then what `change_copy_text`
 # formats, which the hub's ingest does per op before it takes any lock (see ingest.prepare).
-CHANGE_COPY_COLUMNS = ("pos", "centre_id", "origin_device_id", "status", "recorded_at",
-                       "entity", "entity_id", "op", "payload", "op_id", "device_seq")
+CHANGE_COPY_COLUMNS = (
+    "pos",
+    "centre_id",
+    "origin_device_id",
+    "status",
+    "recorded_at",
+    "entity",
+    "entity_id",
+    "op",
+    "payload",
+    "op_id",
+    "device_seq",
+)
 _NOT_COLUMNS = frozenset({"payload_json", "copy_text"})
 
 
 def change_copy_text(row: dict[str, Any]) -> str:
     """COPY text of a change row's entity, entity_id, op, payload, op_id and device_seq."""
     seq = row.get("device_seq")
-    return (f"{copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{copy_str(row['op'])}\t"
-            f"{copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
-            f"{_N if seq is None else int(seq)}")
+    return (
+        f"{copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{copy_str(row['op'])}\t"
+        f"{copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
+        f"{_N if seq is None else int(seq)}"
+    )
 
 
-def probe(session: Session, columns: Sequence[Any], key: Any, values: Sequence[Any], *where: Any,
-          lock: bool = False) -> Sequence[Any]:
+def probe(
+    session: Session,
+    columns: Sequence[Any],
+    key: Any,
+    values: Sequence[Any],
+    *where: Any,
+    lock: bool = False,
+) -> Sequence[Any]:
     """Rows of `columns` whose `key` is one of `values` (and `where` holds), FOR UPDATE if `lock`.
 
     On PostgreSQL the values travel as ONE array parameter and each is looked up on its own
@@ -95,13 +129,21 @@ def probe(session: Session, columns: Sequence[Any], key: Any, values: Sequence[A
     if not values:
         return []
     if session.get_bind().dialect.name != "postgresql":
-        keys = [v if isinstance(v, uuid.UUID) else uuid.UUID(v) for v in values] if isinstance(key.type, Uuid) else values
+        keys = (
+            [v if isinstance(v, uuid.UUID) else uuid.UUID(v) for v in values]
+            if isinstance(key.type, Uuid)
+            else values
+        )
         q = select(*columns).where(key.in_(list(keys)), *where)
         return session.execute(q.with_for_update() if lock else q).all()
     array = postgresql.ARRAY(key.type)
     param: Any
-    if isinstance(key.type, Uuid):  # ids as one text literal: psycopg quotes a list element by element
-        param = cast(bindparam(None, "{" + ",".join(str(v) for v in values) + "}", type_=NullType()), array)
+    if isinstance(
+        key.type, Uuid
+    ):  # ids as one text literal: psycopg quotes a list element by element
+        param = cast(
+            bindparam(None, "{" + ",".join(str(v) for v in values) + "}", type_=NullType()), array
+        )
     else:
         param = bindparam(None, list(values), type_=array)
     given = select(func.unnest(param).label("k")).subquery("given")
@@ -120,7 +162,12 @@ _N = "\\N"  # NULL in COPY text format
 def copy_str(value: str) -> str:
     """A value for COPY text format: backslash, tab, newline and carriage return escaped."""
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
     return value
 
 
@@ -136,26 +183,42 @@ def copy_text(session: Session, table: str, columns: Sequence[str], data: str) -
         cp.write(data)
 
 
-def upsert_records(session: Session, centre_id: uuid.UUID | None, now: datetime,
-                   rows: list[tuple[str, str, str]]) -> None:
+def upsert_records(
+    session: Session, centre_id: uuid.UUID | None, now: datetime, rows: list[tuple[str, str, str]]
+) -> None:
     """Upsert one centre's hub_record rows, given as (entity, entity id text, data JSON text)."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        upsert(session, HubRecord.__table__, [  # type: ignore[arg-type]
-            {"entity": e, "entity_id": uuid.UUID(i), "centre_id": centre_id, "data": json.loads(d), "updated_at": now}
-            for e, i, d in rows], ("entity_id", "entity"))
+        upsert(
+            session,
+            HubRecord.__table__,  # type: ignore[arg-type]
+            [
+                {
+                    "entity": e,
+                    "entity_id": uuid.UUID(i),
+                    "centre_id": centre_id,
+                    "data": json.loads(d),
+                    "updated_at": now,
+                }
+                for e, i, d in rows
+            ],
+            ("entity_id", "entity"),
+        )
         return
     # One JSON parameter, unpacked by the server: quoting a json[] array in Python costs more.
     doc = "[" + ",".join(f'{{"e":"{e}","i":"{i}","d":{d}}}' for e, i, d in rows) + "]"
-    session.execute(text(
-        "INSERT INTO hub_record (entity, entity_id, centre_id, data, updated_at) "
-        "SELECT e, i, :centre, d, :now FROM json_to_recordset(CAST(:doc AS json)) AS r(e varchar, i uuid, d json) "
-        "ON CONFLICT (entity_id, entity) DO UPDATE SET centre_id = excluded.centre_id, "
-        "data = excluded.data, updated_at = excluded.updated_at "
-        # never another centre's or the district's record, even one created since ingest looked
-        "WHERE hub_record.centre_id IS NOT DISTINCT FROM excluded.centre_id"),
-        {"doc": doc, "centre": centre_id, "now": now})
+    session.execute(
+        text(
+            "INSERT INTO hub_record (entity, entity_id, centre_id, data, updated_at) "
+            "SELECT e, i, :centre, d, :now FROM json_to_recordset(CAST(:doc AS json)) AS r(e varchar, i uuid, d json) "
+            "ON CONFLICT (entity_id, entity) DO UPDATE SET centre_id = excluded.centre_id, "
+            "data = excluded.data, updated_at = excluded.updated_at "
+            # never another centre's or the district's record, even one created since ingest looked
+            "WHERE hub_record.centre_id IS NOT DISTINCT FROM excluded.centre_id"
+        ),
+        {"doc": doc, "centre": centre_id, "now": now},
+    )
 
 
 def begin_snapshot(session: Session) -> None:
@@ -171,18 +234,25 @@ def read_changes(
 ) -> tuple[list[Change], int, bool]:
     """Changes after `cursor` in this centre's scope (its own rows and the global ones), except the
     rows this device sent itself. Returns (changes, new cursor, more to come)."""
-    top = int(session.execute(select(HubCounter.value).where(HubCounter.name == COUNTER)).scalar_one())
+    top = int(
+        session.execute(select(HubCounter.value).where(HubCounter.name == COUNTER)).scalar_one()
+    )
     if cursor >= top:
         return [], cursor, False
     cols = (HubChange.pos, HubChange.entity, HubChange.entity_id, HubChange.op, HubChange.payload)
     not_mine = or_(HubChange.origin_device_id.is_(None), HubChange.origin_device_id != device_id)
     window = (HubChange.pos > cursor, HubChange.pos <= top)
     own = session.execute(
-        select(*cols).where(HubChange.centre_id == centre_id, not_mine, *window)
-        .order_by(HubChange.pos).limit(limit)
+        select(*cols)
+        .where(HubChange.centre_id == centre_id, not_mine, *window)
+        .order_by(HubChange.pos)
+        .limit(limit)
     ).all()
     shared = session.execute(
-        select(*cols).where(HubChange.centre_id.is_(None), *window).order_by(HubChange.pos).limit(limit)
+        select(*cols)
+        .where(HubChange.centre_id.is_(None), *window)
+        .order_by(HubChange.pos)
+        .limit(limit)
     ).all()
     rows = sorted([*own, *shared], key=lambda r: r[0])[:limit]
     changes = [Change(pos=r[0], entity=r[1], entity_id=r[2], op=r[3], payload=r[4]) for r in rows]
@@ -191,7 +261,9 @@ def read_changes(
     return changes, changes[-1].pos, True
 
 
-def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+def upsert(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
     """INSERT … ON CONFLICT (keys) DO UPDATE every other given column; rows must be unique by keys.
     On PostgreSQL the rows travel as ONE JSON parameter unpacked by the server (json_to_recordset):
     an executemany binds every value of every row one by one in Python."""
@@ -203,10 +275,13 @@ def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys:
         names = ", ".join(cols)
         types = ", ".join(f"{c} {table.c[c].type.compile(dialect)}" for c in cols)
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-        session.execute(text(
-            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM json_to_recordset(CAST(:doc AS json)) "
-            f"AS r({types}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"),
-            {"doc": to_json(list(rows)).decode()})
+        session.execute(
+            text(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM json_to_recordset(CAST(:doc AS json)) "
+                f"AS r({types}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+            ),
+            {"doc": to_json(list(rows)).decode()},
+        )
         return
     ins = sqlite.insert(table)
     stmt = ins.on_conflict_do_update(

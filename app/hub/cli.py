@@ -11,8 +11,11 @@ from pathlib import Path
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onewindow-hub", description="一窗通 · 区级平台")
-    p.add_argument("--db", default=os.environ.get("ONEWINDOW_HUB_DB"),
-                   help="hub database URL (default: $ONEWINDOW_HUB_DB)")
+    p.add_argument(
+        "--db",
+        default=os.environ.get("ONEWINDOW_HUB_DB"),
+        help="hub database URL (default: $ONEWINDOW_HUB_DB)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the hub (HTTP API and department pages)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -27,12 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("--hours", type=int, default=72, help="valid for this many hours")
     pub = sub.add_parser("publish-catalogue", help="publish a catalogue folder to every centre")
     pub.add_argument("path", type=Path)
-    cal = sub.add_parser("publish-calendar", help="publish a working-day table (cn-workdays.toml format) to every centre")
+    cal = sub.add_parser(
+        "publish-calendar",
+        help="publish a working-day table (cn-workdays.toml format) to every centre",
+    )
     cal.add_argument("path", type=Path)
-    user = sub.add_parser("add-user", help="add department staff, a district admin, or a centre account")
+    user = sub.add_parser(
+        "add-user", help="add department staff, a district admin, or a centre account"
+    )
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
-    user.add_argument("--role", required=True, choices=["department", "admin", "clerk", "supervisor"])
+    user.add_argument(
+        "--role", required=True, choices=["department", "admin", "clerk", "supervisor"]
+    )
     user.add_argument("--department", default="")
     user.add_argument("--centre", help="centre code (for clerk / supervisor accounts)")
     user.add_argument("--password", help="initial password (asked for when omitted)")
@@ -99,7 +109,9 @@ def _admin(args: argparse.Namespace, s: object) -> int:
             try:
                 table = load_calendar(args.path)
             except (OSError, DomainError) as exc:
-                print(f"日历表 {args.path} 无法使用：{getattr(exc, 'message', exc)}", file=sys.stderr)
+                print(
+                    f"日历表 {args.path} 无法使用：{getattr(exc, 'message', exc)}", file=sys.stderr
+                )
                 return 1
             days = [
                 {"day": r.day.isoformat(), "working": r.working, "name": r.name, "source": r.source}
@@ -116,7 +128,9 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                 if not args.centre:
                     print("中心账号须用 --centre 指定中心", file=sys.stderr)
                     return 2
-                admin.publish_account(s, args.centre, args.username, args.name, args.role, password, now)
+                admin.publish_account(
+                    s, args.centre, args.username, args.name, args.role, password, now
+                )
             print(f"账号 {args.username} 已添加")
         elif args.command == "revoke-device":
             if not admin.revoke_device(s, uuid.UUID(args.device_id), now):
@@ -126,8 +140,10 @@ def _admin(args: argparse.Namespace, s: object) -> int:
         elif args.command == "silent":
             rows = admin.silent_devices(s, now)
             for r in rows:
-                print(f"{r['centre_code']} {r['centre_name']} 设备 {r['device_name']} "
-                      f"最后联系 {r['last_seen_at'] or '从未'} 待发送 {r['queue_depth']}")
+                print(
+                    f"{r['centre_code']} {r['centre_name']} 设备 {r['device_name']} "
+                    f"最后联系 {r['last_seen_at'] or '从未'} 待发送 {r['queue_depth']}"
+                )
             print(f"24 小时未联系的设备：{len(rows)}")
     except admin.HubError as exc:
         print(exc.message, file=sys.stderr)
@@ -144,9 +160,17 @@ def _serve(args: argparse.Namespace) -> int:
     upgrade(engine)
     engine.dispose()
     os.environ["ONEWINDOW_HUB_DB"] = args.db
-    uvicorn.run("app.hub.api:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
-                log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        "app.hub.api:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

@@ -110,9 +110,13 @@ class HubLoginThrottle(HubBase):
 
     __tablename__ = "hub_login_throttle"
 
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "user:<sha256>" / "client:<sha256>"
+    key: Mapped[str] = mapped_column(
+        String(80), primary_key=True
+    )  # "user:<sha256>" / "client:<sha256>"
     failures: Mapped[int] = mapped_column(default=0)
-    window_start: Mapped[datetime] = mapped_column(index=True)  # first failure of the current window
+    window_start: Mapped[datetime] = mapped_column(
+        index=True
+    )  # first failure of the current window
     locked_until: Mapped[datetime | None]
 
 

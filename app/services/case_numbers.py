@@ -85,25 +85,31 @@ def rebuild_number_counters(s: Session) -> int:
             found[scope] = value
 
     tickets = s.execute(
-        select(Ticket.centre_id, Ticket.business_date, Ticket.service_group, func.max(Ticket.seq))
-        .group_by(Ticket.centre_id, Ticket.business_date, Ticket.service_group)
+        select(
+            Ticket.centre_id, Ticket.business_date, Ticket.service_group, func.max(Ticket.seq)
+        ).group_by(Ticket.centre_id, Ticket.business_date, Ticket.service_group)
     )
     for centre_id, day, group, top in tickets:
         if centre_id in codes and top:
             seen(ticket_scope(codes[centre_id], group, day), int(top))
     for centre_id, number in s.execute(select(Case.centre_id, Case.case_number)):
         code = codes.get(centre_id)
-        rest = number[len(code):] if code and number.startswith(code) else ""
+        rest = number[len(code) :] if code and number.startswith(code) else ""
         if len(rest) >= 12 and rest.isdigit():
             with contextlib.suppress(ValueError):
-                seen(case_scope(code or "", date(int(rest[:4]), int(rest[4:6]), int(rest[6:8]))), int(rest[8:]))
+                seen(
+                    case_scope(code or "", date(int(rest[:4]), int(rest[4:6]), int(rest[6:8]))),
+                    int(rest[8:]),
+                )
     refusals = s.execute(
-        select(Case.centre_id, CaseEvent.detail).join(Case, Case.id == CaseEvent.case_id)
+        select(Case.centre_id, CaseEvent.detail)
+        .join(Case, Case.id == CaseEvent.case_id)
         .where(CaseEvent.event_type == CaseEventType.REJECT_AT_INTAKE.name)
     )
     printed = s.execute(
-        select(PrintedDocument.centre_id, PrintedDocument.document_number)
-        .where(PrintedDocument.kind == "rejection")
+        select(PrintedDocument.centre_id, PrintedDocument.document_number).where(
+            PrintedDocument.kind == "rejection"
+        )
     )
     numbers = [(c, str((d or {}).get("document_number") or "")) for c, d in refusals]
     numbers += [(c, n) for c, n in printed]
@@ -123,7 +129,9 @@ def rebuild_number_counters(s: Session) -> int:
             s.add(SequenceCounter(id=new_id(), scope=scope, value=value))
             raised += 1
         elif current[scope] < value:
-            s.execute(update(SequenceCounter).where(SequenceCounter.scope == scope).values(value=value))
+            s.execute(
+                update(SequenceCounter).where(SequenceCounter.scope == scope).values(value=value)
+            )
             raised += 1
     s.flush()
     return raised

@@ -123,7 +123,9 @@ class PrintService:
             d = get_or_404(uow.session, PrintedDocument, print_id, "打印记录")
             require_centre(user, d.centre_id)
             content = bytes(d.content)
-            if not content:  # record_print never keeps an empty document: this one came back without it
+            if (
+                not content
+            ):  # record_print never keeps an empty document: this one came back without it
                 raise NotFound("PRINT_NOT_KEPT", NOT_KEPT_MESSAGE)
             if hashlib.sha256(content).hexdigest() != d.sha256:
                 raise ValidationError("PRINT_CORRUPT", "打印存档校验失败，内容可能已被改动")

@@ -97,9 +97,12 @@ def send_windows(uow: UnitOfWork, counters: list[Counter]) -> None:
 
 
 def windows_sent(uow: UnitOfWork) -> bool:
-    return uow.session.scalars(
-        select(AuditRecord.id).where(AuditRecord.action == WINDOWS_QUEUED).limit(1)
-    ).first() is not None
+    return (
+        uow.session.scalars(
+            select(AuditRecord.id).where(AuditRecord.action == WINDOWS_QUEUED).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def send_windows_once(ctx: ServiceContext) -> int:

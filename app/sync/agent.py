@@ -77,16 +77,25 @@ def _utc_iso(stored: Any) -> str:
     if isinstance(stored, str) and len(stored) in (19, 26) and stored[10] in " T":
         return f"{stored[:10]}T{stored[11:]}+00:00"  # SQLite's zone-less UTC text, as stored
     value = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
-    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+    return (
+        value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    ).isoformat()
 
 
 class SyncAgent:
     """One per centre database; `run_once()` from any thread (calls are serialised), `status()` any time."""
 
-    def __init__(self, ctx: ServiceContext, *, transport: httpx.BaseTransport | None = None,
-                 verify: bool | str = True, clock: Clock = system_clock,
-                 batch_ops: int = P.MAX_BATCH_OPS, batch_bytes: int = P.MAX_BATCH_BYTES,
-                 pull_limit: int = 1000) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        verify: bool | str = True,
+        clock: Clock = system_clock,
+        batch_ops: int = P.MAX_BATCH_OPS,
+        batch_bytes: int = P.MAX_BATCH_BYTES,
+        pull_limit: int = 1000,
+    ) -> None:
         self.ctx = ctx
         self.transport = transport
         self.verify = verify
@@ -102,18 +111,28 @@ class SyncAgent:
         with self.ctx.uow(read_only=True) as uow:
             s = uow.session
             state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
-            waiting, oldest = s.execute(select(func.count(), func.min(OutboxOp.created_at))
-                                        .where(OutboxOp.sent_at.is_(None))).one()
-            conflicts = s.scalar(select(func.count()).select_from(SyncConflict)
-                                 .where(SyncConflict.status == "open"))
+            waiting, oldest = s.execute(
+                select(func.count(), func.min(OutboxOp.created_at)).where(
+                    OutboxOp.sent_at.is_(None)
+                )
+            ).one()
+            conflicts = s.scalar(
+                select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")
+            )
         skew = self._skew
         return SyncStatus(
-            enrolled=bool(state and state.device_id), online=self._online, waiting=int(waiting or 0),
-            oldest_unsent_at=oldest, last_success_at=state.last_success_at if state else None,
-            last_error=state.last_error if state else "", skew_seconds=skew,
+            enrolled=bool(state and state.device_id),
+            online=self._online,
+            waiting=int(waiting or 0),
+            oldest_unsent_at=oldest,
+            last_success_at=state.last_success_at if state else None,
+            last_error=state.last_error if state else "",
+            skew_seconds=skew,
             skew_warning=skew is not None and abs(skew) > P.SKEW_WARN_SECONDS,
-            open_conflicts=int(conflicts or 0), hub_url=state.hub_url if state else "",
-            device_id=state.device_id if state else None)
+            open_conflicts=int(conflicts or 0),
+            hub_url=state.hub_url if state else "",
+            device_id=state.device_id if state else None,
+        )
 
     # --- one round ------------------------------------------------------------------------------
 
@@ -133,30 +152,56 @@ class SyncAgent:
                         pushed, conflicts = pushed + more, conflicts + more_conflicts
                     self._heartbeat(client)
                 finally:
-                    self._skew = client.skew_seconds if client.skew_seconds is not None else self._skew
+                    self._skew = (
+                        client.skew_seconds if client.skew_seconds is not None else self._skew
+                    )
                     client.close()
             except (SyncError, CredentialError) as exc:
                 kind = exc.kind if isinstance(exc, SyncError) else "unauthorized"
                 message = exc.message if isinstance(exc, SyncError) else str(exc)
                 self._online = kind not in ("offline", "server")
                 self._record(error=message)
-                return SyncReport(ok=False, pushed=pushed, conflicts=conflicts, pulled=pulled,
-                                  error=message, error_kind=kind, skew_seconds=self._skew,
-                                  seconds=(datetime.now(UTC) - started).total_seconds())
+                return SyncReport(
+                    ok=False,
+                    pushed=pushed,
+                    conflicts=conflicts,
+                    pulled=pulled,
+                    error=message,
+                    error_kind=kind,
+                    skew_seconds=self._skew,
+                    seconds=(datetime.now(UTC) - started).total_seconds(),
+                )
             self._online = True
             self._record(error="")
-            return SyncReport(ok=True, pushed=pushed, conflicts=conflicts, pulled=pulled, cursor=cursor,
-                              skew_seconds=self._skew, seconds=(datetime.now(UTC) - started).total_seconds())
+            return SyncReport(
+                ok=True,
+                pushed=pushed,
+                conflicts=conflicts,
+                pulled=pulled,
+                cursor=cursor,
+                skew_seconds=self._skew,
+                seconds=(datetime.now(UTC) - started).total_seconds(),
+            )
 
     def _client(self) -> HubClient:
         enrolment = current_enrolment(self.ctx)
         if enrolment is None:
-            raise SyncError("unauthorized", "本中心尚未在区级平台注册（onewindow enrol --hub 地址 --code 注册码）")
+            raise SyncError(
+                "unauthorized",
+                "本中心尚未在区级平台注册（onewindow enrol --hub 地址 --code 注册码）",
+            )
         token = load_token(enrolment.device_id)
         if not token:
             raise SyncError("unauthorized", "系统密钥库中没有设备令牌，请重新注册本中心")
-        return HubClient(enrolment.hub_url, token, schema=enrolment.schema, catalogue=enrolment.catalogue,
-                         transport=self.transport, verify=self.verify, clock=self.clock)
+        return HubClient(
+            enrolment.hub_url,
+            token,
+            schema=enrolment.schema,
+            catalogue=enrolment.catalogue,
+            transport=self.transport,
+            verify=self.verify,
+            clock=self.clock,
+        )
 
     def _next_batch(self, after: int) -> tuple[list[Pending], list[bytes]]:
         """The next unsent ops after seq `after`, serialised, within the op and byte limits."""
@@ -168,10 +213,20 @@ class SyncAgent:
             # is CAST for real: PostgreSQL's driver returns a json column as a dict whatever the
             # SQLAlchemy type says; SQLite's JSON is text already.
             found = uow.session.execute(
-                select(OutboxOp.seq, type_coerce(OutboxOp.op_id, Text), OutboxOp.entity,
-                       type_coerce(OutboxOp.entity_id, Text), OutboxOp.op, cast(OutboxOp.payload, Text),
-                       type_coerce(OutboxOp.created_at, Text), type_coerce(OutboxOp.sent_at, Text))
-                .where(OutboxOp.seq > after).order_by(OutboxOp.seq).limit(self.batch_ops)).all()
+                select(
+                    OutboxOp.seq,
+                    type_coerce(OutboxOp.op_id, Text),
+                    OutboxOp.entity,
+                    type_coerce(OutboxOp.entity_id, Text),
+                    OutboxOp.op,
+                    cast(OutboxOp.payload, Text),
+                    type_coerce(OutboxOp.created_at, Text),
+                    type_coerce(OutboxOp.sent_at, Text),
+                )
+                .where(OutboxOp.seq > after)
+                .order_by(OutboxOp.seq)
+                .limit(self.batch_ops)
+            ).all()
         rows = [r for r in found if r[7] is None]
         if found and not rows:
             return self._next_batch(found[-1][0])
@@ -194,10 +249,14 @@ class SyncAgent:
         their acknowledgement, in order."""
         pushed = conflicts = 0
         with self.ctx.uow(read_only=True) as uow:
-            first = uow.session.scalar(select(func.min(OutboxOp.seq)).where(OutboxOp.sent_at.is_(None)))
+            first = uow.session.scalar(
+                select(func.min(OutboxOp.seq)).where(OutboxOp.sent_at.is_(None))
+            )
         if first is None:
             return pushed, conflicts
-        inflight: deque[tuple[list[Pending], list[bytes], int | None, Future[P.PushResponse]]] = deque()
+        inflight: deque[tuple[list[Pending], list[bytes], int | None, Future[P.PushResponse]]] = (
+            deque()
+        )
         with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(2) as sender:
             ahead = reader.submit(self._next_batch, first - 1)
             previous: int | None = None
@@ -210,13 +269,19 @@ class SyncAgent:
                     if not rows:
                         done = True
                         break
-                    if not batch:  # one op alone is over the limit: list it, never block the queue on it
-                        self._oversized(uuid.UUID(rows[0].op_id), uuid.UUID(rows[0].entity_id), rows[0].seq)
+                    if (
+                        not batch
+                    ):  # one op alone is over the limit: list it, never block the queue on it
+                        self._oversized(
+                            uuid.UUID(rows[0].op_id), uuid.UUID(rows[0].entity_id), rows[0].seq
+                        )
                         ahead = reader.submit(self._next_batch, rows[0].seq)
                         continue
                     sent = rows[: len(batch)]
                     ahead = reader.submit(self._next_batch, sent[-1].seq)
-                    inflight.append((sent, batch, previous, sender.submit(client.push_raw, batch, previous)))
+                    inflight.append(
+                        (sent, batch, previous, sender.submit(client.push_raw, batch, previous))
+                    )
                     previous = sent[-1].seq
 
             while True:
@@ -229,7 +294,9 @@ class SyncAgent:
                 except SyncError as exc:
                     if exc.kind != "retry":
                         raise
-                    ack = client.push_raw(batch, after)  # the batch before it is acknowledged by now
+                    ack = client.push_raw(
+                        batch, after
+                    )  # the batch before it is acknowledged by now
                 acked = {a.op_id for a in ack.acks}
                 if any(r.op_id not in acked for r in sent):
                     raise SyncError("server", "区级平台的确认与发送的数据不一致，稍后重试")
@@ -246,24 +313,45 @@ class SyncAgent:
             # 34 k rows, ~50 ms at 170 k); coalesce() hides the column from the planner. Nothing of
             # the outbox is in the session, so it need not be synchronised (else the ORM re-reads
             # the 500 rows it just updated).
-            uow.session.execute(update(OutboxOp).where(
-                OutboxOp.seq >= first, OutboxOp.seq <= last, func.coalesce(OutboxOp.sent_at, None).is_(None)
-            ).values(sent_at=self.clock()).execution_options(synchronize_session=False))
-            uow.session.execute(update(SyncState).where(SyncState.name == "hub").values(
-                last_push_at=self.clock()).execution_options(synchronize_session=False))
+            uow.session.execute(
+                update(OutboxOp)
+                .where(
+                    OutboxOp.seq >= first,
+                    OutboxOp.seq <= last,
+                    func.coalesce(OutboxOp.sent_at, None).is_(None),
+                )
+                .values(sent_at=self.clock())
+                .execution_options(synchronize_session=False)
+            )
+            uow.session.execute(
+                update(SyncState)
+                .where(SyncState.name == "hub")
+                .values(last_push_at=self.clock())
+                .execution_options(synchronize_session=False)
+            )
 
     def _oversized(self, op_id: uuid.UUID, entity_id: uuid.UUID, seq: int) -> None:
         with self.ctx.uow() as uow:
             cid = conflict_id("oversized", op_id)
             if uow.session.get(SyncConflict, cid) is None:
-                uow.session.add(SyncConflict(id=cid, kind="oversized", subject_id=entity_id,
-                                             message=f"第 {seq} 条待发送数据超过单批上限，未能发送，请联系技术支持"))
-            uow.session.execute(update(OutboxOp).where(OutboxOp.op_id == op_id).values(sent_at=self.clock()))
+                uow.session.add(
+                    SyncConflict(
+                        id=cid,
+                        kind="oversized",
+                        subject_id=entity_id,
+                        message=f"第 {seq} 条待发送数据超过单批上限，未能发送，请联系技术支持",
+                    )
+                )
+            uow.session.execute(
+                update(OutboxOp).where(OutboxOp.op_id == op_id).values(sent_at=self.clock())
+            )
 
     def _pull(self, client: HubClient) -> tuple[int, int]:
         pulled = 0
         with self.ctx.uow(read_only=True) as uow:
-            cursor = uow.session.scalars(select(SyncState.pull_cursor).where(SyncState.name == "hub")).one()
+            cursor = uow.session.scalars(
+                select(SyncState.pull_cursor).where(SyncState.name == "hub")
+            ).one()
         while True:
             resp = client.pull(cursor, self.pull_limit)
             if resp.cursor < cursor:
@@ -284,16 +372,24 @@ class SyncAgent:
     def _heartbeat(self, client: HubClient) -> None:
         with self.ctx.uow(read_only=True) as uow:
             s = uow.session
-            depth, oldest = s.execute(select(func.count(), func.min(OutboxOp.created_at))
-                                      .where(OutboxOp.sent_at.is_(None))).one()
+            depth, oldest = s.execute(
+                select(func.count(), func.min(OutboxOp.created_at)).where(
+                    OutboxOp.sent_at.is_(None)
+                )
+            ).one()
             last = s.scalar(select(SyncState.last_success_at).where(SyncState.name == "hub"))
-        client.heartbeat(P.HeartbeatRequest(queue_depth=int(depth or 0), oldest_unsent_at=oldest,
-                                            last_success_at=last))
+        client.heartbeat(
+            P.HeartbeatRequest(
+                queue_depth=int(depth or 0), oldest_unsent_at=oldest, last_success_at=last
+            )
+        )
 
     def _record(self, *, error: str) -> None:
         try:
             with self.ctx.uow() as uow:
-                state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+                state = uow.session.scalars(
+                    select(SyncState).where(SyncState.name == "hub")
+                ).first()
                 if state is None:
                     return
                 now = self.clock()

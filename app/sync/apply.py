@@ -68,8 +68,14 @@ def _kind(col: Any) -> type:
 @functools.cache
 def _columns(table: Table) -> tuple[tuple[str, type, bool], ...]:
     """(key, Python type, null means "use the default") of each column, worked out once per table."""
-    return tuple((c.key, _kind(c), not c.nullable and (c.default is not None or c.server_default is not None))
-                 for c in table.columns)
+    return tuple(
+        (
+            c.key,
+            _kind(c),
+            not c.nullable and (c.default is not None or c.server_default is not None),
+        )
+        for c in table.columns
+    )
 
 
 def payload_values(table: Table, payload: dict[str, Any]) -> dict[str, Any]:
@@ -165,9 +171,13 @@ def apply_calendar_day(s: Session, payload: dict[str, Any]) -> None:
     if values.get("source") != PROVISIONAL:
         # An official table for a year replaces the shipped guesses for that year as a whole.
         year = values["day"].year
-        s.execute(delete(CalendarDay).where(
-            CalendarDay.source == PROVISIONAL,
-            CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))
+        s.execute(
+            delete(CalendarDay).where(
+                CalendarDay.source == PROVISIONAL,
+                CalendarDay.day >= date(year, 1, 1),
+                CalendarDay.day <= date(year, 12, 31),
+            )
+        )
     row = s.scalars(select(CalendarDay).where(CalendarDay.day == values["day"])).first()
     if row is None:
         s.add(CalendarDay(**values))
@@ -182,13 +192,23 @@ def apply_catalogue(s: Session, payload: dict[str, Any]) -> None:
     from app.services.catalogue import CatalogueService, matter_from_dict
 
     version = payload["version"]
-    if s.scalars(select(CataloguePublicationRow).where(CataloguePublicationRow.version == version)).first():
+    if s.scalars(
+        select(CataloguePublicationRow).where(CataloguePublicationRow.version == version)
+    ).first():
         return
     s.execute(update(CataloguePublicationRow).values(current=False))
     s.execute(update(Matter).values(current=False))
-    s.add(CataloguePublicationRow(id=new_id(), version=version, published_on=date.fromisoformat(
-        payload["published_on"]), publisher=payload["publisher"], content_hash="hub", imported_at=datetime.now(UTC),
-        current=True))
+    s.add(
+        CataloguePublicationRow(
+            id=new_id(),
+            version=version,
+            published_on=date.fromisoformat(payload["published_on"]),
+            publisher=payload["publisher"],
+            content_hash="hub",
+            imported_at=datetime.now(UTC),
+            current=True,
+        )
+    )
     groups = {g.code: g for g in s.scalars(select(ServiceGroup))}
     for g in payload["service_groups"]:
         row = groups.get(g["code"]) or ServiceGroup(id=new_id(), code=g["code"])
@@ -209,21 +229,43 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
         return
     if s.get(CaseEvent, change.entity_id) is not None:
         return
-    last = s.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                     .order_by(CaseEvent.seq.desc()).limit(1)).scalar_one_or_none()
+    last = s.execute(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     seq = (last.seq if last else 0) + 1
     event = parse_event(p["event_type"])
-    values = payload_values(CaseEvent.__table__, {**p, "id": str(change.entity_id), "seq": seq,  # type: ignore[arg-type]
-                                            "actor_id": None, "centre_id": None, "counter_id": None})
+    values = payload_values(
+        CaseEvent.__table__,  # type: ignore[arg-type]
+        {
+            **p,
+            "id": str(change.entity_id),
+            "seq": seq,
+            "actor_id": None,
+            "centre_id": None,
+            "counter_id": None,
+        },
+    )
     s.add(CaseEvent(**values))
     try:
         new = apply(parse_status(case.status), event)
     except (IllegalTransition, ValueError) as exc:
         cid = conflict_id("illegal_event", case.id, change.entity_id, last.id if last else None)
         if s.get(SyncConflict, cid) is None:
-            s.add(SyncConflict(id=cid, kind="illegal_event", case_id=case.id, subject_id=change.entity_id,
-                               other_id=last.id if last else None,
-                               message=f"部门的“{event.label}”与本中心的办理记录冲突：{getattr(exc, 'message', exc)}"[:500]))
+            s.add(
+                SyncConflict(
+                    id=cid,
+                    kind="illegal_event",
+                    case_id=case.id,
+                    subject_id=change.entity_id,
+                    other_id=last.id if last else None,
+                    message=f"部门的“{event.label}”与本中心的办理记录冲突：{getattr(exc, 'message', exc)}"[
+                        :500
+                    ],
+                )
+            )
         return
     now = datetime.now(UTC)
     case.status, case.updated_at = new.name, now
@@ -231,9 +273,20 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
         case.decision_note = str(p.get("note") or "")[:500]
         s.flush()
         ready = apply(new, CaseEventType.NOTIFY_READY)
-        notify = CaseEvent(id=new_id(), case_id=case.id, seq=seq + 1, event_type=CaseEventType.NOTIFY_READY.name,
-                           status_after=ready.name, at=now, actor_id=None, actor_name="系统",
-                           origin="centre", centre_id=case.centre_id, note="部门已作出决定，待领取", detail={})
+        notify = CaseEvent(
+            id=new_id(),
+            case_id=case.id,
+            seq=seq + 1,
+            event_type=CaseEventType.NOTIFY_READY.name,
+            status_after=ready.name,
+            at=now,
+            actor_id=None,
+            actor_name="系统",
+            origin="centre",
+            centre_id=case.centre_id,
+            note="部门已作出决定，待领取",
+            detail={},
+        )
         s.add(notify)
         case.status = ready.name
         s.flush()
@@ -266,4 +319,9 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
 
 
 def open_conflicts(s: Session) -> int:
-    return int(s.scalar(select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")) or 0)
+    return int(
+        s.scalar(
+            select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")
+        )
+        or 0
+    )

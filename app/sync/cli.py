@@ -14,14 +14,20 @@ def add_sync_commands(subparsers: Any) -> None:
     enrol.add_argument("--hub", required=True, help="hub URL, e.g. https://hub.example.gov.cn")
     enrol.add_argument("--code", required=True, help="one-time enrolment code from the district")
     enrol.add_argument("--name", default="", help="device name shown at the hub")
-    enrol.add_argument("--ca-file", help="CA bundle to verify the hub's certificate (default: system)")
+    enrol.add_argument(
+        "--ca-file", help="CA bundle to verify the hub's certificate (default: system)"
+    )
     enrol.set_defaults(func=cmd_enrol)
     sync = subparsers.add_parser("sync", help="exchange data with the district hub")
     mode = sync.add_mutually_exclusive_group(required=True)
     mode.add_argument("--once", action="store_true", help="one round, then exit")
     mode.add_argument("--watch", action="store_true", help="keep syncing until interrupted")
-    sync.add_argument("--interval", type=float, default=30.0, help="seconds between rounds (--watch)")
-    sync.add_argument("--ca-file", help="CA bundle to verify the hub's certificate (default: system)")
+    sync.add_argument(
+        "--interval", type=float, default=30.0, help="seconds between rounds (--watch)"
+    )
+    sync.add_argument(
+        "--ca-file", help="CA bundle to verify the hub's certificate (default: system)"
+    )
     sync.set_defaults(func=cmd_sync)
 
 
@@ -49,7 +55,9 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         return 1
     finally:
         ctx.close()
-    print(f"已注册：{resp.centre_name}（{resp.centre_code}），设备 {resp.device_id}；令牌已存入系统密钥库")
+    print(
+        f"已注册：{resp.centre_name}（{resp.centre_code}），设备 {resp.device_id}；令牌已存入系统密钥库"
+    )
     return 0
 
 
@@ -59,8 +67,10 @@ def _line(report: Any) -> str:
     skew = ""
     if report.skew_seconds is not None and abs(report.skew_seconds) > 300:
         skew = f"；注意：本机时间与区级平台相差 {report.skew_seconds:.0f} 秒"
-    return (f"同步完成：发送 {report.pushed} 条（冲突 {report.conflicts}），接收 {report.pulled} 条，"
-            f"用时 {report.seconds:.1f} 秒{skew}")
+    return (
+        f"同步完成：发送 {report.pushed} 条（冲突 {report.conflicts}），接收 {report.pulled} 条，"
+        f"用时 {report.seconds:.1f} 秒{skew}"
+    )
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

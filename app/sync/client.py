@@ -28,41 +28,77 @@ class SyncError(Exception):
 
 
 class HubClient:
-    def __init__(self, base_url: str, token: str | None = None, *, schema: str = "0001",
-                 catalogue: str = "", transport: httpx.BaseTransport | None = None,
-                 verify: bool | str = True, timeout: float = 60.0, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        schema: str = "0001",
+        catalogue: str = "",
+        transport: httpx.BaseTransport | None = None,
+        verify: bool | str = True,
+        timeout: float = 60.0,
+        clock: Clock = system_clock,
+    ) -> None:
         self.token = token
         self.schema = schema
         self.catalogue = catalogue
         self.clock = clock
         self.skew_seconds: float | None = None
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport, verify=verify,
-                                  timeout=timeout, follow_redirects=False)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            verify=verify,
+            timeout=timeout,
+            follow_redirects=False,
+        )
 
     def close(self) -> None:
         self._http.close()
 
     def _headers(self) -> dict[str, str]:
-        h = {P.H_PROTOCOL: str(P.PROTOCOL_VERSION), P.H_APP: __version__, P.H_SCHEMA: self.schema,
-             P.H_CATALOGUE: self.catalogue, P.H_DEVICE_TIME: self.clock().isoformat()}
+        h = {
+            P.H_PROTOCOL: str(P.PROTOCOL_VERSION),
+            P.H_APP: __version__,
+            P.H_SCHEMA: self.schema,
+            P.H_CATALOGUE: self.catalogue,
+            P.H_DEVICE_TIME: self.clock().isoformat(),
+        }
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
         return h
 
-    def _send(self, method: str, path: str, *, content: bytes | None = None,
-              headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> bytes:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> bytes:
         try:
-            resp = self._http.request(method, path, content=content, params=params,
-                                      headers={**self._headers(), **(headers or {})})
+            resp = self._http.request(
+                method,
+                path,
+                content=content,
+                params=params,
+                headers={**self._headers(), **(headers or {})},
+            )
         except httpx.TransportError as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-                raise SyncError("offline", "区级平台的证书无法验证（不是受信任的证书），已拒绝连接；"
-                                           "请核对地址，或用 --ca-file 指定区里提供的根证书") from exc
+                raise SyncError(
+                    "offline",
+                    "区级平台的证书无法验证（不是受信任的证书），已拒绝连接；"
+                    "请核对地址，或用 --ca-file 指定区里提供的根证书",
+                ) from exc
             raise SyncError("offline", f"无法连接区级平台：{type(exc).__name__}") from exc
         hub_time = resp.headers.get(P.H_HUB_TIME)
         if hub_time:
             with contextlib.suppress(ValueError):
-                self.skew_seconds = (self.clock() - datetime.fromisoformat(hub_time)).total_seconds()
+                self.skew_seconds = (
+                    self.clock() - datetime.fromisoformat(hub_time)
+                ).total_seconds()
         if resp.status_code >= 400:
             try:
                 detail = str(resp.json().get("detail"))
@@ -91,15 +127,23 @@ class HubClient:
 
     def enrol(self, code: str, device_name: str) -> P.EnrolResponse:
         body = P.EnrolRequest(code=code, device_name=device_name).model_dump_json().encode()
-        data = self._send("POST", "/api/v1/enrol", content=body, headers={"Content-Type": "application/json"})
+        data = self._send(
+            "POST", "/api/v1/enrol", content=body, headers={"Content-Type": "application/json"}
+        )
         return self._model(P.EnrolResponse, data)
 
     def push_raw(self, ops_json: list[bytes], after_seq: int | None = None) -> P.PushResponse:
         """Push ops already serialised one by one (the agent sizes batches on these bytes)."""
         after = b"" if after_seq is None else b',"after_seq":' + str(after_seq).encode()
-        body = gzip.compress(b'{"ops":[' + b",".join(ops_json) + b"]" + after + b"}", compresslevel=1)
-        data = self._send("POST", "/api/v1/push", content=body,
-                          headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        body = gzip.compress(
+            b'{"ops":[' + b",".join(ops_json) + b"]" + after + b"}", compresslevel=1
+        )
+        data = self._send(
+            "POST",
+            "/api/v1/push",
+            content=body,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
         return self._model(P.PushResponse, data)
 
     def pull(self, cursor: int, limit: int = 1000) -> P.PullResponse:
@@ -107,27 +151,59 @@ class HubClient:
         return self._model(P.PullResponse, data)
 
     def heartbeat(self, req: P.HeartbeatRequest) -> P.HeartbeatResponse:
-        data = self._send("POST", "/api/v1/heartbeat", content=req.model_dump_json().encode(),
-                          headers={"Content-Type": "application/json"})
+        data = self._send(
+            "POST",
+            "/api/v1/heartbeat",
+            content=req.model_dump_json().encode(),
+            headers={"Content-Type": "application/json"},
+        )
         return self._model(P.HeartbeatResponse, data)
 
 
-_str = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (as ensure_ascii=False)
+_str = (
+    json.encoder.encode_basestring
+)  # a JSON string literal, non-ASCII kept (as ensure_ascii=False)
 
 
-def op_json_raw(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload_json: str,
-                created_at: datetime | str) -> bytes:
+def op_json_raw(
+    seq: int,
+    op_id: Any,
+    entity: str,
+    entity_id: Any,
+    op: str,
+    payload_json: str,
+    created_at: datetime | str,
+) -> bytes:
     """One op with its payload spliced in as stored (already JSON): no decode and re-encode.
     `created_at` is a datetime or its ISO text; the ids are UUIDs or their text."""
     created = created_at if isinstance(created_at, str) else created_at.isoformat()
-    return (f'{{"seq":{int(seq)},"op_id":{_str(str(op_id))},"entity":{_str(entity)},'
-            f'"entity_id":{_str(str(entity_id))},"op":{_str(op)},"created_at":{_str(created)},'
-            f'"payload":{payload_json or "{}"}}}').encode()
+    return (
+        f'{{"seq":{int(seq)},"op_id":{_str(str(op_id))},"entity":{_str(entity)},'
+        f'"entity_id":{_str(str(entity_id))},"op":{_str(op)},"created_at":{_str(created)},'
+        f'"payload":{payload_json or "{}"}}}'
+    ).encode()
 
 
-
-def op_json(seq: int, op_id: Any, entity: str, entity_id: Any, op: str, payload: dict[str, Any],
-            created_at: datetime) -> bytes:
-    return json.dumps({"seq": seq, "op_id": str(op_id), "entity": entity, "entity_id": str(entity_id),
-                       "op": op, "payload": payload, "created_at": created_at.isoformat()},
-                      ensure_ascii=False, separators=(",", ":"), default=str).encode()
+def op_json(
+    seq: int,
+    op_id: Any,
+    entity: str,
+    entity_id: Any,
+    op: str,
+    payload: dict[str, Any],
+    created_at: datetime,
+) -> bytes:
+    return json.dumps(
+        {
+            "seq": seq,
+            "op_id": str(op_id),
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "op": op,
+            "payload": payload,
+            "created_at": created_at.isoformat(),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    ).encode()

@@ -13,8 +13,12 @@ from app.domain.errors import DomainError
 from app.services.context import ServiceContext
 from app.sync.apply import row_payload
 
-KIND_LABELS = {"illegal_event": "办理记录冲突", "duplicate": "疑似重复办件", "invalid_op": "数据被区级平台拒用",
-               "oversized": "数据过大未发送"}
+KIND_LABELS = {
+    "illegal_event": "办理记录冲突",
+    "duplicate": "疑似重复办件",
+    "invalid_op": "数据被区级平台拒用",
+    "oversized": "数据过大未发送",
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,24 @@ def list_conflicts(ctx: ServiceContext, *, open_only: bool = True) -> list[Confl
         q = select(SyncConflict).order_by(SyncConflict.detected_at)
         if open_only:
             q = q.where(SyncConflict.status == "open")
-        return [ConflictItem(c.id, c.kind, KIND_LABELS.get(c.kind, c.kind), c.case_id, c.message,
-                             c.detected_at, c.status, c.resolution) for c in uow.session.scalars(q)]
+        return [
+            ConflictItem(
+                c.id,
+                c.kind,
+                KIND_LABELS.get(c.kind, c.kind),
+                c.case_id,
+                c.message,
+                c.detected_at,
+                c.status,
+                c.resolution,
+            )
+            for c in uow.session.scalars(q)
+        ]
 
 
-def resolve_conflict(ctx: ServiceContext, conflict_id: uuid.UUID, user_id: uuid.UUID | None,
-                     resolution: str) -> None:
+def resolve_conflict(
+    ctx: ServiceContext, conflict_id: uuid.UUID, user_id: uuid.UUID | None, resolution: str
+) -> None:
     """Close a conflict with what the supervisor decided (the follow-up action is taken as usual)."""
     with ctx.uow() as uow:
         c = uow.session.get(SyncConflict, conflict_id)
@@ -49,4 +65,6 @@ def resolve_conflict(ctx: ServiceContext, conflict_id: uuid.UUID, user_id: uuid.
         c.resolved_by, c.resolution = user_id, resolution.strip()[:500]
         uow.session.flush()
         uow.record_change("sync_conflict", c.id, row_payload(c))
-        uow.audit("sync_conflict_resolved", user_id=user_id, subject_type="sync_conflict", subject_id=c.id)
+        uow.audit(
+            "sync_conflict_resolved", user_id=user_id, subject_type="sync_conflict", subject_id=c.id
+        )

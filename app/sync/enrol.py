@@ -32,16 +32,29 @@ def current_enrolment(ctx: ServiceContext) -> Enrolment | None:
     with ctx.uow(read_only=True) as uow:
         s = uow.session
         state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
-        catalogue = s.scalar(select(CataloguePublicationRow.version)
-                             .where(CataloguePublicationRow.current.is_(True))) or ""
+        catalogue = (
+            s.scalar(
+                select(CataloguePublicationRow.version).where(
+                    CataloguePublicationRow.current.is_(True)
+                )
+            )
+            or ""
+        )
         schema = s.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
         if state is None or state.device_id is None or not state.hub_url:
             return None
         return Enrolment(state.hub_url, state.device_id, str(schema), str(catalogue))
 
 
-def enrol(ctx: ServiceContext, hub_url: str, code: str, *, device_name: str = "",
-          transport: httpx.BaseTransport | None = None, verify: bool | str = True) -> EnrolResponse:
+def enrol(
+    ctx: ServiceContext,
+    hub_url: str,
+    code: str,
+    *,
+    device_name: str = "",
+    transport: httpx.BaseTransport | None = None,
+    verify: bool | str = True,
+) -> EnrolResponse:
     """Enrol this centre database with the hub. Re-enrolling replaces the old device (and its token)."""
     check_keyring()  # a code is spent at the hub: fail before, not after, when the token can't be kept
     with ctx.uow(read_only=True) as uow:

@@ -33,8 +33,14 @@ from app.sync.apply import jsonable
 
 # Stored as the enum member names, as the counter services store them.
 EVENT_CHAIN = ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE", "NOTIFY_READY", "DELIVER"]
-STATUS_AFTER = {"RECEIVE": "RECEIVED", "ROUTE": "ROUTED", "DEPARTMENT_ACCEPT": "ACCEPTED_BY_DEPARTMENT",
-                "APPROVE": "APPROVED", "NOTIFY_READY": "READY_FOR_COLLECTION", "DELIVER": "DELIVERED"}
+STATUS_AFTER = {
+    "RECEIVE": "RECEIVED",
+    "ROUTE": "ROUTED",
+    "DEPARTMENT_ACCEPT": "ACCEPTED_BY_DEPARTMENT",
+    "APPROVE": "APPROVED",
+    "NOTIFY_READY": "READY_FOR_COLLECTION",
+    "DELIVER": "DELIVERED",
+}
 
 
 def asgi_transport(app: Any) -> httpx.BaseTransport:
@@ -54,10 +60,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_hub_process(db: str, port: int, workers: int = 1, wait: float = 20.0) -> subprocess.Popen[bytes]:
+def start_hub_process(
+    db: str, port: int, workers: int = 1, wait: float = 20.0
+) -> subprocess.Popen[bytes]:
     """`onewindow-hub serve` as a real process on 127.0.0.1:`port`, returned once /health answers."""
-    proc = subprocess.Popen([sys.executable, "-m", "app.hub.cli", "--db", db, "serve", "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers)])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.hub.cli",
+            "--db",
+            db,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
+    )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
@@ -96,26 +118,46 @@ class WorkMaker:
             s = uow.session
             self.centre_id = s.scalars(select(Centre.id)).first()
             self.clerk_id = s.scalars(select(User.id).where(User.role == "clerk")).first()
-            m = s.execute(select(Matter.id, Matter.code, Matter.version, Matter.department)
-                          .where(Matter.current.is_(True)).limit(20)).all()
+            m = s.execute(
+                select(Matter.id, Matter.code, Matter.version, Matter.department)
+                .where(Matter.current.is_(True))
+                .limit(20)
+            ).all()
         self.matters = list(m)
 
-    def _outbox(self, uow: UnitOfWork, items: list[tuple[str, uuid.UUID, dict[str, Any]]], now: datetime) -> None:
+    def _outbox(
+        self, uow: UnitOfWork, items: list[tuple[str, uuid.UUID, dict[str, Any]]], now: datetime
+    ) -> None:
         s = uow.session
-        counter = s.scalars(select(SequenceCounter).where(SequenceCounter.scope == "outbox")).first()
+        counter = s.scalars(
+            select(SequenceCounter).where(SequenceCounter.scope == "outbox")
+        ).first()
         if counter is None:
             counter = SequenceCounter(id=new_id(), scope="outbox", value=0)
             s.add(counter)
             s.flush()
         base = counter.value
         counter.value = base + len(items)
-        rows = [{"id": new_id(), "seq": base + i + 1, "op_id": new_id(), "entity": e, "entity_id": eid,
-                 "op": "upsert", "payload": p, "created_at": now, "sent_at": None}
-                for i, (e, eid, p) in enumerate(items)]
+        rows = [
+            {
+                "id": new_id(),
+                "seq": base + i + 1,
+                "op_id": new_id(),
+                "entity": e,
+                "entity_id": eid,
+                "op": "upsert",
+                "payload": p,
+                "created_at": now,
+                "sent_at": None,
+            }
+            for i, (e, eid, p) in enumerate(items)
+        ]
         for i in range(0, len(rows), 5000):
-            s.execute(insert(OutboxOp), rows[i:i + 5000])
+            s.execute(insert(OutboxOp), rows[i : i + 5000])
 
-    def day(self, when: datetime, tickets: int, cases: int, events_per_case: int = 5) -> dict[str, int]:
+    def day(
+        self, when: datetime, tickets: int, cases: int, events_per_case: int = 5
+    ) -> dict[str, int]:
         """One business day's work in one transaction per call."""
         items: list[tuple[str, uuid.UUID, dict[str, Any]]] = []
         t_rows, r_rows, c_rows, e_rows = [], [], [], []
@@ -123,54 +165,122 @@ class WorkMaker:
         tag = uuid.uuid4().hex[:6]
         for i in range(tickets):
             tid = new_id()
-            t = {"id": tid, "centre_id": self.centre_id, "business_date": day, "service_group": "G" + tag,
-                 "seq": i + 1, "number": f"A{i + 1:03d}", "priority": "normal", "appointment": False,
-                 "status": "done", "issued_at": when, "called_at": when, "serving_at": when,
-                 "finished_at": when, "counter_id": None, "clerk_id": self.clerk_id, "recall_count": 0,
-                 "front": False, "target_counter_id": None, "resident_id": None, "comment": ""}
+            t = {
+                "id": tid,
+                "centre_id": self.centre_id,
+                "business_date": day,
+                "service_group": "G" + tag,
+                "seq": i + 1,
+                "number": f"A{i + 1:03d}",
+                "priority": "normal",
+                "appointment": False,
+                "status": "done",
+                "issued_at": when,
+                "called_at": when,
+                "serving_at": when,
+                "finished_at": when,
+                "counter_id": None,
+                "clerk_id": self.clerk_id,
+                "recall_count": 0,
+                "front": False,
+                "target_counter_id": None,
+                "resident_id": None,
+                "comment": "",
+            }
             t_rows.append(t)
             items.append(("ticket", tid, _payload(Ticket.__table__, t)))
         for _ in range(cases):
             rid = new_id()
-            r = {"id": rid, "id_kind": "居民身份证", "id_number": f"T{rid.hex[:17]}", "name": "测试居民",
-                 "sex": "", "birth_date": None, "phone": "", "address": "", "community": "", "grid": "",
-                 "created_at": when, "updated_at": when}
+            r = {
+                "id": rid,
+                "id_kind": "居民身份证",
+                "id_number": f"T{rid.hex[:17]}",
+                "name": "测试居民",
+                "sex": "",
+                "birth_date": None,
+                "phone": "",
+                "address": "",
+                "community": "",
+                "grid": "",
+                "created_at": when,
+                "updated_at": when,
+            }
             r_rows.append(r)
             items.append(("resident", rid, _payload(Resident.__table__, r)))
             m = self.rnd.choice(self.matters)
             cid = new_id()
             n = events_per_case
-            c = {"id": cid, "case_number": f"C{cid.hex[:20]}", "verification_code": "1234",
-                 "centre_id": self.centre_id, "matter_id": m[0], "matter_code": m[1], "catalogue_version": m[2],
-                 "resident_id": rid, "agent_id": None, "agent_relationship": "", "clerk_id": self.clerk_id,
-                 "counter_id": None, "ticket_id": None, "status": STATUS_AFTER[EVENT_CHAIN[n - 1]],
-                 "received_at": when, "due_date": day + timedelta(days=20), "paused_days": 0,
-                 "routed_department": m[3], "co_departments": [], "form_data": {"备注": "x" * 40},
-                 "decision_note": "", "updated_at": when, "created_at": when}
+            c = {
+                "id": cid,
+                "case_number": f"C{cid.hex[:20]}",
+                "verification_code": "1234",
+                "centre_id": self.centre_id,
+                "matter_id": m[0],
+                "matter_code": m[1],
+                "catalogue_version": m[2],
+                "resident_id": rid,
+                "agent_id": None,
+                "agent_relationship": "",
+                "clerk_id": self.clerk_id,
+                "counter_id": None,
+                "ticket_id": None,
+                "status": STATUS_AFTER[EVENT_CHAIN[n - 1]],
+                "received_at": when,
+                "due_date": day + timedelta(days=20),
+                "paused_days": 0,
+                "routed_department": m[3],
+                "co_departments": [],
+                "form_data": {"备注": "x" * 40},
+                "decision_note": "",
+                "updated_at": when,
+                "created_at": when,
+            }
             c_rows.append(c)
             items.append(("case_file", cid, _payload(Case.__table__, c)))
             for k in range(n):
                 ev = EVENT_CHAIN[k]
                 eid = new_id()
-                e = {"id": eid, "case_id": cid, "seq": k + 1, "event_type": ev, "status_after": STATUS_AFTER[ev],
-                     "at": when, "actor_id": self.clerk_id, "actor_name": "王晓燕", "origin": "centre",
-                     "centre_id": self.centre_id, "counter_id": None, "note": "", "detail": {"k": k}}
+                e = {
+                    "id": eid,
+                    "case_id": cid,
+                    "seq": k + 1,
+                    "event_type": ev,
+                    "status_after": STATUS_AFTER[ev],
+                    "at": when,
+                    "actor_id": self.clerk_id,
+                    "actor_name": "王晓燕",
+                    "origin": "centre",
+                    "centre_id": self.centre_id,
+                    "counter_id": None,
+                    "note": "",
+                    "detail": {"k": k},
+                }
                 e_rows.append(e)
                 items.append(("case_event", eid, _payload(CaseEvent.__table__, e)))
         with self.ctx.uow() as uow:
             s = uow.session
-            for table, rows in ((Ticket, t_rows), (Resident, r_rows), (Case, c_rows), (CaseEvent, e_rows)):
+            for table, rows in (
+                (Ticket, t_rows),
+                (Resident, r_rows),
+                (Case, c_rows),
+                (CaseEvent, e_rows),
+            ):
                 for i in range(0, len(rows), 5000):
                     if rows:
-                        s.execute(insert(table), rows[i:i + 5000])
+                        s.execute(insert(table), rows[i : i + 5000])
             self._outbox(uow, items, when)
         return {"tickets": tickets, "cases": cases, "events": len(e_rows), "ops": len(items)}
 
-    def days(self, n: int, tickets: int, cases: int, events_per_case: int = 5,
-             start: date | None = None) -> int:
-        start_dt = datetime.combine(start or date(2026, 10, 1), datetime.min.time(), UTC) + timedelta(hours=1)
-        return sum(self.day(start_dt + timedelta(days=d), tickets, cases, events_per_case)["ops"]
-                   for d in range(n))
+    def days(
+        self, n: int, tickets: int, cases: int, events_per_case: int = 5, start: date | None = None
+    ) -> int:
+        start_dt = datetime.combine(
+            start or date(2026, 10, 1), datetime.min.time(), UTC
+        ) + timedelta(hours=1)
+        return sum(
+            self.day(start_dt + timedelta(days=d), tickets, cases, events_per_case)["ops"]
+            for d in range(n)
+        )
 
 
 class FileKeyring(KeyringBackend):

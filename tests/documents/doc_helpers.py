@@ -55,8 +55,9 @@ def decode_codes(pdf: bytes, dpi: int = 200) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "doc.pdf"
         src.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(src), str(Path(d) / "p")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-png", str(src), str(Path(d) / "p")], check=True
+        )
         for png in sorted(Path(d).glob("p*.png")):
             with Image.open(png) as img:
                 found += [(s.type, s.data.decode()) for s in pyzbar.decode(img)]
@@ -68,7 +69,9 @@ def pdffonts(pdf: bytes) -> list[list[str]]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(pdf)
         f.flush()
-        out = subprocess.run(["pdffonts", f.name], check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["pdffonts", f.name], check=True, capture_output=True, text=True
+        ).stdout
     return [line.split() for line in out.splitlines()[2:] if line.strip()]
 
 

@@ -41,8 +41,9 @@ def test_alphanumeric_case_number_decodes_on_the_roll() -> None:
     assert ("QRCODE", "OW:JN-MZ-2026-1123-00017:AB12") in codes
 
 
-@pytest.mark.parametrize("kind", ["ticket", "receipt", "receipt-80mm", "supplement", "rejection",
-                                  "completion", "form"])
+@pytest.mark.parametrize(
+    "kind", ["ticket", "receipt", "receipt-80mm", "supplement", "rejection", "completion", "form"]
+)
 def test_fonts_embedded_as_subsets(rendered: dict[str, bytes], kind: str) -> None:
     rows = pdffonts(rendered[kind])
     assert rows
@@ -67,9 +68,11 @@ def test_same_data_same_bytes(kind: str) -> None:
 
 
 def test_bytes_identical_in_a_fresh_process(rendered: dict[str, bytes]) -> None:
-    code = ("import sys; from app.documents.demo import demo_document; "
-            "from app.documents import render, sha256; "
-            "d, p = demo_document('receipt'); sys.stdout.write(sha256(render('receipt', d, p)))")
+    code = (
+        "import sys; from app.documents.demo import demo_document; "
+        "from app.documents import render, sha256; "
+        "d, p = demo_document('receipt'); sys.stdout.write(sha256(render('receipt', d, p)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout == sha256(rendered["receipt"])
 

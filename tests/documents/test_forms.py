@@ -22,18 +22,40 @@ from app.documents.forms import (
 
 # The form-field keys of each matter, as the catalogue defines them.
 MATTER_FORM_KEYS = {
-    "MZ-001": ("dibao", {"household_size", "household_monthly_income", "application_reason",
-                         "bank_name", "bank_account"}),
-    "MZ-002": ("linshi_jiuzhu", {"hardship_type", "hardship_description", "amount_requested",
-                                 "bank_name", "bank_account"}),
-    "JY-001": ("shiye_dengji", {"education", "last_employer", "unemployment_date",
-                                "unemployment_reason", "job_intention"}),
+    "MZ-001": (
+        "dibao",
+        {
+            "household_size",
+            "household_monthly_income",
+            "application_reason",
+            "bank_name",
+            "bank_account",
+        },
+    ),
+    "MZ-002": (
+        "linshi_jiuzhu",
+        {"hardship_type", "hardship_description", "amount_requested", "bank_name", "bank_account"},
+    ),
+    "JY-001": (
+        "shiye_dengji",
+        {"education", "last_employer", "unemployment_date", "unemployment_reason", "job_intention"},
+    ),
     "JY-002": ("jiuye_chuangye_zheng", {"education", "employment_status", "household_type"}),
-    "RS-001": ("jumin_yanglao", {"household_type", "contribution_grade", "bank_name",
-                                 "bank_account"}),
-    "CL-001": ("canji_liangxiang", {"disability_certificate_no", "disability_category",
-                                    "disability_grade", "subsidy_kind", "bank_name",
-                                    "bank_account"}),
+    "RS-001": (
+        "jumin_yanglao",
+        {"household_type", "contribution_grade", "bank_name", "bank_account"},
+    ),
+    "CL-001": (
+        "canji_liangxiang",
+        {
+            "disability_certificate_no",
+            "disability_category",
+            "disability_grade",
+            "subsidy_kind",
+            "bank_name",
+            "bank_account",
+        },
+    ),
 }
 
 
@@ -66,8 +88,11 @@ def test_values_land_in_their_boxes(code: str) -> None:
     for cell in plan.cells:
         if not cell.cell.field or not cell.value or cell.cell.choices:
             continue
-        mine = [f for f in frags if f.page == cell.page and f.text in cell.value
-                and _inside(f, cell.value_box)]
+        mine = [
+            f
+            for f in frags
+            if f.page == cell.page and f.text in cell.value and _inside(f, cell.value_box)
+        ]
         assert mine, f"{cell.cell.field}={cell.value!r} not found in {cell.value_box}"
         assert "".join(f.text for f in mine).replace(" ", "") == cell.value.replace(" ", "")
         checked += 1
@@ -86,8 +111,10 @@ def test_choice_cells_print_every_choice() -> None:
 
 def test_long_value_wraps_inside_its_box() -> None:
     long_reason = "因家庭成员长期患病、收入骤减、子女就学支出较大，生活陷入困难。" * 12
-    data = replace(demo_form("MZ-001"), values={**demo_form("MZ-001").values,
-                                                "application_reason": long_reason})
+    data = replace(
+        demo_form("MZ-001"),
+        values={**demo_form("MZ-001").values, "application_reason": long_reason},
+    )
     layout = load_layout("dibao")
     pdf = render_application_form(layout, data)
     plan = plan_form(layout, data)
@@ -99,8 +126,10 @@ def test_long_value_wraps_inside_its_box() -> None:
 
 
 def test_form_runs_onto_a_second_page_when_needed() -> None:
-    data = replace(demo_form("MZ-001"), values={**demo_form("MZ-001").values,
-                                                "application_reason": "情况说明。" * 400})
+    data = replace(
+        demo_form("MZ-001"),
+        values={**demo_form("MZ-001").values, "application_reason": "情况说明。" * 400},
+    )
     pdf = render_application_form("dibao", data)
     assert page_count(pdf) >= 2
     assert "最低生活保障申请表（续）" in pdf_text(pdf)
@@ -141,10 +170,14 @@ def test_minimal_layout_parses() -> None:
     ],
 )
 def test_cell_errors_name_file_and_path(cell: dict, fragment: str) -> None:
-    raw = {**GOOD, "sections": [{"title": "一", "rows": [[GOOD["sections"][0]["rows"][0][0], cell]]}]}
+    raw = {
+        **GOOD,
+        "sections": [{"title": "一", "rows": [[GOOD["sections"][0]["rows"][0][0], cell]]}],
+    }
     errors = _errors(raw)
-    assert any(fragment in e and e.startswith("demo.yaml: sections[0].rows[0].cells[1]")
-               for e in errors), errors
+    assert any(
+        fragment in e and e.startswith("demo.yaml: sections[0].rows[0].cells[1]") for e in errors
+    ), errors
 
 
 def test_layout_level_errors_are_all_reported() -> None:
@@ -171,8 +204,10 @@ def test_bad_yaml_file_reports_the_file(tmp_path: Path) -> None:
 
 
 def test_row_height_must_be_sane(tmp_path: Path) -> None:
-    raw = {**GOOD, "sections": [{"rows": [{"cells": GOOD["sections"][0]["rows"][0],
-                                           "height": 1000}]}]}
+    raw = {
+        **GOOD,
+        "sections": [{"rows": [{"cells": GOOD["sections"][0]["rows"][0], "height": 1000}]}],
+    }
     path = tmp_path / "demo.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(LayoutError, match=r"rows\[0\]\.height"):

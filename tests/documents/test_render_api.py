@@ -33,8 +33,9 @@ def test_print_demo_writes_every_kind(tmp_path: Path, kind: str) -> None:
 @pytest.mark.parametrize("matter", sorted(DEMO_MATTERS))
 def test_print_demo_forms(tmp_path: Path, matter: str) -> None:
     out = print_demo("form", tmp_path / f"{matter}.pdf", matter, "A4")
-    assert DEMO_MATTERS[matter][1].replace("《", "").replace("》", "") in \
-        pdf_text(out.read_bytes()).replace("《", "").replace("》", "")
+    assert DEMO_MATTERS[matter][1].replace("《", "").replace("》", "") in pdf_text(
+        out.read_bytes()
+    ).replace("《", "").replace("》", "")
 
 
 def test_print_demo_receipt_on_the_roll(tmp_path: Path) -> None:

@@ -74,10 +74,26 @@ def test_every_status_is_reachable_and_every_open_status_can_finish() -> None:
 
 
 def test_typical_lives() -> None:
-    assert replay([E.RECEIVE, E.ROUTE, E.DEPARTMENT_ACCEPT, E.APPROVE, E.NOTIFY_READY,
-                   E.DELIVER]) is S.DELIVERED
-    assert replay([E.RECEIVE, E.REQUEST_SUPPLEMENT, E.RESUME, E.ROUTE, E.REQUEST_SUPPLEMENT,
-                   E.RESUME, E.ROUTE, E.DENY, E.NOTIFY_READY]) is S.READY_FOR_COLLECTION
+    assert (
+        replay([E.RECEIVE, E.ROUTE, E.DEPARTMENT_ACCEPT, E.APPROVE, E.NOTIFY_READY, E.DELIVER])
+        is S.DELIVERED
+    )
+    assert (
+        replay(
+            [
+                E.RECEIVE,
+                E.REQUEST_SUPPLEMENT,
+                E.RESUME,
+                E.ROUTE,
+                E.REQUEST_SUPPLEMENT,
+                E.RESUME,
+                E.ROUTE,
+                E.DENY,
+                E.NOTIFY_READY,
+            ]
+        )
+        is S.READY_FOR_COLLECTION
+    )
     assert replay([E.RECEIVE, E.ROUTE, E.APPROVE_DEFERRED, E.SUPPLY_DEFERRED]) is S.APPROVED
     assert replay([E.COMPLETE_ON_SPOT]) is S.COMPLETED_ON_SPOT
     assert replay([E.RECEIVE, E.ROUTE, E.RETURN_TO_CENTRE, E.WITHDRAW]) is S.WITHDRAWN

@@ -34,16 +34,22 @@ class Hub:
         """Enrol a device for `centre`; returns the enrolment response plus ready request headers."""
         with self.sessions.begin() as s:
             code = new_enrol_code(s, centre, system_clock())
-        r = self.http.post("/api/v1/enrol", json={"code": code, "device_name": "t"}, headers=VERSIONS)
+        r = self.http.post(
+            "/api/v1/enrol", json={"code": code, "device_name": "t"}, headers=VERSIONS
+        )
         assert r.status_code == 200, r.text
         data = r.json()
         data["headers"] = {**VERSIONS, "Authorization": f"Bearer {data['token']}"}
         return data
 
-    def staff_token(self, username: str, department: str, role: str = "department") -> dict[str, str]:
+    def staff_token(
+        self, username: str, department: str, role: str = "department"
+    ) -> dict[str, str]:
         with self.sessions.begin() as s:
             add_staff(s, username, username, role, "secret-pw", department)
-        r = self.http.post("/api/v1/staff/login", json={"username": username, "password": "secret-pw"})
+        r = self.http.post(
+            "/api/v1/staff/login", json={"username": username, "password": "secret-pw"}
+        )
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
 

@@ -12,27 +12,57 @@ from app.sync.protocol import Op, PushRequest, PushResponse
 
 
 def _op(seq: int, payload: dict, op: str = "upsert", entity: str = "ticket") -> Op:
-    return Op(seq=seq, op_id=uuid.uuid4(), entity=entity, entity_id=uuid.uuid4(), op=op, payload=payload,
-              created_at=datetime.now(UTC))
+    return Op(
+        seq=seq,
+        op_id=uuid.uuid4(),
+        entity=entity,
+        entity_id=uuid.uuid4(),
+        op=op,
+        payload=payload,
+        created_at=datetime.now(UTC),
+    )
 
 
 def test_copy_text_matches_the_general_formatter_for_awkward_text() -> None:
-    awkward = {"note": "tab\there\nnew line \\ backslash \r 中文 \"quoted\"", "n": 1.5, "nested": {"a": [1, None]}}
+    awkward = {
+        "note": 'tab\there\nnew line \\ backslash \r 中文 "quoted"',
+        "n": 1.5,
+        "nested": {"a": [1, None]},
+    }
     ops = [_op(2, awkward, op="up\tsert"), _op(1, {"plain": "x"})]
     prepared = prepare(ops)
     assert [p.op.seq for p in prepared] == [1, 2]  # sorted by seq
     for p in prepared:
         o = p.op
         assert json.loads(p.json) == o.payload and p.json == dumps(o.payload)
-        assert p.copy_text == change_copy_text({"entity": o.entity, "entity_id": o.entity_id, "op": o.op,
-                                                "payload": o.payload, "op_id": o.op_id, "device_seq": o.seq})
+        assert p.copy_text == change_copy_text(
+            {
+                "entity": o.entity,
+                "entity_id": o.entity_id,
+                "op": o.op,
+                "payload": o.payload,
+                "op_id": o.op_id,
+                "device_seq": o.seq,
+            }
+        )
 
 
 def test_unstorable_payloads_are_found_with_or_without_the_request_body() -> None:
-    body = b'{"ops":[' + json.dumps({"seq": 1, "op_id": str(uuid.uuid4()), "entity": "ticket",
-                                     "entity_id": str(uuid.uuid4()), "op": "upsert",
-                                     "payload": {"x": float("nan"), "s": "a\u0000b"},
-                                     "created_at": datetime.now(UTC).isoformat()}).encode() + b"]}"
+    body = (
+        b'{"ops":['
+        + json.dumps(
+            {
+                "seq": 1,
+                "op_id": str(uuid.uuid4()),
+                "entity": "ticket",
+                "entity_id": str(uuid.uuid4()),
+                "op": "upsert",
+                "payload": {"x": float("nan"), "s": "a\u0000b"},
+                "created_at": datetime.now(UTC).isoformat(),
+            }
+        ).encode()
+        + b"]}"
+    )
     ops = PushRequest.model_validate_json(body).ops
     for given in (body, None):
         (p,) = prepare(ops, given)
@@ -44,8 +74,11 @@ def test_unstorable_payloads_are_found_with_or_without_the_request_body() -> Non
 
 def test_push_result_is_a_valid_push_response() -> None:
     ids = [str(uuid.uuid4()) for _ in range(3)]
-    result = PushResult([(ids[0], 1, "applied"), (ids[1], 2, "conflict"), (ids[2], 3, "applied")], 3,
-                        datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    result = PushResult(
+        [(ids[0], 1, "applied"), (ids[1], 2, "conflict"), (ids[2], 3, "applied")],
+        3,
+        datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+    )
     parsed = PushResponse.model_validate_json(result.json())
     assert [(a.op_id, a.seq, a.status) for a in parsed.acks] == result.acks
     assert parsed.conflicts == 1 and parsed.last_seq == 3 and parsed.hub_time == result.hub_time

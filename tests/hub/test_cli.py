@@ -21,10 +21,44 @@ def test_hub_commands(pg_url: str, capsys: Any) -> None:
     out = capsys.readouterr().out
     code = re.search(r"([0-9A-F]{4}(-[0-9A-F]{4}){3})", out)
     assert code is not None
-    assert main(["--db", pg_url, "add-user", "--username", "mz", "--name", "民政", "--role", "department",
-                 "--department", "区民政局", "--password", "pw"]) == 0
-    assert main(["--db", pg_url, "add-user", "--username", "c1", "--name", "社工", "--role", "clerk",
-                 "--password", "pw"]) == 2
+    assert (
+        main(
+            [
+                "--db",
+                pg_url,
+                "add-user",
+                "--username",
+                "mz",
+                "--name",
+                "民政",
+                "--role",
+                "department",
+                "--department",
+                "区民政局",
+                "--password",
+                "pw",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "--db",
+                pg_url,
+                "add-user",
+                "--username",
+                "c1",
+                "--name",
+                "社工",
+                "--role",
+                "clerk",
+                "--password",
+                "pw",
+            ]
+        )
+        == 2
+    )
     assert main(["--db", pg_url, "publish-catalogue", "resources/catalogue"]) == 0
     assert main(["--db", pg_url, "silent"]) == 0
     engine = hub_engine(pg_url)

@@ -22,8 +22,18 @@ pytestmark = pytest.mark.pg
 
 def _ops(n: int, start: int) -> list[Op]:
     now = datetime.now(UTC)
-    return [Op(seq=start + i, op_id=uuid.uuid4(), entity="ticket", entity_id=uuid.uuid4(), op="upsert",
-               payload={"i": i}, created_at=now) for i in range(n)]
+    return [
+        Op(
+            seq=start + i,
+            op_id=uuid.uuid4(),
+            entity="ticket",
+            entity_id=uuid.uuid4(),
+            op="upsert",
+            payload={"i": i},
+            created_at=now,
+        )
+        for i in range(n)
+    ]
 
 
 def test_reader_blocked_by_nothing_sees_no_hole_while_a_writer_holds_positions(hub: Any) -> None:
@@ -34,9 +44,23 @@ def test_reader_blocked_by_nothing_sees_no_hole_while_a_writer_holds_positions(h
         s.add(dev)
     slow = hub.sessions()
     slow.begin()
-    append_changes(slow, [{"centre_id": None, "entity": "t", "entity_id": uuid.uuid4(), "op": "upsert",
-                           "payload": {}, "origin_device_id": None, "op_id": None, "device_seq": None,
-                           "status": "applied", "recorded_at": datetime.now(UTC)}])
+    append_changes(
+        slow,
+        [
+            {
+                "centre_id": None,
+                "entity": "t",
+                "entity_id": uuid.uuid4(),
+                "op": "upsert",
+                "payload": {},
+                "origin_device_id": None,
+                "op_id": None,
+                "device_seq": None,
+                "status": "applied",
+                "recorded_at": datetime.now(UTC),
+            }
+        ],
+    )
     done = threading.Event()
 
     def second_writer() -> None:

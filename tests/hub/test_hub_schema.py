@@ -16,6 +16,8 @@ def test_hub_migrations_match_the_models(db_url: str) -> None:
     upgrade(engine)  # a second start changes nothing
     assert set(HubBase.metadata.tables) <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "version_table": "hub_alembic_version"})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "version_table": "hub_alembic_version"}
+        )
         assert compare_metadata(ctx, HubBase.metadata) == []
     engine.dispose()

@@ -53,8 +53,11 @@ def form_login(http: Any, username: str, password: str) -> Any:
     form = http.get("/dept/login").text
     token = re.search(r"name='csrf_token' value='([^']*)'", form)
     assert token is not None
-    return http.post("/dept/login", data={"username": username, "password": password, "csrf_token": token[1]},
-                     follow_redirects=False)
+    return http.post(
+        "/dept/login",
+        data={"username": username, "password": password, "csrf_token": token[1]},
+        follow_redirects=False,
+    )
 
 
 def message(r: Any) -> str:
@@ -70,7 +73,11 @@ def test_five_failures_lock_the_name_even_with_the_right_password(hub: Any, cloc
         assert r.status_code == 401
     assert "再失败 1 次" in r.json()["detail"]
     r = api_login(hub.http, "mz", "wrong")
-    assert r.status_code == 429 and "用户名或密码错误" in r.json()["detail"] and "15 分钟" in r.json()["detail"]
+    assert (
+        r.status_code == 429
+        and "用户名或密码错误" in r.json()["detail"]
+        and "15 分钟" in r.json()["detail"]
+    )
     clock.move(minutes=1)
     r = api_login(hub.http, "mz", "secret-pw")
     assert r.status_code == 429 and "token" not in r.json()
@@ -95,8 +102,13 @@ def test_attempts_while_locked_do_not_extend_the_lock(hub: Any, clock: Clock) ->
 
 
 def test_an_unknown_name_is_answered_exactly_like_a_known_one(hub: Any, clock: Clock) -> None:
-    known = [(r.status_code, message(r)) for r in (api_login(hub.http, "mz", "wrong") for _ in range(6))]
-    unknown = [(r.status_code, message(r)) for r in (api_login(hub.http, "nobody", "wrong") for _ in range(6))]
+    known = [
+        (r.status_code, message(r)) for r in (api_login(hub.http, "mz", "wrong") for _ in range(6))
+    ]
+    unknown = [
+        (r.status_code, message(r))
+        for r in (api_login(hub.http, "nobody", "wrong") for _ in range(6))
+    ]
     assert known == unknown
     assert [s for s, _ in known] == [401, 401, 401, 401, 429, 429]
 
@@ -127,9 +139,16 @@ def test_one_client_address_is_limited_across_names(hub: Any, clock: Clock) -> N
     for i in range(admin.MAX_FAILURES_PER_CLIENT):  # a spray: one guess at each of many names
         assert api_login(office, f"user{i}", "wrong").status_code == 401
     r = api_login(office, "mz", "secret-pw")
-    assert r.status_code == 429 and r.json()["detail"] == "当前网络地址登录失败次数过多，已暂停登录，请 15 分钟后再试"
+    assert (
+        r.status_code == 429
+        and r.json()["detail"] == "当前网络地址登录失败次数过多，已暂停登录，请 15 分钟后再试"
+    )
     r = form_login(office, "mz", "secret-pw")
-    assert r.status_code == 429 and "当前网络地址登录失败次数过多" in r.text and "ow_staff" not in r.cookies
+    assert (
+        r.status_code == 429
+        and "当前网络地址登录失败次数过多" in r.text
+        and "ow_staff" not in r.cookies
+    )
     assert api_login(elsewhere, "mz", "secret-pw").status_code == 200
     clock.move(minutes=15)
     assert api_login(office, "mz", "secret-pw").status_code == 200
@@ -159,7 +178,9 @@ def test_the_login_form_is_throttled_with_the_api_on_the_same_count(hub: Any, cl
 
 
 def test_hub_processes_share_the_count_through_the_database(hub: Any, clock: Clock) -> None:
-    other_process = create_app(hub.engine, clock)  # a second stateless instance on the same database
+    other_process = create_app(
+        hub.engine, clock
+    )  # a second stateless instance on the same database
     apps = [hub.http, TestClient(other_process)]
     statuses = [api_login(apps[i % 2], "mz", "wrong").status_code for i in range(5)]
     assert statuses == [401, 401, 401, 401, 429]

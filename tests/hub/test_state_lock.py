@@ -20,7 +20,9 @@ from tests.hub.test_web import route_cases
 pytestmark = pytest.mark.pg
 
 
-def test_a_decision_waits_for_a_batch_that_is_applying_events_to_the_case(hub: Any, monkeypatch: Any) -> None:
+def test_a_decision_waits_for_a_batch_that_is_applying_events_to_the_case(
+    hub: Any, monkeypatch: Any
+) -> None:
     device = hub.device("100001")
     (case_id,) = route_cases(hub, device, [("C-1", "MZ-001")])  # seqs 1-3: received and routed
     with hub.sessions.begin() as s:
@@ -39,9 +41,15 @@ def test_a_decision_waits_for_a_batch_that_is_applying_events_to_the_case(hub: A
         return real_residents(*args)
 
     monkeypatch.setattr(ingest, "_residents", held)
-    withdraw = Op(seq=4, op_id=uuid.uuid4(), entity="case_event", entity_id=uuid.uuid4(), op="upsert",
-                  payload={"case_id": str(case_id), "seq": 3, "event_type": "withdraw"},
-                  created_at=datetime.now(UTC))
+    withdraw = Op(
+        seq=4,
+        op_id=uuid.uuid4(),
+        entity="case_event",
+        entity_id=uuid.uuid4(),
+        op="upsert",
+        payload={"case_id": str(case_id), "seq": 3, "event_type": "withdraw"},
+        created_at=datetime.now(UTC),
+    )
 
     def centre_batch() -> None:
         with hub.sessions.begin() as s:
@@ -73,5 +81,8 @@ def test_a_decision_waits_for_a_batch_that_is_applying_events_to_the_case(hub: A
     assert isinstance(result, HubError) and result.status == 409
     with hub.sessions() as s:
         assert s.get_one(HubCaseState, case_id).status == "WITHDRAWN"
-        assert not s.scalars(select(HubRecord).where(HubRecord.entity == "case_event",
-                                                     HubRecord.centre_id == dev.centre_id)).all()
+        assert not s.scalars(
+            select(HubRecord).where(
+                HubRecord.entity == "case_event", HubRecord.centre_id == dev.centre_id
+            )
+        ).all()

@@ -25,21 +25,54 @@ LOW_INCOME = "最低生活保障（低保家庭认定及保障金给付）"  # M
 
 
 def _op(n: int, entity: str, entity_id: uuid.UUID, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"seq": n, "op_id": str(uuid.uuid4()), "entity": entity, "entity_id": str(entity_id), "op": "upsert",
-            "payload": payload, "created_at": datetime.now(UTC).isoformat()}
+    return {
+        "seq": n,
+        "op_id": str(uuid.uuid4()),
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "op": "upsert",
+        "payload": payload,
+        "created_at": datetime.now(UTC).isoformat(),
+    }
 
 
-def route_cases(hub: Any, device: dict[str, Any], cases: list[tuple[str, str]], department: str = "区民政局",
-                first_seq: int = 1) -> list[uuid.UUID]:
+def route_cases(
+    hub: Any,
+    device: dict[str, Any],
+    cases: list[tuple[str, str]],
+    department: str = "区民政局",
+    first_seq: int = 1,
+) -> list[uuid.UUID]:
     """Push (case number, matter code) cases from the centre, received and routed to `department`."""
     ops, ids, n = [], [], first_seq
     for number, code in cases:
         case_id = uuid.uuid4()
         ids.append(case_id)
-        ops += [_op(n, "case_file", case_id, {"case_number": number, "matter_code": code,
-                                              "routed_department": department, "form_data": {"家庭人口": "3"}}),
-                _op(n + 1, "case_event", uuid.uuid4(), {"case_id": str(case_id), "seq": 1, "event_type": "receive"}),
-                _op(n + 2, "case_event", uuid.uuid4(), {"case_id": str(case_id), "seq": 2, "event_type": "route"})]
+        ops += [
+            _op(
+                n,
+                "case_file",
+                case_id,
+                {
+                    "case_number": number,
+                    "matter_code": code,
+                    "routed_department": department,
+                    "form_data": {"家庭人口": "3"},
+                },
+            ),
+            _op(
+                n + 1,
+                "case_event",
+                uuid.uuid4(),
+                {"case_id": str(case_id), "seq": 1, "event_type": "receive"},
+            ),
+            _op(
+                n + 2,
+                "case_event",
+                uuid.uuid4(),
+                {"case_id": str(case_id), "seq": 2, "event_type": "route"},
+            ),
+        ]
         n += 3
     r = hub.http.post("/api/v1/push", json={"ops": ops}, headers=device["headers"])
     assert r.status_code == 200, r.text
@@ -55,8 +88,11 @@ def token_in(html: str) -> str:
 
 def login(web: Any, username: str, password: str = "secret-pw") -> Any:
     form = web.get("/dept/login")
-    return web.post("/dept/login", data={"username": username, "password": password,
-                                         "csrf_token": token_in(form.text)}, follow_redirects=False)
+    return web.post(
+        "/dept/login",
+        data={"username": username, "password": password, "csrf_token": token_in(form.text)},
+        follow_redirects=False,
+    )
 
 
 def department_events(hub: Any) -> list[str]:
@@ -69,12 +105,13 @@ def publish(hub: Any, at: datetime, renamed: dict[str, str] | None = None) -> st
     """Publish the shipped catalogue (as a new version when matters are renamed, code → name)."""
     pub = load_publication(CATALOGUE)
     if renamed:
-        matters = tuple(dataclasses.replace(m, name=renamed.get(m.code, m.name)) for m in pub.matters)
+        matters = tuple(
+            dataclasses.replace(m, name=renamed.get(m.code, m.name)) for m in pub.matters
+        )
         pub = dataclasses.replace(pub, version=pub.version + ".1", matters=matters)
     with hub.sessions.begin() as s:
         publish_catalogue(s, pub, at)
     return str(pub.version)
-
 
 
 @pytest.mark.pg
@@ -93,25 +130,41 @@ def test_department_page_flow(hub: Any) -> None:
     assert ok.status_code == 303 and "ow_staff" in ok.cookies
     page = web.get("/dept")
     assert "C2026-0001" in page.text and "已转办" in page.text
-    assert page.headers["cache-control"] == "no-store" and "frame-ancestors 'none'" in page.headers[
-        "content-security-policy"]
+    assert (
+        page.headers["cache-control"] == "no-store"
+        and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    )
     assert f"{LOW_INCOME} <span class='code'>MZ-001</span>" in page.text
     detail = web.get(f"/dept/cases/{case_id}")
-    assert "家庭人口" in detail.text and f"{LOW_INCOME} <span class='code'>MZ-001</span>" in detail.text
+    assert (
+        "家庭人口" in detail.text
+        and f"{LOW_INCOME} <span class='code'>MZ-001</span>" in detail.text
+    )
     token = token_in(detail.text)
-    assert web.post(f"/dept/cases/{case_id}/accept", data={"csrf_token": token},
-                    follow_redirects=False).status_code == 303
-    refused = web.post(f"/dept/cases/{case_id}/decide",
-                       data={"decision": "approved_deferred", "deferred": "", "csrf_token": token})
+    assert (
+        web.post(
+            f"/dept/cases/{case_id}/accept", data={"csrf_token": token}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    refused = web.post(
+        f"/dept/cases/{case_id}/decide",
+        data={"decision": "approved_deferred", "deferred": "", "csrf_token": token},
+    )
     assert refused.status_code == 422 and "容缺批准须列明" in refused.text
-    web.post(f"/dept/cases/{case_id}/decide",
-             data={"decision": "approved_deferred", "deferred": "户口簿复印件\n", "csrf_token": token})
+    web.post(
+        f"/dept/cases/{case_id}/decide",
+        data={"decision": "approved_deferred", "deferred": "户口簿复印件\n", "csrf_token": token},
+    )
     assert "容缺批准" in web.get(f"/dept/cases/{case_id}").text
     pulled = hub.http.get("/api/v1/pull", headers=device["headers"]).json()["changes"]
     kinds = [c["payload"]["event_type"] for c in pulled if c["entity"] == "case_event"]
     assert kinds == ["DEPARTMENT_ACCEPT", "APPROVE_DEFERRED"]
     assert pulled[-1]["payload"]["detail"]["deferred_materials"] == ["户口簿复印件"]
-    assert web.post("/dept/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert (
+        web.post("/dept/logout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     assert web.get("/dept", follow_redirects=False).status_code == 303  # the session is gone
     web.cookies.clear()
     login(web, "rs")
@@ -133,13 +186,18 @@ def test_list_and_detail_name_matters_from_the_latest_catalogue_or_show_the_code
     assert "临时救助 <span class='code'>MZ-002</span>" in page
     assert "<td>ZZ-999</td>" in page  # unknown to the catalogue: the code alone
     assert "事项：ZZ-999 ·" in hub.http.get(f"/dept/cases/{ids[2]}").text
-    publish(hub, t0 + timedelta(minutes=1), {"MZ-002": "临时救助（急难型）"})  # a later publication renames it
+    publish(
+        hub, t0 + timedelta(minutes=1), {"MZ-002": "临时救助（急难型）"}
+    )  # a later publication renames it
     page = hub.http.get("/dept").text
     assert "临时救助（急难型） <span class='code'>MZ-002</span>" in page
     assert "临时救助（急难型）" in hub.http.get(f"/dept/cases/{ids[1]}").text
     api = hub.http.get("/api/v1/dept/cases", headers=hub.staff_token("mz2", "区民政局")).json()
     assert {c["case_number"]: c["matter_name"] for c in api} == {
-        "C1": LOW_INCOME, "C2": "临时救助（急难型）", "C3": ""}
+        "C1": LOW_INCOME,
+        "C2": "临时救助（急难型）",
+        "C3": "",
+    }
 
 
 @pytest.mark.pg
@@ -175,18 +233,41 @@ def test_a_centre_cannot_rename_matters_and_odd_catalogues_fall_back_to_codes(hu
     device = hub.device("100001")
     publish(hub, datetime.now(UTC) - timedelta(hours=1))
     route_cases(hub, device, [("C1", "MZ-001")])
-    forged = [_op(4, "catalogue", uuid.uuid4(), {"version": "9999", "matters": [{"code": "MZ-001", "name": "伪造"}]}),
-              _op(5, "catalogue", uuid.uuid4(), {"version": "9998", "matters": {"code": "MZ-001"}})]
-    assert hub.http.post("/api/v1/push", json={"ops": forged}, headers=device["headers"]).status_code == 200
+    forged = [
+        _op(
+            4,
+            "catalogue",
+            uuid.uuid4(),
+            {"version": "9999", "matters": [{"code": "MZ-001", "name": "伪造"}]},
+        ),
+        _op(5, "catalogue", uuid.uuid4(), {"version": "9998", "matters": {"code": "MZ-001"}}),
+    ]
+    assert (
+        hub.http.post("/api/v1/push", json={"ops": forged}, headers=device["headers"]).status_code
+        == 200
+    )
     with hub.sessions.begin() as s:
         add_staff(s, "mz", "民政审批员", "department", "secret-pw", "区民政局")
     login(hub.http, "mz")
     page = hub.http.get("/dept")
     assert f"{LOW_INCOME} <span class='code'>MZ-001</span>" in page.text and "伪造" not in page.text
-    for odd in ({"version": "x"}, {"version": "y", "matters": {"a": 1}}, {"version": "z", "matters": [1, "a", None]}):
-        with hub.sessions.begin() as s:  # a district record without a usable matter list: codes only
-            s.add(HubRecord(entity="catalogue", entity_id=uuid.uuid4(), centre_id=None, data=odd,
-                            updated_at=datetime.now(UTC)))
+    for odd in (
+        {"version": "x"},
+        {"version": "y", "matters": {"a": 1}},
+        {"version": "z", "matters": [1, "a", None]},
+    ):
+        with (
+            hub.sessions.begin() as s
+        ):  # a district record without a usable matter list: codes only
+            s.add(
+                HubRecord(
+                    entity="catalogue",
+                    entity_id=uuid.uuid4(),
+                    centre_id=None,
+                    data=odd,
+                    updated_at=datetime.now(UTC),
+                )
+            )
         page = hub.http.get("/dept")
         assert page.status_code == 200 and "<td>MZ-001</td>" in page.text, odd
 
@@ -200,12 +281,22 @@ def test_name_lookup_on_a_sqlite_hub(tmp_path: Path) -> None:
     with sessions.begin() as s:
         publish_catalogue(s, load_publication(CATALOGUE), datetime.now(UTC))
     with sessions() as s:
-        assert matter_names(s, ["MZ-001", "MZ-002", "ZZ-999", ""]) == {"MZ-001": LOW_INCOME, "MZ-002": "临时救助"}
+        assert matter_names(s, ["MZ-001", "MZ-002", "ZZ-999", ""]) == {
+            "MZ-001": LOW_INCOME,
+            "MZ-002": "临时救助",
+        }
         assert matter_names(s, []) == {}
     for odd in ({"version": "y", "matters": {"a": 1}}, {"version": "z", "matters": [1, "a", None]}):
         with sessions.begin() as s:
-            s.add(HubRecord(entity="catalogue", entity_id=uuid.uuid4(), centre_id=None, data=odd,
-                            updated_at=datetime.now(UTC)))
+            s.add(
+                HubRecord(
+                    entity="catalogue",
+                    entity_id=uuid.uuid4(),
+                    centre_id=None,
+                    data=odd,
+                    updated_at=datetime.now(UTC),
+                )
+            )
         with sessions() as s:
             assert matter_names(s, ["MZ-001"]) == {}
     engine.dispose()
@@ -222,10 +313,14 @@ def test_forms_without_the_sessions_token_are_refused_and_change_nothing(hub: An
     assert login(web, "mz").status_code == 303
     good = token_in(web.get(f"/dept/cases/{case_id}").text)
     # another staff session's token is no good here
-    other = admin.staff_csrf_token(admin.staff_login(hub.sessions, "mz2", "secret-pw", "x", datetime.now(UTC)))
+    other = admin.staff_csrf_token(
+        admin.staff_login(hub.sessions, "mz2", "secret-pw", "x", datetime.now(UTC))
+    )
     assert other != good
     forged: list[tuple[str, dict[str, str]]] = [
-        ("accept", {}), ("accept", {"csrf_token": ""}), ("accept", {"csrf_token": other}),
+        ("accept", {}),
+        ("accept", {"csrf_token": ""}),
+        ("accept", {"csrf_token": other}),
         ("accept", {"csrf_token": good[:-1] + ("0" if good[-1] != "0" else "1")}),
         ("accept", {"csrf_token": "令牌"}),
         ("decide", {"decision": "denied", "reason": "材料不全"}),
@@ -241,10 +336,17 @@ def test_forms_without_the_sessions_token_are_refused_and_change_nothing(hub: An
     assert web.post("/dept/logout", follow_redirects=False).status_code == 403
     assert web.get("/dept").status_code == 200
     # with the token the same forms work
-    assert web.post(f"/dept/cases/{case_id}/accept", data={"csrf_token": good},
-                    follow_redirects=False).status_code == 303
-    r = web.post(f"/dept/cases/{case_id}/decide", data={"decision": "denied", "reason": "材料不全",
-                                                        "csrf_token": good}, follow_redirects=False)
+    assert (
+        web.post(
+            f"/dept/cases/{case_id}/accept", data={"csrf_token": good}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    r = web.post(
+        f"/dept/cases/{case_id}/decide",
+        data={"decision": "denied", "reason": "材料不全", "csrf_token": good},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert department_events(hub) == ["DEPARTMENT_ACCEPT", "DENY"]
     # the JSON API with a Bearer token needs no form token
@@ -275,20 +377,34 @@ def test_login_form_needs_its_own_token(hub: Any) -> None:
         add_staff(s, "mz", "民政审批员", "department", "secret-pw", "区民政局")
     web = hub.http
     # a login posted from another site (no token, or no login cookie) is refused and signs no one in
-    r = web.post("/dept/login", data={"username": "mz", "password": "secret-pw"}, follow_redirects=False)
+    r = web.post(
+        "/dept/login", data={"username": "mz", "password": "secret-pw"}, follow_redirects=False
+    )
     assert r.status_code == 403 and "ow_staff" not in r.cookies and "登录页面已过期" in r.text
     web.cookies.clear()
     form = web.get("/dept/login")
     token = token_in(form.text)
     assert token_in(web.get("/dept/login").text) == token  # a second tab gets the same token
     web.cookies.clear()
-    r = web.post("/dept/login", data={"username": "mz", "password": "secret-pw", "csrf_token": token},
-                 follow_redirects=False)
+    r = web.post(
+        "/dept/login",
+        data={"username": "mz", "password": "secret-pw", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 403 and "ow_staff" not in r.cookies
     # the refusal page carries a fresh token: signing in from it works
-    r = web.post("/dept/login", data={"username": "mz", "password": "secret-pw", "csrf_token": token_in(r.text)},
-                 follow_redirects=False)
+    r = web.post(
+        "/dept/login",
+        data={"username": "mz", "password": "secret-pw", "csrf_token": token_in(r.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and "ow_staff" in r.cookies
     with hub.sessions() as s:  # refused sign-ins were not counted as failures either
-        assert s.scalar(select(func.count()).select_from(HubLoginThrottle).where(
-            HubLoginThrottle.failures > 0)) == 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(HubLoginThrottle)
+                .where(HubLoginThrottle.failures > 0)
+            )
+            == 0
+        )

@@ -68,7 +68,10 @@ def test_windows_are_queued_once_and_accounts_never(world: Centre990101) -> None
         record_window(uow, row)
     last = _outbox(world.ctx)[-1]
     assert last.entity_id == world.counters[2]
-    assert last.payload == _stored(world.ctx, Counter)[world.counters[2]] and last.payload["active"] is False
+    assert (
+        last.payload == _stored(world.ctx, Counter)[world.counters[2]]
+        and last.payload["active"] is False
+    )
 
 
 def test_a_database_without_windows_yet_queues_them_when_they_are_made(tmp_path: Any) -> None:
@@ -87,14 +90,18 @@ def test_a_consultation_is_queued_as_stored(world: Centre990101) -> None:
     (op,) = _outbox(world.ctx, "consultation")
     assert op.entity_id == view.id
     assert op.payload == _stored(world.ctx, Consultation)[view.id]
-    assert op.payload["note"] == "咨询居住证办理流程" and op.payload["counter_id"] == str(world.counters[4])
+    assert op.payload["note"] == "咨询居住证办理流程" and op.payload["counter_id"] == str(
+        world.counters[4]
+    )
 
 
 def test_the_window_list_holds_working_windows_only(world: Centre990101) -> None:
     centres = CentreService(world.ctx)
     assert [c.number for c in centres.overview().counters] == [1, 2, 3, 4, 5, 6]
     with world.ctx.uow() as uow:  # out of service, or a restore's stand-in for an unknown window
-        uow.session.execute(update(Counter).where(Counter.id == world.counters[2]).values(active=False))
+        uow.session.execute(
+            update(Counter).where(Counter.id == world.counters[2]).values(active=False)
+        )
     assert [c.number for c in centres.overview().counters] == [1, 3, 4, 5, 6]
 
 
@@ -106,8 +113,11 @@ def test_demo_data_queues_the_rows_as_stored(world: Centre990101) -> None:
     tables: dict[str, dict[Any, dict[str, Any]]] = {}
     for op in ops:
         if op.entity not in tables:
-            model = next(m.class_ for m in Base.registry.mappers
-                         if getattr(m.class_, "__tablename__", None) == op.entity)
+            model = next(
+                m.class_
+                for m in Base.registry.mappers
+                if getattr(m.class_, "__tablename__", None) == op.entity
+            )
             tables[op.entity] = _stored(world.ctx, model)
         # every column as the database holds it: creation times, flags and lists the insert defaulted too
         assert op.payload == tables[op.entity][op.entity_id], (op.entity, op.entity_id)
@@ -121,8 +131,14 @@ def test_a_print_restored_without_its_pdf_says_so(world: Centre990101) -> None:
     first = prints.record_print(clerk, "ticket", b"%PDF ticket C001")
     altered = prints.record_print(clerk, "ticket", b"%PDF ticket C002")
     with world.ctx.uow() as uow:  # as a restore brings it back: the record and hash, no bytes
-        uow.session.execute(update(PrintedDocument).where(PrintedDocument.id == first.id).values(content=b""))
-        uow.session.execute(update(PrintedDocument).where(PrintedDocument.id == altered.id).values(content=b"%PDF x"))
+        uow.session.execute(
+            update(PrintedDocument).where(PrintedDocument.id == first.id).values(content=b"")
+        )
+        uow.session.execute(
+            update(PrintedDocument)
+            .where(PrintedDocument.id == altered.id)
+            .values(content=b"%PDF x")
+        )
     with pytest.raises(NotFound) as gone:
         prints.get_print(first.id, clerk)
     assert gone.value.code == "PRINT_NOT_KEPT"
@@ -131,11 +147,19 @@ def test_a_print_restored_without_its_pdf_says_so(world: Centre990101) -> None:
     with pytest.raises(ValidationError, match="内容可能已被改动"):  # a real mismatch is still one
         prints.get_print(altered.id, clerk)
     # issued again: the document made anew is kept as a reprint of the restored record, with a reason
-    again = prints.record_print(clerk, "ticket", b"%PDF ticket C001 again", reprint_of=first.id,
-                                reason="原件未随数据恢复，按原内容重新生成")
+    again = prints.record_print(
+        clerk,
+        "ticket",
+        b"%PDF ticket C001 again",
+        reprint_of=first.id,
+        reason="原件未随数据恢复，按原内容重新生成",
+    )
     assert again.reprint_of == first.id and again.size > 0
     assert prints.get_print(again.id, clerk) == b"%PDF ticket C001 again"
     with world.ctx.uow(read_only=True) as uow:
-        viewed = uow.session.scalar(select(func.count()).select_from(AuditRecord)
-                                    .where(AuditRecord.action == "document_viewed"))
+        viewed = uow.session.scalar(
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action == "document_viewed")
+        )
     assert viewed == 1  # the failed views are not logged as views

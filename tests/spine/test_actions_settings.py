@@ -48,7 +48,9 @@ def test_qt_own_buttons_speak_chinese(qtbot) -> None:  # type: ignore[no-untyped
 
     app = QApplication.instance()
     assert app is not None and install_chinese(app)
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
     qtbot.addWidget(box)
     texts = {b.text().replace("&", "") for b in box.buttons()}
     assert texts & {"确定", "取消"}, texts

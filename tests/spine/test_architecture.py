@@ -62,7 +62,9 @@ def test_log_file_is_written_and_scrubbed(tmp_path: Path) -> None:
     path = setup_logging("INFO", log_dir=tmp_path / "logs")
     try:
         assert path is not None
-        logging.getLogger("onewindow.test").info("registered %s with %s", "11010519491231002X", "13812345678")
+        logging.getLogger("onewindow.test").info(
+            "registered %s with %s", "11010519491231002X", "13812345678"
+        )
         for handler in logging.getLogger().handlers:
             handler.flush()
         text = path.read_text(encoding="utf-8")

@@ -44,11 +44,15 @@ def hub(pg_url: str) -> Iterator[HubHarness]:
 
 
 @pytest.fixture
-def centre_factory(tmp_path: Path, hub: HubHarness) -> Iterator[Callable[..., tuple[ServiceContext, SyncAgent]]]:
+def centre_factory(
+    tmp_path: Path, hub: HubHarness
+) -> Iterator[Callable[..., tuple[ServiceContext, SyncAgent]]]:
     made: list[ServiceContext] = []
 
     def make(code: str = "990101", transport: Any = None) -> tuple[ServiceContext, SyncAgent]:
-        ctx = new_centre(f"sqlite:///{(tmp_path / f'centre-{code}-{len(made)}.db').as_posix()}", code)
+        ctx = new_centre(
+            f"sqlite:///{(tmp_path / f'centre-{code}-{len(made)}.db').as_posix()}", code
+        )
         made.append(ctx)
         enrol(ctx, "http://hub.test", hub.code(code), transport=hub.transport)
         return ctx, SyncAgent(ctx, transport=transport or hub.transport)
@@ -68,14 +72,26 @@ def verify_in_sync(ctx: ServiceContext, sessions: Any, device_id: Any) -> int:
     with ctx.uow(read_only=True) as uow:
         s = uow.session
         assert s.scalar(select(func.count()).where(OutboxOp.sent_at.is_(None))) == 0
-        local = {o.op_id: (o.seq, o.entity, o.entity_id, o.payload) for o in s.scalars(select(OutboxOp))}
+        local = {
+            o.op_id: (o.seq, o.entity, o.entity_id, o.payload) for o in s.scalars(select(OutboxOp))
+        }
     with sessions() as h:
-        hub_ops = {r[0]: r[1] for r in h.execute(select(HubChange.op_id, HubChange.payload)
-                                                  .where(HubChange.origin_device_id == device_id))}
+        hub_ops = {
+            r[0]: r[1]
+            for r in h.execute(
+                select(HubChange.op_id, HubChange.payload).where(
+                    HubChange.origin_device_id == device_id
+                )
+            )
+        }
         centre = h.get_one(HubDevice, device_id).centre_id
-        records = {(r.entity, r.entity_id): r.data
-                   for r in h.scalars(select(HubRecord).where(HubRecord.centre_id == centre))}
-    assert set(hub_ops) == set(local)  # each op exactly once (op_id is unique per device at the hub)
+        records = {
+            (r.entity, r.entity_id): r.data
+            for r in h.scalars(select(HubRecord).where(HubRecord.centre_id == centre))
+        }
+    assert set(hub_ops) == set(
+        local
+    )  # each op exactly once (op_id is unique per device at the hub)
     latest = {}
     for op_id, (_seq, entity, entity_id, payload) in sorted(local.items(), key=lambda x: x[1][0]):
         assert hub_ops[op_id] == payload, op_id

@@ -42,18 +42,26 @@ def test_offline_then_online_status(hub: Any, centre_factory: Any) -> None:
     online = SyncAgent(ctx, transport=hub.transport)
     assert online.run_once().ok
     status = online.status()
-    assert status.online and status.waiting == 0 and status.last_error == "" and status.last_success_at
+    assert (
+        status.online and status.waiting == 0 and status.last_error == "" and status.last_success_at
+    )
 
 
-def test_clock_skew_is_reported_on_both_sides_and_heartbeat_recorded(hub: Any, centre_factory: Any) -> None:
+def test_clock_skew_is_reported_on_both_sides_and_heartbeat_recorded(
+    hub: Any, centre_factory: Any
+) -> None:
     ctx, _ = centre_factory("990101")
     WorkMaker(ctx).days(1, tickets=3, cases=0)
-    skewed = SyncAgent(ctx, transport=hub.transport, clock=lambda: datetime.now(UTC) + timedelta(minutes=9))
+    skewed = SyncAgent(
+        ctx, transport=hub.transport, clock=lambda: datetime.now(UTC) + timedelta(minutes=9)
+    )
     assert skewed.run_once().ok
     assert skewed.status().skew_warning and skewed.status().skew_seconds > 500
     with hub.sessions() as s:
         device = s.scalars(select(HubDevice)).one()
-        assert device.skew_seconds > 500 and device.queue_depth == 0 and device.last_success_at is None
+        assert (
+            device.skew_seconds > 500 and device.queue_depth == 0 and device.last_success_at is None
+        )
     assert skewed.run_once().ok
     with hub.sessions() as s:
         assert s.scalars(select(HubDevice)).one().last_success_at is not None
@@ -67,22 +75,29 @@ def test_district_publications_reach_the_centre(hub: Any, centre_factory: Any) -
     with hub.sessions.begin() as s:
         admin.publish_account(s, "990101", "clerk9", "新社工", "clerk", "pw12345678", now)
         admin.publish_account(s, "888888", "other", "别的中心", "clerk", "pw12345678", now)
-        admin.publish_calendar(s, [{"day": "2027-01-01", "working": False, "name": "元旦", "source": "国办"}], now)
+        admin.publish_calendar(
+            s, [{"day": "2027-01-01", "working": False, "name": "元旦", "source": "国办"}], now
+        )
     assert agent.run_once().ok
     with ctx.uow(read_only=True) as uow:
         users = {u.username: u for u in uow.session.scalars(select(User))}
         assert "clerk9" in users and users["clerk9"].centre_id is not None
         assert "other" not in users  # another centre's account never comes here
-        day = uow.session.scalars(select(CalendarDay).where(CalendarDay.day == date(2027, 1, 1))).one()
+        day = uow.session.scalars(
+            select(CalendarDay).where(CalendarDay.day == date(2027, 1, 1))
+        ).one()
         assert day.source == "国办" and not day.working
 
 
-def test_incompatible_hub_and_missing_keyring_give_clear_messages(hub: Any, centre_factory: Any,
-                                                                 tmp_path: Path, memory_keyring: Any) -> None:
+def test_incompatible_hub_and_missing_keyring_give_clear_messages(
+    hub: Any, centre_factory: Any, tmp_path: Path, memory_keyring: Any
+) -> None:
     ctx, _ = centre_factory("990101")
 
     def old_hub(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(426, json={"detail": "同步协议版本 1 与区级平台（版本 2）不兼容，请升级一窗通"})
+        return httpx.Response(
+            426, json={"detail": "同步协议版本 1 与区级平台（版本 2）不兼容，请升级一窗通"}
+        )
 
     report = SyncAgent(ctx, transport=httpx.MockTransport(old_hub)).run_once()
     assert report.error_kind == "incompatible" and "请升级" in report.error

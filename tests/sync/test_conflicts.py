@@ -26,7 +26,9 @@ pytestmark = pytest.mark.pg
 def _dept(hub: Any, department: str) -> tuple[TestClient, dict[str, str]]:
     hub.staff("dept", department)
     http = TestClient(hub.app)
-    token = http.post("/api/v1/staff/login", json={"username": "dept", "password": "pw-dept"}).json()["token"]
+    token = http.post(
+        "/api/v1/staff/login", json={"username": "dept", "password": "pw-dept"}
+    ).json()["token"]
     return http, {"Authorization": f"Bearer {token}"}
 
 
@@ -35,9 +37,20 @@ def _local_event(ctx: Any, case_id: Any, event_type: str, status: str) -> Any:
     with ctx.uow() as uow:
         s = uow.session
         case = s.get_one(Case, case_id)
-        seq = max(e.seq for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id))) + 1
-        ev = CaseEvent(id=new_id(), case_id=case_id, seq=seq, event_type=event_type, status_after=status,
-                       at=datetime.now(UTC), actor_name="王晓燕", centre_id=case.centre_id, detail={})
+        seq = (
+            max(e.seq for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id))) + 1
+        )
+        ev = CaseEvent(
+            id=new_id(),
+            case_id=case_id,
+            seq=seq,
+            event_type=event_type,
+            status_after=status,
+            at=datetime.now(UTC),
+            actor_name="王晓燕",
+            centre_id=case.centre_id,
+            detail={},
+        )
         s.add(ev)
         case.status = status
         s.flush()
@@ -55,7 +68,9 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
         assert case is not None
         case_id, department = case.id, case.routed_department
     http, auth = _dept(hub, department)
-    r = http.post(f"/api/v1/dept/cases/{case_id}/decision", json={"decision": "approved"}, headers=auth)
+    r = http.post(
+        f"/api/v1/dept/cases/{case_id}/decision", json={"decision": "approved"}, headers=auth
+    )
     assert r.status_code == 200
     # meanwhile, offline, the counter withdraws the case; and keeps working after it
     withdraw_id = _local_event(ctx, case_id, "WITHDRAW", "WITHDRAWN")
@@ -69,9 +84,15 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
         assert [c.kind for c in conflicts] == ["illegal_event"]
         assert s.get_one(HubCaseState, case_id).status == "APPROVED"
     with ctx.uow(read_only=True) as uow:
-        assert uow.session.scalar(select(OutboxOp).where(OutboxOp.sent_at.is_(None))) is None  # not blocked
-        events = [e.event_type for e in uow.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq))]
+        assert (
+            uow.session.scalar(select(OutboxOp).where(OutboxOp.sent_at.is_(None))) is None
+        )  # not blocked
+        events = [
+            e.event_type
+            for e in uow.session.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+            )
+        ]
         assert events == ["RECEIVE", "ROUTE", "WITHDRAW", "APPROVE"]  # the decision kept too
         assert uow.session.get_one(Case, case_id).status == "WITHDRAWN"
     listed = list_conflicts(ctx)
@@ -83,11 +104,15 @@ def test_withdrawn_at_counter_after_department_approved(hub: Any, centre_factory
     with hub.sessions() as s:
         assert s.scalars(select(HubConflict)).one().resolved_at is not None
     # the department cannot decide a withdrawn case afterwards either
-    other = http.post(f"/api/v1/dept/cases/{case_id}/decision", json={"decision": "approved"}, headers=auth)
+    other = http.post(
+        f"/api/v1/dept/cases/{case_id}/decision", json={"decision": "approved"}, headers=auth
+    )
     assert other.status_code == 409 and other.json()["detail"]
 
 
-def test_same_resident_same_matter_open_at_two_centres_is_flagged(hub: Any, centre_factory: Any) -> None:
+def test_same_resident_same_matter_open_at_two_centres_is_flagged(
+    hub: Any, centre_factory: Any
+) -> None:
     ctx_a, agent_a = centre_factory("100001")
     ctx_b, agent_b = centre_factory("100002")
     WorkMaker(ctx_a).days(1, tickets=0, cases=1, events_per_case=1)

@@ -61,18 +61,33 @@ def test_a_window_case_goes_to_the_department_and_back(hub: Any, centre_factory:
     with hub.sessions() as s:
         assert s.get_one(HubCaseState, taken.case_id).status == "ROUTED"
         entities = {r.entity for r in s.scalars(select(HubRecord))}
-        assert {"ticket", "resident", "rating"} <= entities  # events live in the change log and case state
-        department = s.scalars(
-            select(HubRecord).where(HubRecord.entity_id == taken.case_id)
-        ).first().data["routed_department"]
+        assert {
+            "ticket",
+            "resident",
+            "rating",
+        } <= entities  # events live in the change log and case state
+        department = (
+            s.scalars(select(HubRecord).where(HubRecord.entity_id == taken.case_id))
+            .first()
+            .data["routed_department"]
+        )
 
     hub.staff("mz01", department)
     http = TestClient(hub.app)
-    token = http.post("/api/v1/staff/login", json={"username": "mz01", "password": "pw-mz01"}).json()["token"]
+    token = http.post(
+        "/api/v1/staff/login", json={"username": "mz01", "password": "pw-mz01"}
+    ).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
-    assert str(taken.case_id) in {c["case_id"] for c in http.get("/api/v1/dept/cases", headers=auth).json()}
-    assert http.post(f"/api/v1/dept/cases/{taken.case_id}/accept", json={}, headers=auth).status_code == 200
-    r = http.post(f"/api/v1/dept/cases/{taken.case_id}/decision", json={"decision": "approved"}, headers=auth)
+    assert str(taken.case_id) in {
+        c["case_id"] for c in http.get("/api/v1/dept/cases", headers=auth).json()
+    }
+    assert (
+        http.post(f"/api/v1/dept/cases/{taken.case_id}/accept", json={}, headers=auth).status_code
+        == 200
+    )
+    r = http.post(
+        f"/api/v1/dept/cases/{taken.case_id}/decision", json={"decision": "approved"}, headers=auth
+    )
     assert r.status_code == 200, r.text
 
     assert agent.run_once().ok

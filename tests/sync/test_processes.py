@@ -58,11 +58,15 @@ def hubproc(pg_url: str) -> Iterator[tuple[HubProcess, Any]]:
     engine.dispose()
 
 
-def make_centre(tmp_path: Path, h: HubProcess, sessions: Any, code: str) -> tuple[ServiceContext, Any, str]:
+def make_centre(
+    tmp_path: Path, h: HubProcess, sessions: Any, code: str
+) -> tuple[ServiceContext, Any, str]:
     url = f"sqlite:///{(tmp_path / f'{code}.db').as_posix()}"
     ctx = new_centre(url, code)
     with sessions.begin() as s:
-        enrol_code = new_enrol_code(s, code, __import__("datetime").datetime.now(__import__("datetime").UTC))
+        enrol_code = new_enrol_code(
+            s, code, __import__("datetime").datetime.now(__import__("datetime").UTC)
+        )
     resp = enrol(ctx, h.url, enrol_code)
     return ctx, resp.device_id, url
 
@@ -85,7 +89,9 @@ def test_hub_killed_mid_batch(tmp_path: Path, hubproc: Any) -> None:
         t = threading.Thread(target=lambda out=reports: out.append(agent.run_once()))
         t.start()
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # kill as soon as one batch landed: the next is in flight
+        while (
+            time.monotonic() < deadline
+        ):  # kill as soon as one batch landed: the next is in flight
             with sessions() as s:
                 if s.scalar(select(func.count()).select_from(HubChange)) > before:
                     break
@@ -121,14 +127,21 @@ SyncAgent(ServiceContext.for_url(sys.argv[1])).run_once()
 
 
 @pytest.mark.parametrize("mode", ["before_push", "after_push_before_ack"])
-def test_centre_killed_around_the_push(tmp_path: Path, hubproc: Any, memory_keyring: Any, mode: str) -> None:
+def test_centre_killed_around_the_push(
+    tmp_path: Path, hubproc: Any, memory_keyring: Any, mode: str
+) -> None:
     h, sessions = hubproc
     ctx, device, url = make_centre(tmp_path, h, sessions, "300002")
     WorkMaker(ctx).days(2, tickets=30, cases=10, events_per_case=3)
     keyfile = tmp_path / "keyring.json"
-    keyfile.write_text(json.dumps({f"{SERVICE}|{device}": memory_keyring.secrets[(SERVICE, str(device))]}))
-    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "app.sync.testing.FileKeyring",
-           "ONEWINDOW_TEST_KEYRING": str(keyfile)}
+    keyfile.write_text(
+        json.dumps({f"{SERVICE}|{device}": memory_keyring.secrets[(SERVICE, str(device))]})
+    )
+    env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "app.sync.testing.FileKeyring",
+        "ONEWINDOW_TEST_KEYRING": str(keyfile),
+    }
     child = subprocess.run([sys.executable, "-c", CHILD, url, mode], env=env, timeout=60)
     assert child.returncode == 9
     report = SyncAgent(ctx).run_once()
@@ -145,7 +158,9 @@ def test_thirty_days_offline_then_two_centres_at_once(tmp_path: Path, hubproc: A
     WorkMaker(b, seed=2).days(30, tickets=30, cases=12, events_per_case=4)
     agents = [SyncAgent(a), SyncAgent(b)]
     reports: list[Any] = []
-    threads = [threading.Thread(target=lambda ag=ag: reports.append(ag.run_once())) for ag in agents]
+    threads = [
+        threading.Thread(target=lambda ag=ag: reports.append(ag.run_once())) for ag in agents
+    ]
     for t in threads:
         t.start()
     for t in threads:

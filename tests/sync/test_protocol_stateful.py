@@ -111,19 +111,39 @@ def test_protocol_survives_a_hostile_network(hub: Any, tmp_path: Path) -> None:
         def sync(self) -> None:
             self.agent.run_once()
 
-        @rule(decision=st.sampled_from(["approved", "denied", "approved_deferred"]), pick=st.integers(0, 10))
+        @rule(
+            decision=st.sampled_from(["approved", "denied", "approved_deferred"]),
+            pick=st.integers(0, 10),
+        )
         def department_decides(self, decision: str, pick: int) -> None:
             with hub.sessions.begin() as s:
                 centre = s.get_one(HubDevice, self.device_id).centre_id
-                routed = s.scalars(select(HubCaseState).where(
-                    HubCaseState.centre_id == centre, HubCaseState.status.in_(departments.OPEN_FOR_DEPARTMENT))
-                    .order_by(HubCaseState.case_id)).all()
+                routed = s.scalars(
+                    select(HubCaseState)
+                    .where(
+                        HubCaseState.centre_id == centre,
+                        HubCaseState.status.in_(departments.OPEN_FOR_DEPARTMENT),
+                    )
+                    .order_by(HubCaseState.case_id)
+                ).all()
                 if not routed:
                     return
                 st_ = routed[pick % len(routed)]
-                staff = HubStaff(username="dept", display_name="审批员", department=st_.department, role="department")
-                departments.decide(s, staff, st_.case_id, decision, "材料不全" if decision == "denied" else "",
-                                   ["身份证复印件"] if decision == "approved_deferred" else [], datetime.now(UTC))
+                staff = HubStaff(
+                    username="dept",
+                    display_name="审批员",
+                    department=st_.department,
+                    role="department",
+                )
+                departments.decide(
+                    s,
+                    staff,
+                    st_.case_id,
+                    decision,
+                    "材料不全" if decision == "denied" else "",
+                    ["身份证复印件"] if decision == "approved_deferred" else [],
+                    datetime.now(UTC),
+                )
 
         @invariant()
         def cursor_only_forward(self) -> None:
@@ -145,14 +165,30 @@ def test_protocol_survives_a_hostile_network(hub: Any, tmp_path: Path) -> None:
         def check(self) -> None:
             verify_in_sync(self.ctx, hub.sessions, self.device_id)
             with self.ctx.uow(read_only=True) as uow:
-                dept_local = set(uow.session.scalars(select(CaseEvent.id).where(CaseEvent.origin == "department")))
+                dept_local = set(
+                    uow.session.scalars(
+                        select(CaseEvent.id).where(CaseEvent.origin == "department")
+                    )
+                )
             with hub.sessions() as h:
                 centre = h.get_one(HubDevice, self.device_id).centre_id
-                dept_hub = set(h.scalars(select(HubChange.entity_id).where(
-                    HubChange.centre_id == centre, HubChange.entity == "case_event",
-                    HubChange.origin_device_id.is_(None))))
+                dept_hub = set(
+                    h.scalars(
+                        select(HubChange.entity_id).where(
+                            HubChange.centre_id == centre,
+                            HubChange.entity == "case_event",
+                            HubChange.origin_device_id.is_(None),
+                        )
+                    )
+                )
             assert dept_hub == dept_local  # every department decision reached the counter
 
-    run_state_machine_as_test(Machine, settings=settings(
-        max_examples=30, stateful_step_count=12, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    run_state_machine_as_test(
+        Machine,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=12,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

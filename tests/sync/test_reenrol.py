@@ -32,4 +32,9 @@ def test_reenrolled_device_does_not_double_ops(hub: Any, centre_factory: Any) ->
     report = SyncAgent(ctx, transport=hub.transport).run_once()
     assert report.ok and report.pushed == 24
     with hub.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))) == 24
+        assert (
+            s.scalar(
+                select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))
+            )
+            == 24
+        )

@@ -100,7 +100,9 @@ def _url(kind: str, tmp_path: Path, pg: Callable[[], str], name: str) -> str:
 def _department(hub: Any, department: str) -> tuple[TestClient, dict[str, str]]:
     hub.staff("dept", department)
     http = TestClient(hub.app)
-    token = http.post("/api/v1/staff/login", json={"username": "dept", "password": "pw-dept"}).json()["token"]
+    token = http.post(
+        "/api/v1/staff/login", json={"username": "dept", "password": "pw-dept"}
+    ).json()["token"]
     return http, {"Authorization": f"Bearer {token}"}
 
 
@@ -109,7 +111,9 @@ def _decide(http: TestClient, auth: dict[str, str], case_id: uuid.UUID, *decisio
         if decision == "accept":
             r = http.post(f"/api/v1/dept/cases/{case_id}/accept", json={}, headers=auth)
         else:
-            r = http.post(f"/api/v1/dept/cases/{case_id}/decision", json={"decision": decision}, headers=auth)
+            r = http.post(
+                f"/api/v1/dept/cases/{case_id}/decision", json={"decision": decision}, headers=auth
+            )
         assert r.status_code == 200, r.text
 
 
@@ -125,25 +129,51 @@ class Desk:
             s = uow.session
             self.centre_id = s.scalars(select(Centre.id)).one()
             self.windows = {c.number: c.id for c in s.scalars(select(Counter)) if c.active}
-            self.users = {u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
-                          for u in s.scalars(select(User)) if u.active}
+            self.users = {
+                u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
+                for u in s.scalars(select(User))
+                if u.active
+            }
         self.queue, self.intake = QueueService(ctx), IntakeService(ctx)
-        self.cases, self.prints, self.ratings = CaseService(ctx), PrintService(ctx), RatingService(ctx)
+        self.cases, self.prints, self.ratings = (
+            CaseService(ctx),
+            PrintService(ctx),
+            RatingService(ctx),
+        )
 
     def resident(self, id_number: str, name: str) -> uuid.UUID:
-        return ResidentService(self.ctx).register(
-            ResidentInput(id_number=id_number, name=name, phone="13800138000"), self.users["clerk1"]).id
+        return (
+            ResidentService(self.ctx)
+            .register(
+                ResidentInput(id_number=id_number, name=name, phone="13800138000"),
+                self.users["clerk1"],
+            )
+            .id
+        )
 
     def dibao(self, resident_id: uuid.UUID, ticket_id: uuid.UUID | None = None) -> Any:
-        data = IntakeInput(self.windows[3], resident_id, "MZ-001", DIBAO_FORM, DIBAO_MATERIALS, ticket_id,
-                           AgentInput(AGENT, "张小明", "子女", "13900139000") if ticket_id else None)
+        data = IntakeInput(
+            self.windows[3],
+            resident_id,
+            "MZ-001",
+            DIBAO_FORM,
+            DIBAO_MATERIALS,
+            ticket_id,
+            AgentInput(AGENT, "张小明", "子女", "13900139000") if ticket_id else None,
+        )
         return self.intake.accept(data, self.users["clerk1"])
 
     def refuse(self, resident_id: uuid.UUID, reason: str) -> Any:
-        refused = self.intake.reject_at_intake(IntakeInput(self.windows[2], resident_id, "MZ-001"),
-                                               self.users["clerk3"], reason=reason)
-        self.prints.record_print(self.users["clerk3"], "rejection", f"%PDF {refused.document_number}".encode(),
-                                 case_id=refused.case_id, document_number=refused.document_number)
+        refused = self.intake.reject_at_intake(
+            IntakeInput(self.windows[2], resident_id, "MZ-001"), self.users["clerk3"], reason=reason
+        )
+        self.prints.record_print(
+            self.users["clerk3"],
+            "rejection",
+            f"%PDF {refused.document_number}".encode(),
+            case_id=refused.case_id,
+            document_number=refused.document_number,
+        )
         return refused
 
 
@@ -166,18 +196,31 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     desk.queue.start_serving(ticket.id, clerk)
     applicant = desk.resident(APPLICANT, "张秀兰")
     receipt = desk.dibao(applicant, ticket.id)
-    receipt_print = desk.prints.record_print(clerk, "receipt", b"%PDF receipt", case_id=receipt.case_id,
-                                             document_number=receipt.case_number)
+    receipt_print = desk.prints.record_print(
+        clerk,
+        "receipt",
+        b"%PDF receipt",
+        case_id=receipt.case_id,
+        document_number=receipt.case_number,
+    )
     desk.queue.finish(ticket.id, clerk)
     desk.ratings.rate(clerk, ticket_id=ticket.id, case_id=receipt.case_id, level=5)
     second = desk.resident(SECOND, "李建华")
     first_refusal = desk.refuse(second, "户籍不在本街道")
     original_print = desk.prints.list_prints(first_refusal.case_id, clerk)[0]
-    desk.prints.record_print(clerk, "rejection", b"%PDF again", reprint_of=original_print.id, reason="申请人遗失")
+    desk.prints.record_print(
+        clerk, "rejection", b"%PDF again", reprint_of=original_print.id, reason="申请人遗失"
+    )
     desk.refuse(second, "不属于受理范围")
     assert desk.queue.call_next(desk.windows[1], clerk) is not None
-    desk.intake.consult(desk.windows[1], clerk, note="咨询低保申请条件，已告知所需材料", matter_code="MZ-001",
-                        resident_id=second, ticket_id=other.id)
+    desk.intake.consult(
+        desk.windows[1],
+        clerk,
+        note="咨询低保申请条件，已告知所需材料",
+        matter_code="MZ-001",
+        resident_id=second,
+        ticket_id=other.id,
+    )
     desk.queue.finish(other.id, clerk)
     bad = desk.ratings.rate(clerk, ticket_id=other.id, level=1, comment="等待时间太长")
     assert bad.follow_up_id is not None
@@ -197,8 +240,12 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     resolve_conflict(ctx, conflict.id, boss.id, "已联系申请人，以撤回为准")
     report = agent.run_once()
     assert report.ok and report.pushed > 0
-    return {"receipt": receipt, "refusal": first_refusal, "disputed": disputed.case_id,
-            "receipt_print": receipt_print.id}
+    return {
+        "receipt": receipt,
+        "refusal": first_refusal,
+        "disputed": disputed.case_id,
+        "receipt_print": receipt_print.id,
+    }
 
 
 # --- comparing two centre databases -------------------------------------------------------------
@@ -212,13 +259,20 @@ def _rows(ctx: ServiceContext, table: str) -> dict[Any, dict[str, Any]]:
 
 def _counters(ctx: ServiceContext) -> dict[str, int]:
     with ctx.uow(read_only=True) as uow:
-        return {k: v for k, v in uow.session.execute(select(SequenceCounter.scope, SequenceCounter.value))}
+        return {
+            k: v
+            for k, v in uow.session.execute(select(SequenceCounter.scope, SequenceCounter.value))
+        }
 
 
-def assert_restored(original: ServiceContext, restored: ServiceContext, *, every_table: bool = True) -> None:
+def assert_restored(
+    original: ServiceContext, restored: ServiceContext, *, every_table: bool = True
+) -> None:
     """Every table of the centre, one by one: the ones the hub keeps are identical (and, with
     `every_table`, none of them empty); the rest as documented in app/sync/restore.py."""
-    assert set(Base.metadata.tables) == set(RESTORED_TABLES) | set(REBUILT_TABLES) | set(LOCAL_TABLES)
+    assert set(Base.metadata.tables) == set(RESTORED_TABLES) | set(REBUILT_TABLES) | set(
+        LOCAL_TABLES
+    )
     for table in RESTORED_TABLES:
         before, after = _rows(original, table), _rows(restored, table)
         assert before or not every_table, table
@@ -237,7 +291,9 @@ def assert_restored(original: ServiceContext, restored: ServiceContext, *, every
     # every account and window the history names exists under its old id; named accounts keep their login
     users_before, users_after = _rows(original, "app_user"), _rows(restored, "app_user")
     named = {r["actor_id"] for r in _rows(original, "case_event").values() if r["actor_id"]}
-    referenced = named | {r["clerk_id"] for r in _rows(original, "ticket").values() if r["clerk_id"]}
+    referenced = named | {
+        r["clerk_id"] for r in _rows(original, "ticket").values() if r["clerk_id"]
+    }
     assert referenced <= set(users_after)
     for uid in named:
         assert users_after[uid]["username"] == users_before[uid]["username"], users_before[uid]
@@ -245,6 +301,7 @@ def assert_restored(original: ServiceContext, restored: ServiceContext, *, every
         assert users_after[uid]["active"]
     windows = {r["counter_id"] for r in _rows(original, "ticket").values() if r["counter_id"]}
     assert windows <= set(_rows(restored, "counter"))
+
     # catalogue: same publications; the matters cases point at under their old ids
     def versions(ctx: ServiceContext) -> set[tuple[str, str]]:
         return {(m["code"], m["version"]) for m in _rows(ctx, "matter").values()}
@@ -269,22 +326,32 @@ def assert_restored(original: ServiceContext, restored: ServiceContext, *, every
 
 
 @pytest.mark.pg
-@pytest.mark.parametrize(("lost", "new"), [("sqlite", "sqlite"), ("postgresql", "postgresql"),
-                                           ("sqlite", "postgresql")])
-def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databases: Any,
-                                             lost: str, new: str) -> None:
+@pytest.mark.parametrize(
+    ("lost", "new"), [("sqlite", "sqlite"), ("postgresql", "postgresql"), ("sqlite", "postgresql")]
+)
+def test_lost_centre_is_rebuilt_from_the_hub(
+    hub: Any, tmp_path: Path, pg_databases: Any, lost: str, new: str
+) -> None:
     clock = MovableClock(START)
     original = _centre(_url(lost, tmp_path, pg_databases, "lost"), clock)
     old_device = enrol(original, HUB, hub.code("990101"), transport=hub.transport).device_id
     made = _work_and_sync(hub, original, SyncAgent(original, transport=hub.transport))
     with hub.sessions() as h:
-        hub_ops = h.scalar(select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None)))
+        hub_ops = h.scalar(
+            select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))
+        )
 
     # the disk dies: a new PC, a new database, a new one-time code
     fresh = ServiceContext.for_url(_url(new, tmp_path, pg_databases, "new"), clock=clock)
     seen: list[int] = []
-    report = restore(fresh, HUB, hub.code("990101"), transport=hub.transport, page=50,
-                     on_progress=lambda p: seen.append(p.changes))
+    report = restore(
+        fresh,
+        HUB,
+        hub.code("990101"),
+        transport=hub.transport,
+        page=50,
+        on_progress=lambda p: seen.append(p.changes),
+    )
     assert report.centre_code == "990101" and report.device_id != old_device
     assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == report.changes
     assert report.queued == 0 and report.decisions_applied == 0 and report.counters > 0
@@ -293,18 +360,30 @@ def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databa
     # clerk1 and clerk3 (named in case events) take back their ids; the supervisor, named nowhere,
     # stays an inactive stand-in; the windows are the real ones (the seeded six of the new database
     # gave way to them), so no window needs a stand-in
-    assert (report.adopted_accounts, report.placeholder_accounts, report.placeholder_windows) == (2, 1, 0)
+    assert (report.adopted_accounts, report.placeholder_accounts, report.placeholder_windows) == (
+        2,
+        1,
+        0,
+    )
     assert_restored(original, fresh)
     assert [(c.number, c.id) for c in CentreService(fresh).overview().counters] == [
-        (c.number, c.id) for c in CentreService(original).overview().counters]
+        (c.number, c.id) for c in CentreService(original).overview().counters
+    ]
     # a printed document's record came back without its PDF: said so, not "altered"
     with pytest.raises(NotFound, match="原件未随数据恢复") as gone:
         PrintService(fresh).get_print(made["receipt_print"], Desk(fresh).users["clerk1"])
     assert gone.value.code == "PRINT_NOT_KEPT"
-    with fresh.uow(read_only=True) as uow:  # withdrawn here while the department approved at the hub
-        assert [e.event_type for e in uow.session.scalars(select(CaseEvent).where(
-            CaseEvent.case_id == made["disputed"]).order_by(CaseEvent.seq))] == [
-            "RECEIVE", "ROUTE", "WITHDRAW", "APPROVE"]
+    with fresh.uow(
+        read_only=True
+    ) as uow:  # withdrawn here while the department approved at the hub
+        assert [
+            e.event_type
+            for e in uow.session.scalars(
+                select(CaseEvent)
+                .where(CaseEvent.case_id == made["disputed"])
+                .order_by(CaseEvent.seq)
+            )
+        ] == ["RECEIVE", "ROUTE", "WITHDRAW", "APPROVE"]
         assert uow.session.scalars(select(SyncConflict.status)).one() == "resolved"
 
     # new work after the restore continues every number, and the hub gets only the new ops
@@ -313,7 +392,9 @@ def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databa
     ticket = desk.queue.issue_ticket(desk.centre_id, "minzheng_jiuzhu")
     assert ticket.number == "C003"  # C001 and C002 were issued this morning on the lost PC
     case = desk.dibao(desk.resident(make_id("11010119800101003"), "陈晨"))
-    assert case.case_number == "990101202611230005"  # four cases were numbered today before the loss
+    assert (
+        case.case_number == "990101202611230005"
+    )  # four cases were numbered today before the loss
     refusal = desk.refuse(desk.resident(make_id("11010119850101004"), "周敏"), "材料不属实")
     assert refusal.document_number == "〔2026〕第3号"
     with fresh.uow(read_only=True) as uow:
@@ -323,12 +404,18 @@ def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databa
     assert sync.ok and sync.pushed == new_ops and sync.conflicts == 0 and sync.pulled == 0
     verify_in_sync(fresh, hub.sessions, report.device_id)
     with hub.sessions() as h:
-        assert h.scalar(select(func.count()).select_from(HubChange)
-                        .where(HubChange.op_id.is_not(None))) == hub_ops + new_ops
+        assert (
+            h.scalar(
+                select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))
+            )
+            == hub_ops + new_ops
+        )
         numbers = list(h.scalars(select(HubCaseState.case_number)))
         assert len(numbers) == len(set(numbers)) == 12
-        tickets = [(r.data["business_date"], r.data["service_group"], r.data["seq"])
-                   for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))]
+        tickets = [
+            (r.data["business_date"], r.data["service_group"], r.data["seq"])
+            for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))
+        ]
         assert len(tickets) == len(set(tickets))
     assert made["refusal"].document_number == "〔2026〕第1号"
     fresh.close()
@@ -337,7 +424,9 @@ def test_lost_centre_is_rebuilt_from_the_hub(hub: Any, tmp_path: Path, pg_databa
 
 @pytest.mark.pg
 @pytest.mark.parametrize("pages", ["whole", "one_by_one", "swap_on_its_own_page"])
-def test_windows_come_back_and_only_unknown_ones_become_stand_ins(hub: Any, tmp_path: Path, pages: str) -> None:
+def test_windows_come_back_and_only_unknown_ones_become_stand_ins(
+    hub: Any, tmp_path: Path, pages: str
+) -> None:
     clock = MovableClock(START)
     original = _centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", clock)
     enrol(original, HUB, hub.code("990101"), transport=hub.transport)
@@ -360,8 +449,12 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(hub: Any, tmp_
 
     def queued_windows() -> int:
         with original.uow(read_only=True) as uow:
-            return int(uow.session.scalar(select(func.count()).select_from(OutboxOp)
-                                          .where(OutboxOp.entity == "counter")) or 0)
+            return int(
+                uow.session.scalar(
+                    select(func.count()).select_from(OutboxOp).where(OutboxOp.entity == "counter")
+                )
+                or 0
+            )
 
     initialise(original)  # the first start of a version that sends windows: all six, once
     initialise(original)
@@ -381,12 +474,22 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(hub: Any, tmp_
         record_window(uow, six)
     seventh = uuid.uuid4()  # a window made by hand in the database: never sent, but used
     with original.uow() as uow:
-        uow.session.add(Counter(id=seventh, centre_id=desk.centre_id, number=7, name="7号窗口", all_groups=True))
+        uow.session.add(
+            Counter(id=seventh, centre_id=desk.centre_id, number=7, name="7号窗口", all_groups=True)
+        )
     serve(seventh)
     assert agent.run_once().ok
-    with hub.sessions() as h:  # accounts are the district's: never sent from a centre, nor their passwords
-        sent = list(h.execute(select(HubChange.entity, HubChange.payload).where(HubChange.op_id.is_not(None))))
-    assert {e for e, _ in sent} == {"counter", "ticket"} and all("password_hash" not in p for _, p in sent)
+    with (
+        hub.sessions() as h
+    ):  # accounts are the district's: never sent from a centre, nor their passwords
+        sent = list(
+            h.execute(
+                select(HubChange.entity, HubChange.payload).where(HubChange.op_id.is_not(None))
+            )
+        )
+    assert {e for e, _ in sent} == {"counter", "ticket"} and all(
+        "password_hash" not in p for _, p in sent
+    )
 
     fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}", clock=clock)
     page = {"whole": MAX_PULL, "one_by_one": 1, "swap_on_its_own_page": before_swap}[pages]
@@ -395,19 +498,27 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(hub: Any, tmp_
     before, after = _rows(original, "counter"), _rows(fresh, "counter")
     assert set(after) == set(before)  # the new PC's seeded windows gave way to the real ones
     stand_in = after.pop(seventh)
-    assert (stand_in["number"], stand_in["active"], stand_in["centre_id"]) == (901, False, desk.centre_id)
+    assert (stand_in["number"], stand_in["active"], stand_in["centre_id"]) == (
+        901,
+        False,
+        desk.centre_id,
+    )
     before.pop(seventh)
     assert after == before  # ids, numbers (5 and 6 swapped), names, groups, times
     assert _rows(fresh, "ticket") == _rows(original, "ticket")
     overview = CentreService(fresh).overview()
     assert [(c.number, c.id) for c in overview.counters] == [
-        (n, desk.windows[{5: 6, 6: 5}.get(n, n)]) for n in range(1, 7)]  # no stand-in among working windows
+        (n, desk.windows[{5: 6, 6: 5}.get(n, n)]) for n in range(1, 7)
+    ]  # no stand-in among working windows
     # the stand-in is the one row the hub never had: it goes with the next sync, nothing else
     assert report.queued == 1
     sync = SyncAgent(fresh, transport=hub.transport).run_once()
     assert sync.ok and sync.pushed == 1
     with hub.sessions() as h:
-        assert h.scalars(select(HubRecord.data).where(HubRecord.entity_id == seventh)).one()["number"] == 901
+        assert (
+            h.scalars(select(HubRecord.data).where(HubRecord.entity_id == seventh)).one()["number"]
+            == 901
+        )
     fresh.close()
     original.close()
 
@@ -431,8 +542,12 @@ def test_decisions_the_lost_pc_never_received_are_applied(hub: Any, tmp_path: Pa
     with fresh.uow(read_only=True) as uow:
         restored = uow.session.get_one(Case, case.case_id)
         assert restored.status == "READY_FOR_COLLECTION"
-        events = [e.event_type for e in uow.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.case_id).order_by(CaseEvent.seq))]
+        events = [
+            e.event_type
+            for e in uow.session.scalars(
+                select(CaseEvent).where(CaseEvent.case_id == case.case_id).order_by(CaseEvent.seq)
+            )
+        ]
         assert events == ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE", "NOTIFY_READY"]
     sync = SyncAgent(fresh, transport=hub.transport).run_once()
     assert sync.ok and sync.pushed == 2 and sync.pulled == 0
@@ -456,7 +571,9 @@ def test_restore_refuses_a_database_with_work_and_keeps_the_code(hub: Any, tmp_p
     fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'fresh.db').as_posix()}")
     assert restore(fresh, HUB, code, transport=hub.transport).changes == 0  # the code was not spent
     WorkMaker(fresh).days(1, tickets=1, cases=0)
-    with pytest.raises(RestoreError, match="已有业务数据"):  # a database at work is not restored over
+    with pytest.raises(
+        RestoreError, match="已有业务数据"
+    ):  # a database at work is not restored over
         restore(fresh, transport=hub.transport)
     busy.close()
     fresh.close()
@@ -484,7 +601,9 @@ def test_a_restore_cut_off_half_way_leaves_nothing_and_runs_again(hub: Any, tmp_
     with fresh.uow(read_only=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 0
         assert uow.session.scalars(select(SyncState.pull_cursor)).one() == 0
-    report = restore(fresh, transport=hub.transport, page=20)  # enrolled already: no new code needed
+    report = restore(
+        fresh, transport=hub.transport, page=20
+    )  # enrolled already: no new code needed
     assert report.rows["ticket"] == 40 and report.rows["case_event"] == 24
     assert_restored(original, fresh, every_table=False)
     original.close()
@@ -492,8 +611,9 @@ def test_a_restore_cut_off_half_way_leaves_nothing_and_runs_again(hub: Any, tmp_
 
 
 @pytest.mark.pg
-def test_restore_command(hub: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_restore_command(
+    hub: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     original = new_centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", "990101")
     enrol(original, HUB, hub.code("990101"), transport=hub.transport)
     WorkMaker(original).days(1, tickets=5, cases=2, events_per_case=2)
@@ -555,9 +675,18 @@ def test_counters_rebuilt_from_stored_numbers(db_url: str) -> None:
         centre = s.scalars(select(Centre)).one()
         case = s.scalars(select(Case)).one()
         case.case_number = "990101202611230042"
-        s.add(PrintedDocument(id=uuid.uuid4(), centre_id=centre.id, case_id=case.id, kind="rejection",
-                              document_number="〔2026〕第7号", printed_at=datetime.now(UTC), sha256="0" * 64,
-                              content=b""))
+        s.add(
+            PrintedDocument(
+                id=uuid.uuid4(),
+                centre_id=centre.id,
+                case_id=case.id,
+                kind="rejection",
+                document_number="〔2026〕第7号",
+                printed_at=datetime.now(UTC),
+                sha256="0" * 64,
+                content=b"",
+            )
+        )
         s.add(SequenceCounter(id=uuid.uuid4(), scope="rejection:990101:2025", value=3))
     with ctx.uow() as uow:
         assert rebuild_number_counters(uow.session) == 3
@@ -578,8 +707,14 @@ def test_a_postgresql_centre_pushes_its_payloads_as_json(hub: Any, pg_databases:
     report = SyncAgent(ctx, transport=hub.transport).run_once()
     assert report.ok, report.error
     with ctx.uow(read_only=True) as uow:
-        sent = {r.entity_id: r.payload for r in uow.session.scalars(select(OutboxOp).where(OutboxOp.entity == "ticket"))}
+        sent = {
+            r.entity_id: r.payload
+            for r in uow.session.scalars(select(OutboxOp).where(OutboxOp.entity == "ticket"))
+        }
     ctx.close()
     with hub.sessions() as h:
-        stored = {r.entity_id: r.data for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))}
+        stored = {
+            r.entity_id: r.data
+            for r in h.scalars(select(HubRecord).where(HubRecord.entity == "ticket"))
+        }
     assert sent and stored == sent  # the same JSON objects, not Python reprs

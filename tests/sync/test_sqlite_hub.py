@@ -26,7 +26,9 @@ def test_try_out_hub_on_sqlite(tmp_path: Path) -> None:
     with hub.sessions.begin() as s:
         st = s.scalars(select(HubCaseState)).first()
         assert st is not None and st.status == "ROUTED"
-        staff = HubStaff(username="d", display_name="审批员", department=st.department, role="department")
+        staff = HubStaff(
+            username="d", display_name="审批员", department=st.department, role="department"
+        )
         departments.decide(s, staff, st.case_id, "denied", "不符合条件", [], datetime.now(UTC))
         case_id = st.case_id
     assert agent.run_once().ok

@@ -19,20 +19,64 @@ from app.sync.enrol import enrol
 from app.sync.testing import new_centre
 from tests.sync.test_processes import free_port
 
-pytestmark = [pytest.mark.pg, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")]
+pytestmark = [
+    pytest.mark.pg,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command"),
+]
 
 
 def _certs(d: Path) -> tuple[Path, Path, Path]:
-    ca_key, ca, key, csr, crt = (d / n for n in ("ca.key", "ca.pem", "hub.key", "hub.csr", "hub.crt"))
+    ca_key, ca, key, csr, crt = (
+        d / n for n in ("ca.key", "ca.pem", "hub.key", "hub.csr", "hub.crt")
+    )
     run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca),
-        "-days", "2", "-subj", "/CN=OneWindow test district CA")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(ca_key),
+        "-out",
+        str(ca),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=OneWindow test district CA",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(csr),
+        "-subj",
+        "/CN=127.0.0.1",
+    )
     ext = d / "ext.cnf"
     ext.write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
-    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
-        "-out", str(crt), "-days", "2", "-extfile", str(ext))
+    run(
+        "x509",
+        "-req",
+        "-in",
+        str(csr),
+        "-CA",
+        str(ca),
+        "-CAkey",
+        str(ca_key),
+        "-CAcreateserial",
+        "-out",
+        str(crt),
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+    )
     return ca, crt, key
 
 
@@ -41,8 +85,24 @@ def test_centre_verifies_the_hub_certificate(tmp_path: Path, pg_url: str) -> Non
     engine = hub_engine(pg_url)
     upgrade(engine)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "app.hub.cli", "--db", pg_url, "serve", "--host", "127.0.0.1",
-                             "--port", str(port), "--ssl-certfile", str(crt), "--ssl-keyfile", str(key)])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.hub.cli",
+            "--db",
+            pg_url,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ssl-certfile",
+            str(crt),
+            "--ssl-keyfile",
+            str(key),
+        ]
+    )
     url = f"https://127.0.0.1:{port}"
     try:
         for _ in range(100):

@@ -42,8 +42,7 @@ def open_counter(url: str, tmp_path: Path, username: str = "clerk1") -> Counter:
     settings = QSettings(str(tmp_path / f"{username}.ini"), QSettings.Format.IniFormat)
     COUNTER_NUMBER.set(settings, 3)
     sink, rating, reader = FileSink(tmp_path / "prints"), NoRating(), FakeIdCardReader()
-    window = MainWindow(services, user, sink=sink, rating=rating, reader=reader,
-                        settings=settings)
+    window = MainWindow(services, user, sink=sink, rating=rating, reader=reader, settings=settings)
     return Counter(window, services, user, sink, rating, reader, settings)
 
 

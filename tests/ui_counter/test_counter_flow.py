@@ -102,9 +102,13 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
     assert ws.picker.search.hasFocus()
     type_in(qtbot, ws.picker.search, "dbsq")
     assert ws.spec is not None and ws.spec.code == "MZ-001"
-    for key, value in {"household_size": "3", "household_monthly_income": "1800.5",
-                       "application_reason": "因病失去劳动能力", "bank_name": "示范银行",
-                       "bank_account": "6222020012345678"}.items():
+    for key, value in {
+        "household_size": "3",
+        "household_monthly_income": "1800.5",
+        "application_reason": "因病失去劳动能力",
+        "bank_name": "示范银行",
+        "bank_account": "6222020012345678",
+    }.items():
         ws.form.set_value(key, value)
     ws.materials.setFocus()
     ws.materials.selectRow(4)  # M05 家庭成员收入证明: 容缺 allowed
@@ -118,9 +122,13 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
 
     # 5. 一次性告知 for a missing material (F9), 不予受理 with a reason (F10)
     type_in(qtbot, ws.picker.search, "dbsq")
-    for key, value in {"household_size": "2", "household_monthly_income": "900",
-                       "application_reason": "无收入", "bank_name": "示范银行",
-                       "bank_account": "6222020012345678"}.items():
+    for key, value in {
+        "household_size": "2",
+        "household_monthly_income": "900",
+        "application_reason": "无收入",
+        "bank_name": "示范银行",
+        "bank_account": "6222020012345678",
+    }.items():
         ws.form.set_value(key, value)
     ws.materials.selectRow(2)
     qtbot.keyClick(ws.materials, K.Key_2)

@@ -57,4 +57,5 @@ def test_helpers() -> None:
     assert "received_on" in search_kwargs("2026-11-23")
     assert search_kwargs("张秀兰") == {"name": "张秀兰"}
     assert closeness("dbsq", "最低生活保障（低保家庭认定及保障金给付）") < closeness(
-        "dbsq", "创业担保贷款申请")
+        "dbsq", "创业担保贷款申请"
+    )

@@ -31,7 +31,11 @@ def test_rating_recorded_then_refused_the_second_time(qtbot, hall: Hall) -> None
     w.request_rating(t.id, None, "王晓燕", 1, "城乡居民医保参保登记")
     assert w.page() == "ask" and "1 号窗口" in w.ask_info.text()
     assert [b.text() for b in w.level_buttons.values()] == [
-        "非常满意", "满意", "基本满意", "不满意", "非常不满意"
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
     ]
     qtbot.mouseClick(w.level_buttons[5], Qt.MouseButton.LeftButton)
     assert w.page() == "thanks" and w.last_rating is not None and w.last_rating.level == 5

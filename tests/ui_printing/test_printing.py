@@ -106,8 +106,9 @@ def test_no_printer_falls_back_to_save_as(qtbot, tmp_path: Path, monkeypatch) ->
     pdf = _receipt("A4")
     target = tmp_path / "saved"  # no suffix: .pdf is added
     monkeypatch.setattr(PdfPrinter, "available_printers", staticmethod(lambda: []))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "PDF")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "PDF"))
+    )
     printer = PdfPrinter(receipt_printer="XP-80C", a4_printer="HP LaserJet")
     with qtbot.waitSignal(printer.finished, timeout=5000) as blocker:
         assert printer.print_pdf(pdf, "A4", suggested_name="受理通知书.pdf") == "saved"
@@ -122,8 +123,9 @@ def test_save_as_cancelled(monkeypatch) -> None:
 
 
 def test_configured_printer_is_chosen_per_paper(monkeypatch) -> None:
-    monkeypatch.setattr(PdfPrinter, "available_printers",
-                        staticmethod(lambda: ["HP LaserJet", "XP-80C"]))
+    monkeypatch.setattr(
+        PdfPrinter, "available_printers", staticmethod(lambda: ["HP LaserJet", "XP-80C"])
+    )
     p = PdfPrinter(receipt_printer="XP-80C", a4_printer="HP LaserJet")
     assert p.printer_for("80mm") == "XP-80C"
     assert p.printer_for("A4") == "HP LaserJet"

@@ -24,7 +24,9 @@ def signed_in_window(qtbot, sqlite_url: str, settings: QSettings) -> Iterator[Ma
     services = Services.for_url(sqlite_url)
     try:
         initialise(services.ctx)
-        window = MainWindow(services, services.centre.sign_in("clerk1", DEMO_PASSWORD), settings=settings)
+        window = MainWindow(
+            services, services.centre.sign_in("clerk1", DEMO_PASSWORD), settings=settings
+        )
         qtbot.addWidget(window)
         yield window
     finally:
@@ -43,7 +45,10 @@ def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path)
     dialog.receipt_paper.setCurrentIndex(dialog.receipt_paper.findData("A4"))
     dialog.preview.setChecked(True)
     dialog.save()
-    assert RECEIPT_PRINTER.get(settings) == "EPSON TM-T82" and A4_PRINTER.get(settings) == "HP LaserJet"
+    assert (
+        RECEIPT_PRINTER.get(settings) == "EPSON TM-T82"
+        and A4_PRINTER.get(settings) == "HP LaserJet"
+    )
     assert RECEIPT_PAPER.get(settings) == "A4" and PRINT_PREVIEW.get(settings) is True
 
     with signed_in_window(qtbot, sqlite_url, settings) as window:
@@ -56,9 +61,13 @@ def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path)
         assert window.settings_menu.title() == "设置"
 
 
-def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(qtbot, sqlite_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(
+    qtbot, sqlite_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
-    COUNTER_NUMBER.set(settings, 99)  # a window that does not exist (closed, or a restored database)
+    COUNTER_NUMBER.set(
+        settings, 99
+    )  # a window that does not exist (closed, or a restored database)
     with signed_in_window(qtbot, sqlite_url, settings) as window:
         window.set_overview(window.services.centre.overview())  # what load() does in the background
         assert window.workspace.counter_id is None
@@ -67,7 +76,10 @@ def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(qtbot, sqlite_ur
         windows = [(c.number, c.name) for c in window.overview.counters]
         dialog = SettingsDialog(settings, printers=[], windows=windows)
         qtbot.addWidget(dialog)
-        assert "不存在或已停用" in dialog.desk_window.currentText() and dialog.desk_window.count() == len(windows) + 1
+        assert (
+            "不存在或已停用" in dialog.desk_window.currentText()
+            and dialog.desk_window.count() == len(windows) + 1
+        )
         dialog.desk_window.setCurrentIndex(dialog.desk_window.findData(2))
         dialog.save()
         assert COUNTER_NUMBER.get(settings) == 2

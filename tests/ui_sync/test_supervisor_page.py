@@ -27,7 +27,9 @@ def test_supervisor_resolves_follow_ups_and_conflicts(qtbot, sqlite_url: str) ->
         ticket = services.queue.issue_ticket(centre_id, "shebao_yibao")
         services.ratings.rate(clerk, level=1, comment="等候时间太长", ticket_id=ticket.id)
         with services.ctx.uow() as uow:
-            uow.session.add(SyncConflict(id=new_id(), kind="illegal_event", message="部门已批准后窗口撤回"))
+            uow.session.add(
+                SyncConflict(id=new_id(), kind="illegal_event", message="部门已批准后窗口撤回")
+            )
 
         assert MainWindow(services, clerk).supervisor is None  # clerks don't see the page
         window = MainWindow(services, boss)
@@ -72,7 +74,9 @@ def test_waiting_list_refreshes_on_its_own(qtbot, sqlite_url: str) -> None:  # t
         qtbot.addWidget(panel)
         panel.timer.setInterval(50)
         assert panel.model.rowCount() == 0
-        services.queue.issue_ticket(centre_id, "shebao_yibao")  # at the kiosk, not through the panel
+        services.queue.issue_ticket(
+            centre_id, "shebao_yibao"
+        )  # at the kiosk, not through the panel
         qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
         assert "等候 1 人" in panel.waiting_title.text()
     finally:

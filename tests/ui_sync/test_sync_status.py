@@ -13,9 +13,17 @@ from ui.background import BackgroundOp
 from ui.sync_status import SyncController, describe
 
 BASE = SyncStatus(
-    enrolled=True, online=True, waiting=3, oldest_unsent_at=datetime(2026, 11, 23, 1, tzinfo=UTC),
-    last_success_at=datetime(2026, 11, 23, 2, tzinfo=UTC), last_error="", skew_seconds=2.0,
-    skew_warning=False, open_conflicts=0, hub_url="https://hub.example", device_id=uuid.uuid4(),
+    enrolled=True,
+    online=True,
+    waiting=3,
+    oldest_unsent_at=datetime(2026, 11, 23, 1, tzinfo=UTC),
+    last_success_at=datetime(2026, 11, 23, 2, tzinfo=UTC),
+    last_error="",
+    skew_seconds=2.0,
+    skew_warning=False,
+    open_conflicts=0,
+    hub_url="https://hub.example",
+    device_id=uuid.uuid4(),
 )
 
 
@@ -23,8 +31,16 @@ def test_describe_says_what_a_clerk_needs() -> None:
     assert describe(replace(BASE, enrolled=False))[0] == "区级平台：未注册"
     text, tip = describe(BASE)
     assert text == "区级平台：在线 · 待发送 3" and "11-23 10:00" in tip  # shown in China time
-    text, tip = describe(replace(BASE, online=False, open_conflicts=2, skew_warning=True,
-                                 skew_seconds=-400.0, last_error="区级平台无法连接"))
+    text, tip = describe(
+        replace(
+            BASE,
+            online=False,
+            open_conflicts=2,
+            skew_warning=True,
+            skew_seconds=-400.0,
+            last_error="区级平台无法连接",
+        )
+    )
     assert "离线" in text and "冲突 2" in text and "时钟偏差 -400 秒" in text
     assert "上次错误：区级平台无法连接" in tip
 

@@ -24,8 +24,9 @@ def case_text(c: CaseSummary) -> str:
 class CaseActions:
     """Ctrl+D (值班长代录部门决定), Ctrl+L (结果领取), Ctrl+P (补打) on the selected case."""
 
-    def __init__(self, parent: QWidget, services: Services, user: SignedInUser | None,
-                 desk: DocumentDesk) -> None:
+    def __init__(
+        self, parent: QWidget, services: Services, user: SignedInUser | None, desk: DocumentDesk
+    ) -> None:
         self.parent, self.services, self.user, self.desk = parent, services, user, desk
         self.centre: CentreInfo | None = None
         self.window_name = ""
@@ -46,8 +47,9 @@ class CaseActions:
         cases = self.services.cases
 
         def work() -> CaseSummary:
-            done = cases.record_department_decision(c.id, user, code, reason=reason,
-                                                    department=department)
+            done = cases.record_department_decision(
+                c.id, user, code, reason=reason, department=department
+            )
             if code in READY_AFTER:
                 done = cases.notify_ready(c.id, user, tr("部门决定已录入，通知领取"))
             return done
@@ -96,8 +98,10 @@ class CaseActions:
 
         def work() -> Printed:
             record = self.services.prints.record_print(
-                user, last.kind, last.pdf, reprint_of=last.record.id, reason=reason)
+                user, last.kind, last.pdf, reprint_of=last.record.id, reason=reason
+            )
             return Printed(last.kind, last.pdf, last.paper, last.name, record)
 
         BackgroundOp(work).success(self.desk._send).failure(
-            lambda e: self.desk.failed.emit(error_text(e))).run()
+            lambda e: self.desk.failed.emit(error_text(e))
+        ).run()

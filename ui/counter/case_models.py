@@ -43,13 +43,21 @@ class CaseTableModel(RowTableModel[CaseSummary]):
 
     def translateUI(self) -> None:
         self.set_columns_titles(
-            [tr("办件编号"), tr("事项"), tr("申请人"), tr("证件号码"), tr("状态"),
-             tr("受理时间"), tr("办结期限")]
+            [
+                tr("办件编号"),
+                tr("事项"),
+                tr("申请人"),
+                tr("证件号码"),
+                tr("状态"),
+                tr("受理时间"),
+                tr("办结期限"),
+            ]
         )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if index.isValid() and role in (
-            Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
         ):
             deadline = self.row(index.row()).deadline
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -66,7 +74,11 @@ class CaseTableModel(RowTableModel[CaseSummary]):
 class EventTableModel(RowTableModel[CaseEventView]):
     """A case's timeline: when, what, status after, who, from where, note."""
 
-    ORIGINS: ClassVar[dict[str, str]] = {"centre": "服务中心", "department": "部门", "district": "区级平台"}
+    ORIGINS: ClassVar[dict[str, str]] = {
+        "centre": "服务中心",
+        "department": "部门",
+        "district": "区级平台",
+    }
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(

@@ -99,9 +99,9 @@ class CaseList(QWidget):
         if c is None or user is None:
             self.events.set_rows([])
             return
-        BackgroundOp(lambda: self.services.cases.detail(c.id, user)).success(
-            self._detail
-        ).failure(lambda e: show_error(self.info, error_text(e))).run()
+        BackgroundOp(lambda: self.services.cases.detail(c.id, user)).success(self._detail).failure(
+            lambda e: show_error(self.info, error_text(e))
+        ).run()
 
     def _detail(self, d: CaseDetail) -> None:
         self.events.set_rows(list(d.events))
@@ -131,7 +131,8 @@ class CaseSearchPage(CaseList):
         super().translateUI()
         if hasattr(self, "query"):
             self.query.setPlaceholderText(
-                tr("办件编号（可扫码）、身份证号、姓名、电话或日期（2026-11-23），回车查询"))
+                tr("办件编号（可扫码）、身份证号、姓名、电话或日期（2026-11-23），回车查询")
+            )
 
     def focus(self) -> None:
         self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -122,8 +122,12 @@ class TransferDialog(_FormDialog):
         return "" if self.comment.text().strip() else tr("请填写转办说明")
 
 
-DECISIONS = (("approve", "批准"), ("approve_deferred", "容缺批准"), ("deny", "不予批准"),
-             ("accept", "部门已受理（未决定）"))
+DECISIONS = (
+    ("approve", "批准"),
+    ("approve_deferred", "容缺批准"),
+    ("deny", "不予批准"),
+    ("accept", "部门已受理（未决定）"),
+)
 
 
 class DecisionDialog(_FormDialog):
@@ -144,8 +148,9 @@ class DecisionDialog(_FormDialog):
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("录入部门决定（值班长）"))
-        for label, text in zip(self.labels, ("办件", "决定", "决定部门", "意见或理由"),
-                               strict=True):
+        for label, text in zip(
+            self.labels, ("办件", "决定", "决定部门", "意见或理由"), strict=True
+        ):
             label.setText(tr(text))
         self.decision.clear()
         for code, text in DECISIONS:

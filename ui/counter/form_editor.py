@@ -23,10 +23,20 @@ from ui.background import BackgroundOp
 from ui.counter.common import ERROR_STYLE, latin_only, tr
 from ui.services_facade import Services
 
-LATIN = {FieldKind.ID_NUMBER, FieldKind.PHONE, FieldKind.BANK_ACCOUNT, FieldKind.INTEGER,
-         FieldKind.MONEY, FieldKind.DATE}
-PLACEHOLDERS = {FieldKind.DATE: "2026-11-23", FieldKind.MONEY: "1234.50",
-                FieldKind.INTEGER: "0", FieldKind.PHONE: "13800138000"}
+LATIN = {
+    FieldKind.ID_NUMBER,
+    FieldKind.PHONE,
+    FieldKind.BANK_ACCOUNT,
+    FieldKind.INTEGER,
+    FieldKind.MONEY,
+    FieldKind.DATE,
+}
+PLACEHOLDERS = {
+    FieldKind.DATE: "2026-11-23",
+    FieldKind.MONEY: "1234.50",
+    FieldKind.INTEGER: "0",
+    FieldKind.PHONE: "13800138000",
+}
 VALIDATE_DELAY_MS = 250
 
 
@@ -145,9 +155,12 @@ class FormEditor(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         go = self._enter.get(watched) if isinstance(watched, QComboBox) else None
-        if (go is not None and isinstance(event, QKeyEvent)
-                and event.type() == QEvent.Type.KeyPress
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+        if (
+            go is not None
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             go()
             return True
         return super().eventFilter(watched, event)

@@ -126,7 +126,8 @@ class IdentifyPanel(QGroupBox):
         self.address_edit.setPlaceholderText(tr("回车登记申请人"))
         self.agent_box.setText(tr("代办人代为办理"))
         for label, text in zip(
-            self.agent_labels, ("代办人证件号", "代办人姓名", "与申请人关系", "代办人电话"),
+            self.agent_labels,
+            ("代办人证件号", "代办人姓名", "与申请人关系", "代办人电话"),
             strict=True,
         ):
             label.setText(tr(text))
@@ -139,8 +140,15 @@ class IdentifyPanel(QGroupBox):
 
     def clear(self) -> None:
         self.resident = None
-        for w in (self.id_edit, self.name_edit, self.phone_edit, self.address_edit,
-                  self.agent_id, self.agent_name, self.agent_phone):
+        for w in (
+            self.id_edit,
+            self.name_edit,
+            self.phone_edit,
+            self.address_edit,
+            self.agent_id,
+            self.agent_name,
+            self.agent_phone,
+        ):
             w.clear()
         self.agent_box.setChecked(False)
         self.id_info.clear()

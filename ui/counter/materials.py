@@ -16,8 +16,12 @@ from ui.counter.common import tr
 from ui.table_model import Index
 
 STATES = ("received", "missing", "deferred", "defective")
-KEYS = {Qt.Key.Key_1: "received", Qt.Key.Key_2: "missing", Qt.Key.Key_3: "deferred",
-        Qt.Key.Key_4: "defective"}
+KEYS = {
+    Qt.Key.Key_1: "received",
+    Qt.Key.Key_2: "missing",
+    Qt.Key.Key_3: "deferred",
+    Qt.Key.Key_4: "defective",
+}
 COLOURS = {"missing": "#fff3c4", "deferred": "#e3f2fd", "defective": "#ffd6d6"}
 DEFAULT_PROMISE_DAYS = 7
 
@@ -58,8 +62,9 @@ class MaterialsModel(QAbstractTableModel):
         if state == "deferred" and not r.spec.deferrable:
             return False
         promised = r.promised_by or self.today + timedelta(days=DEFAULT_PROMISE_DAYS)
-        self.rows[row] = replace(r, state=state, promised_by=promised if state == "deferred"
-                                 else None)
+        self.rows[row] = replace(
+            r, state=state, promised_by=promised if state == "deferred" else None
+        )
         self.dataChanged.emit(self.index(row, 0), self.index(row, 3))
         return True
 
@@ -74,8 +79,11 @@ class MaterialsModel(QAbstractTableModel):
         return tuple(MaterialInput(r.spec.code, r.state, r.promised_by, r.note) for r in self.rows)
 
     def lacking(self) -> list[str]:
-        return [r.spec.name for r in self.rows
-                if r.state == "defective" or (r.state == "missing" and r.spec.required)]
+        return [
+            r.spec.name
+            for r in self.rows
+            if r.state == "defective" or (r.state == "missing" and r.spec.required)
+        ]
 
     # --- Qt model -----------------------------------------------------------------------------
 
@@ -85,8 +93,9 @@ class MaterialsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 4
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.titles[section]
         return None
@@ -114,8 +123,11 @@ class MaterialsModel(QAbstractTableModel):
             return r.promised_by.isoformat() if r.promised_by else ""
         if role == Qt.ItemDataRole.EditRole and col == self.COL_DATE and r.promised_by:
             return QDate(r.promised_by.year, r.promised_by.month, r.promised_by.day)
-        if (role == Qt.ItemDataRole.BackgroundRole and r.state in COLOURS
-                and (r.state != "missing" or r.spec.required)):
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and r.state in COLOURS
+            and (r.state != "missing" or r.spec.required)
+        ):
             return QBrush(QColor(COLOURS[r.state]))
         if role == Qt.ItemDataRole.ToolTipRole and r.spec.where_to_get:
             return r.spec.where_to_get

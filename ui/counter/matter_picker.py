@@ -129,8 +129,10 @@ class MatterPicker(QGroupBox):
             self.view.selectRow(0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.search and isinstance(event, QKeyEvent) and (
-            event.type() == QEvent.Type.KeyPress
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and (event.type() == QEvent.Type.KeyPress)
         ):
             step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
             if step and self.model.rowCount():

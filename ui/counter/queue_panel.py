@@ -25,8 +25,13 @@ class QueuePanel(QGroupBox):
     called = Signal(object)
     message = Signal(str)
 
-    def __init__(self, services: Services, user: SignedInUser | None,
-                 counter_id: uuid.UUID | None, centre_id: uuid.UUID | None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        user: SignedInUser | None,
+        counter_id: uuid.UUID | None,
+        centre_id: uuid.UUID | None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.user = user
@@ -101,8 +106,9 @@ class QueuePanel(QGroupBox):
     def _refresh_failed(self, _exc: Exception) -> None:
         self._refreshing = False
 
-    def _run(self, fn: Callable[[], TicketView | None], done: Callable[[TicketView | None], None]
-             ) -> None:
+    def _run(
+        self, fn: Callable[[], TicketView | None], done: Callable[[TicketView | None], None]
+    ) -> None:
         if self.user is None or self.counter_id is None:
             self._not_ready()
             return
@@ -110,8 +116,12 @@ class QueuePanel(QGroupBox):
         BackgroundOp(fn).success(done).failure(self._failed).run()
 
     def _not_ready(self) -> None:
-        show_error(self.error, tr("尚未登录") if self.user is None
-                   else tr("本机尚未设置窗口，无法叫号：请在“设置 → 本机设置”中选择本窗口"))
+        show_error(
+            self.error,
+            tr("尚未登录")
+            if self.user is None
+            else tr("本机尚未设置窗口，无法叫号：请在“设置 → 本机设置”中选择本窗口"),
+        )
 
     def _failed(self, exc: Exception) -> None:
         show_error(self.error, error_text(exc))
@@ -134,8 +144,11 @@ class QueuePanel(QGroupBox):
         self.message.emit(tr("已呼叫 %s") % t.number)
         self.called.emit(t)
 
-    def _ticket_op(self, op: Callable[[uuid.UUID, SignedInUser], TicketView],
-                   after: Callable[[TicketView | None], None] | None = None) -> None:
+    def _ticket_op(
+        self,
+        op: Callable[[uuid.UUID, SignedInUser], TicketView],
+        after: Callable[[TicketView | None], None] | None = None,
+    ) -> None:
         t, user = self.ticket, self.user
         if t is None or user is None:
             show_error(self.error, tr("当前没有号码"))
@@ -175,8 +188,10 @@ class QueuePanel(QGroupBox):
 
     def transfer(self, to_group: str, comment: str) -> None:
         q = self.services.queue
-        self._ticket_op(lambda tid, u: q.transfer(tid, u, comment=comment, to_group=to_group),
-                        lambda _t: self._changed(None))
+        self._ticket_op(
+            lambda tid, u: q.transfer(tid, u, comment=comment, to_group=to_group),
+            lambda _t: self._changed(None),
+        )
 
     def finish(self, after: Callable[[TicketView | None], None]) -> None:
         def done(t: TicketView | None) -> None:

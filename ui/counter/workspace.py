@@ -37,10 +37,22 @@ from ui.counter.queue_panel import QueuePanel
 from ui.counter.rating import NoRating, RatingRequester
 from ui.services_facade import Services
 
-OUTCOMES = (ActionId.ACCEPT, ActionId.COMPLETE_ON_SPOT, ActionId.SUPPLEMENT_NOTICE,
-            ActionId.REJECT, ActionId.CONSULT, ActionId.FINISH_SERVICE)
-QUEUE_KEYS = (ActionId.CALL_NEXT, ActionId.RECALL, ActionId.SKIP, ActionId.HOLD,
-              ActionId.TRANSFER, ActionId.REQUEUE)
+OUTCOMES = (
+    ActionId.ACCEPT,
+    ActionId.COMPLETE_ON_SPOT,
+    ActionId.SUPPLEMENT_NOTICE,
+    ActionId.REJECT,
+    ActionId.CONSULT,
+    ActionId.FINISH_SERVICE,
+)
+QUEUE_KEYS = (
+    ActionId.CALL_NEXT,
+    ActionId.RECALL,
+    ActionId.SKIP,
+    ActionId.HOLD,
+    ActionId.TRANSFER,
+    ActionId.REQUEUE,
+)
 
 
 class CounterWorkspace(QWidget):
@@ -49,11 +61,20 @@ class CounterWorkspace(QWidget):
     message = Signal(str)
     outcome = Signal(object)  # IntakeResult
 
-    def __init__(self, services: Services, user: SignedInUser | None, registry: ActionRegistry,
-                 desk: DocumentDesk, *, counter_id: uuid.UUID | None = None,
-                 window_number: int = 0, overview: CentreOverview | None = None,
-                 rating: RatingRequester | None = None,
-                 reader: IdCardReader | None = None, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        user: SignedInUser | None,
+        registry: ActionRegistry,
+        desk: DocumentDesk,
+        *,
+        counter_id: uuid.UUID | None = None,
+        window_number: int = 0,
+        overview: CentreOverview | None = None,
+        rating: RatingRequester | None = None,
+        reader: IdCardReader | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("counterWorkspace")
         self.services, self.user, self.registry, self.desk = services, user, registry, desk
@@ -149,7 +170,8 @@ class CounterWorkspace(QWidget):
             a.setIconText(f"{a.text()}  {SPECS[aid].shortcut}")
         self.intake_box.setTitle(tr("受理"))
         self.materials_label.setText(
-            tr("申请材料（空格切换；1 收取 · 2 缺少 · 3 容缺 · 4 不符合；双击改日期）"))
+            tr("申请材料（空格切换；1 收取 · 2 缺少 · 3 容缺 · 4 不符合；双击改日期）")
+        )
         self.form_label.setText(tr("申请表"))
         if self.spec is None:
             self.matter_title.setText(tr("尚未选择事项"))
@@ -204,10 +226,13 @@ class CounterWorkspace(QWidget):
 
     def _matter(self, spec: MatterSpec) -> None:
         self.spec = spec
-        days = tr("即办") if spec.promised_days == 0 else tr("承诺 %d 个工作日") % spec.promised_days
+        days = (
+            tr("即办") if spec.promised_days == 0 else tr("承诺 %d 个工作日") % spec.promised_days
+        )
         self.matter_title.setText(
             f"{spec.code} {spec.name}<br><small>{spec.case_type.value} · {days} · "
-            f"{spec.department}</small>")
+            f"{spec.department}</small>"
+        )
         self.materials_model.load(spec.materials, business_date(self.services.ctx.clock()))
         self.form.load(spec)
         self.status.clear()
@@ -215,8 +240,11 @@ class CounterWorkspace(QWidget):
         (first or self.materials).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _form_done(self) -> None:
-        hint = (tr("按 F8 即办办结") if self.spec and self.spec.case_type is CaseType.IMMEDIATE
-                else tr("按 F7 受理"))
+        hint = (
+            tr("按 F8 即办办结")
+            if self.spec and self.spec.case_type is CaseType.IMMEDIATE
+            else tr("按 F7 受理")
+        )
         show_ok(self.status, tr("申请表已填完，") + hint)
 
     # --- outcomes -----------------------------------------------------------------------------
@@ -235,8 +263,11 @@ class CounterWorkspace(QWidget):
             self.picker.focus_search()
             return None
         return IntakeInput(
-            counter_id=self.counter_id, resident_id=r.id, matter_code=spec.code,
-            form_data=self.form.values(), materials=self.materials_model.inputs(),
+            counter_id=self.counter_id,
+            resident_id=r.id,
+            matter_code=spec.code,
+            form_data=self.form.values(),
+            materials=self.materials_model.inputs(),
             ticket_id=self.queue.ticket.id if self.queue.ticket else None,
             agent=self.identify.agent(),
         )
@@ -268,8 +299,11 @@ class CounterWorkspace(QWidget):
         if not dialog.exec():
             return
         reason, basis = dialog.reason.toPlainText(), dialog.basis.text()
-        self._intake(lambda d, u: self.services.intake.reject_at_intake(
-            d, u, reason=reason, legal_basis=basis))
+        self._intake(
+            lambda d, u: self.services.intake.reject_at_intake(
+                d, u, reason=reason, legal_basis=basis
+            )
+        )
 
     def print_form(self) -> None:
         spec, resident = self.spec, self.identify.resident
@@ -296,17 +330,24 @@ class CounterWorkspace(QWidget):
         code = self.spec.code if self.spec else ""
         resident = self.identify.resident.id if self.identify.resident else None
         ticket = self.queue.ticket.id if self.queue.ticket else None
-        BackgroundOp(lambda: self.services.intake.consult(
-            counter, user, note=note, matter_code=code, resident_id=resident, ticket_id=ticket
-        )).success(lambda _v: show_ok(self.status, tr("已登记咨询"))).failure(self._failed).run()
+        BackgroundOp(
+            lambda: self.services.intake.consult(
+                counter, user, note=note, matter_code=code, resident_id=resident, ticket_id=ticket
+            )
+        ).success(lambda _v: show_ok(self.status, tr("已登记咨询"))).failure(self._failed).run()
 
     def _done(self, result: IntakeResult) -> None:
         self.last_result = result
         self.cases_this_service.append(result.case_id)
-        texts = {"receipt": tr("已受理"), "completion": tr("已即办办结"),
-                 "supplement": tr("已出具一次性告知书，计时暂停"), "rejection": tr("已不予受理")}
-        show_ok(self.status, f"{texts.get(result.kind, '')}：{result.case_number}，"
-                + tr("正在打印…"))
+        texts = {
+            "receipt": tr("已受理"),
+            "completion": tr("已即办办结"),
+            "supplement": tr("已出具一次性告知书，计时暂停"),
+            "rejection": tr("已不予受理"),
+        }
+        show_ok(
+            self.status, f"{texts.get(result.kind, '')}：{result.case_number}，" + tr("正在打印…")
+        )
         self.message.emit(f"{texts.get(result.kind, '')} {result.case_number}")
         self.outcome.emit(result)
         self.desk.print_result(result)
@@ -320,8 +361,11 @@ class CounterWorkspace(QWidget):
         def rate(t: TicketView | None) -> None:
             if self.user is not None:
                 self.rating.request_rating(
-                    ticket_id=t.id if t else None, case_ids=tuple(self.cases_this_service),
-                    clerk=self.user, window_number=self.window_number)
+                    ticket_id=t.id if t else None,
+                    case_ids=tuple(self.cases_this_service),
+                    clerk=self.user,
+                    window_number=self.window_number,
+                )
             self.clear_service()
             self.message.emit(tr("服务结束，已邀请评价"))
 
