@@ -8,8 +8,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.services.bootstrap import Services
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,7 +76,20 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument(
         "--paper", choices=["A4", "80mm"], default=None, help="default: the kind's own paper"
     )
+    _accept_db_after_the_command(p)
     return p
+
+
+def _accept_db_after_the_command(parser: argparse.ArgumentParser) -> None:
+    """`--db URL` works before or after any (sub)command: each subcommand gets its own `--db`
+    whose default is SUPPRESS, so it only overrides the top-level value when it is given."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in set(action.choices.values()):
+            if not any("--db" in a.option_strings for a in sub._actions):
+                sub.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            _accept_db_after_the_command(sub)
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -81,32 +98,34 @@ def _url(args: argparse.Namespace) -> str:
     return str(args.db) if args.db else load_config().database_url
 
 
-def cmd_init_db(args: argparse.Namespace) -> int:
-    from app.services.context import ServiceContext
-    from app.services.setup import initialise
+def _services(args: argparse.Namespace) -> Services:
+    """The composition root over the database the command line names."""
+    from app.services.bootstrap import bootstrap
 
-    ctx = ServiceContext.for_url(_url(args))
+    return bootstrap(_url(args))
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    services = _services(args)
     try:
-        seeded = initialise(ctx)
+        seeded = services.initialise()
     finally:
-        ctx.close()
+        services.close()
     print("数据库已就绪" + ("（已导入目录和示范中心）" if seeded else ""))
     return 0
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from app.services.context import ServiceContext
     from app.services.demo_data import generate_demo_data
-    from app.services.setup import initialise
 
-    ctx = ServiceContext.for_url(_url(args))
+    services = _services(args)
     try:
-        initialise(ctx)
+        services.initialise()
         report = generate_demo_data(
-            ctx, days=args.days, seed=args.seed, tickets_per_day=args.per_day
+            services.ctx, days=args.days, seed=args.seed, tickets_per_day=args.per_day
         )
     finally:
-        ctx.close()
+        services.close()
     print(
         f"{report.days} 天：居民 {report.residents}，取号 {report.tickets}，办件 {report.cases}，"
         f"事件 {report.events}，评价 {report.ratings}；用时 {report.seconds:.1f} 秒"
@@ -126,25 +145,21 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
             return 1
         print("目录检查通过")
         return 0
-    from app.services.catalogue import CatalogueService
-    from app.services.context import ServiceContext
-    from app.services.setup import initialise
-
     try:
         pub = load_publication(args.path)
     except CatalogueError as exc:
         for issue in exc.issues:
             print(issue)
         return 1
-    ctx = ServiceContext.for_url(_url(args))
+    services = _services(args)
     try:
-        initialise(ctx, seed_demo=False)
-        result = CatalogueService(ctx).import_publication(pub)
+        services.initialise(seed_demo=False)
+        result = services.catalogue.import_publication(pub)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:
-        ctx.close()
+        services.close()
     state = "已是当前版本" if result.already_current else "已导入"
     print(f"目录 {result.version}：{result.matters} 个事项，{result.departments} 个部门，{state}")
     return 0

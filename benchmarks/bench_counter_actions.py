@@ -20,12 +20,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.services.bootstrap import Services
 from app.services.residents import ResidentInput
 from app.services.setup import initialise
 from ui.background import BackgroundOp
 from ui.counter.documents_glue import FileSink
 from ui.main_window import MainWindow
-from ui.services_facade import Services
 from ui.settings import COUNTER_NUMBER
 
 RESIDENT = "110101195803071233"

@@ -9,11 +9,10 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.services.setup import initialise
+from app.services.bootstrap import Services
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
 from ui.qt_app import make_application
-from ui.services_facade import Services
 from ui.settings import RATING_SCREEN, upgrade_settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ def run_self_test(url: str) -> int:
     services = Services.for_url(url)
     BackgroundOp.run_inline(True)
     try:
-        initialise(services.ctx)
+        services.initialise()
         window = MainWindow(services)
         window.load()
         window.show()
@@ -35,7 +34,7 @@ def run_self_test(url: str) -> int:
         assert window.overview is not None and window.overview.matters, "catalogue not loaded"
         window.close()
     finally:
-        services.ctx.close()
+        services.close()
     print("self-test ok")
     return 0
 
@@ -58,7 +57,7 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
             return
         settings = QSettings()
         rating = SecondScreenRatingRequester(
-            services.ctx,
+            services,
             dialog.user,
             screen=RATING_SCREEN.get(settings),
             # On a single-screen desk the rating window must not cover the clerk's own screen.
@@ -75,10 +74,8 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
 
     QTimer.singleShot(
         0,
-        lambda: (
-            BackgroundOp(lambda: initialise(services.ctx)).success(started).failure(failed).run()
-        ),
+        lambda: BackgroundOp(services.initialise).success(started).failure(failed).run(),
     )
     rc = app.exec()
-    services.ctx.close()
+    services.close()
     return rc

@@ -18,11 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.centre import CentreService
-from app.services.context import ServiceContext
+from app.services.bootstrap import Services
 from app.services.counter_dto import BoardCall, BoardState, GroupWaiting
 from app.services.dto import CentreInfo
-from app.services.queue import QueueService
 from ui.announcer import Announcer
 from ui.background import BackgroundOp
 from ui.table_model import Column, RowTableModel
@@ -92,7 +90,7 @@ class BoardWindow(QWidget):
 
     def __init__(
         self,
-        ctx: ServiceContext,
+        services: Services,
         *,
         announcer: Announcer | None = None,
         poll_ms: int = 1500,
@@ -101,8 +99,8 @@ class BoardWindow(QWidget):
         self.setObjectName("board")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(STYLE)
-        self.queue = QueueService(ctx)
-        self.centres = CentreService(ctx)
+        self.queue = services.queue
+        self.centres = services.centre
         self.announcer = announcer if announcer is not None else Announcer(self)
         self.centre: CentreInfo | None = None
         self.state: BoardState | None = None

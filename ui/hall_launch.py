@@ -8,8 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.services.context import ServiceContext
-from app.services.setup import initialise
+from app.services.bootstrap import Services, bootstrap
 from ui.announcer import Announcer
 from ui.background import BackgroundOp
 from ui.board import BoardWindow, show_full_screen_on
@@ -25,14 +24,14 @@ def _application() -> QApplication:
     return make_application()
 
 
-def _prepare(ctx: ServiceContext, start: Callable[[], None]) -> None:
+def _prepare(services: Services, start: Callable[[], None]) -> None:
     """Bring the schema up to date off the GUI thread (never seeds a demo centre), then start."""
 
     def failed(exc: Exception) -> None:
         log.error("database not ready: %s", exc)  # the window shows what the services say
         start()
 
-    BackgroundOp(lambda: initialise(ctx, seed_demo=False)).success(lambda _r: start()).failure(
+    BackgroundOp(lambda: services.initialise(seed_demo=False)).success(lambda _r: start()).failure(
         failed
     ).run()
 
@@ -41,31 +40,33 @@ def run_kiosk(url: str) -> int:
     """The ticket kiosk, full screen on the primary (touch) screen, printing to the receipt roll."""
     app = _application()
     settings = QSettings()
-    ctx = ServiceContext.for_url(url)
-    window = KioskWindow(ctx, printer=PdfPrinter(receipt_printer=RECEIPT_PRINTER.get(settings)))
+    services = bootstrap(url)
+    window = KioskWindow(
+        services, printer=PdfPrinter(receipt_printer=RECEIPT_PRINTER.get(settings))
+    )
     window.showFullScreen()
-    QTimer.singleShot(0, lambda: _prepare(ctx, window.load))
+    QTimer.singleShot(0, lambda: _prepare(services, window.load))
     try:
         return app.exec()
     finally:
         BackgroundOp.wait_all(5000)
-        ctx.close()
+        services.close()
 
 
 def run_board(url: str, screen: int | None) -> int:
     """The call board, full screen on `screen` (else the configured BOARD_SCREEN, else primary)."""
     app = _application()
     settings = QSettings()
-    ctx = ServiceContext.for_url(url)
+    services = bootstrap(url)
     announcer = Announcer(enabled=VOICE_ENABLED.get(settings))
     if not announcer.available:
         log.info("board: voice call-out off (%s)", announcer.reason)
-    window = BoardWindow(ctx, announcer=announcer)
+    window = BoardWindow(services, announcer=announcer)
     announcer.setParent(window)
     show_full_screen_on(window, screen if screen is not None else BOARD_SCREEN.get(settings))
-    QTimer.singleShot(0, lambda: _prepare(ctx, window.start))
+    QTimer.singleShot(0, lambda: _prepare(services, window.start))
     try:
         return app.exec()
     finally:
         BackgroundOp.wait_all(5000)
-        ctx.close()
+        services.close()

@@ -19,15 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clock import business_date
 from app.documents.model import CentreInfo as DocCentre
 from app.documents.model import TicketSlipData
 from app.documents.render import render
 from app.domain.errors import DomainError
 from app.domain.identity import parse_id_number
 from app.domain.queue import PriorityClass, priority_for_age
-from app.services.centre import CentreService
-from app.services.context import ServiceContext
+from app.services.bootstrap import Services
 from app.services.counter_dto import BoardState, GroupWaiting, TicketView
 from app.services.dto import CentreInfo
 from ui.background import BackgroundOp
@@ -86,7 +84,7 @@ class KioskWindow(QWidget):
 
     def __init__(
         self,
-        ctx: ServiceContext,
+        services: Services,
         *,
         printer: PdfPrinter | None = None,
         slip_dir: Path | None = None,
@@ -94,13 +92,11 @@ class KioskWindow(QWidget):
         result_ms: int = 8000,
     ) -> None:
         super().__init__()
-        from app.services.queue import QueueService
-
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.ctx = ctx
-        self.queue = QueueService(ctx)
-        self.centres = CentreService(ctx)
+        self.services = services
+        self.queue = services.queue
+        self.centres = services.centre
         self.printer = printer or PdfPrinter(self)
         self.slip_dir = slip_dir
         self.centre: CentreInfo | None = None
@@ -271,7 +267,7 @@ class KioskWindow(QWidget):
         except DomainError:
             self.id_hint.setText(tr("号码有误，请核对"))
             return
-        today = business_date(self.ctx.clock())
+        today = self.services.today()
         if priority_for_age(parsed.birth_date, today) is PriorityClass.ELDERLY:
             self.id_hint.setText(tr("已识别为老年人，自动优先"))
             self.priority_buttons[PriorityClass.ELDERLY].setChecked(True)

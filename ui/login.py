@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
+from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
 from ui.background import BackgroundOp
-from ui.services_facade import Services
 
 
 def tr(text: str) -> str:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalogue import MatterSpec
+from app.services.bootstrap import Services
 from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedInUser
 from app.sync.agent import SyncAgent, SyncReport
 from ui.actions import ActionId, ActionRegistry
@@ -31,7 +32,6 @@ from ui.counter.rating import RatingRequester
 from ui.counter.resume import ResumeDialog, resume_case
 from ui.counter.workspace import CounterWorkspace
 from ui.printing import PdfPrinter
-from ui.services_facade import Services
 from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
 from ui.settings_dialog import SettingsDialog
 from ui.supervisor_page import SupervisorPage, can_supervise

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import DomainError
-from app.services.context import ServiceContext
+from app.services.bootstrap import Services
 from app.services.counter_dto import RatingView
 from app.services.dto import SignedInUser
-from app.services.ratings import BAD_LEVELS, RatingService
+from app.services.ratings import BAD_LEVELS
 from ui.background import BackgroundOp
 from ui.board import named, show_full_screen_on
 
@@ -63,7 +63,7 @@ class RatingWindow(QWidget):
 
     def __init__(
         self,
-        ctx: ServiceContext,
+        services: Services,
         user: SignedInUser,
         *,
         thanks_ms: int = 6000,
@@ -73,7 +73,7 @@ class RatingWindow(QWidget):
         self.setObjectName("rating")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(STYLE)
-        self.ratings = RatingService(ctx)
+        self.ratings = services.ratings
         self.user = user
         self.ticket_id: uuid.UUID | None = None
         self.case_id: uuid.UUID | None = None
@@ -339,15 +339,15 @@ class SecondScreenRatingRequester:
 
     def __init__(
         self,
-        ctx: ServiceContext,
+        services: Services,
         user: SignedInUser | None = None,
         screen: int | None = 1,
         *,
         full_screen: bool = True,
     ) -> None:
         self.user = user
-        self.window = RatingWindow(ctx, user) if user is not None else None
-        self.ctx = ctx
+        self.window = RatingWindow(services, user) if user is not None else None
+        self.services = services
         self.screen = screen
         self.full_screen = full_screen
         self._shown = False
@@ -381,7 +381,7 @@ class SecondScreenRatingRequester:
             log.warning("rating requested with no signed-in clerk: ignored")
             return
         if self.window is None:
-            self.window = RatingWindow(self.ctx, self.user)
+            self.window = RatingWindow(self.services, self.user)
         self.window.user = self.user
         if case_id is None and case_ids:
             case_id = case_ids[0]  # one rating per service: it covers the visit's first case

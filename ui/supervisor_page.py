@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import local_time
+from app.services.bootstrap import Services
 from app.services.counter_dto import FollowUpView
 from app.services.dto import SignedInUser
 from app.services.reports import DayFigures, ReportService
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
 from ui.background import BackgroundOp
-from ui.services_facade import Services
 from ui.table_model import Column, RowTableModel, row_table_view
 
 

@@ -1,6 +1,6 @@
 """Open a screen of the app in a real window (run under Xvfb) and save a screenshot of the X screen.
 
-    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python packaging/dev/screenshot.py main out.png
+xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python packaging/dev/screenshot.py main out.png
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.services.bootstrap import Services
 from app.services.setup import initialise
 from ui.background import BackgroundOp
-from ui.services_facade import Services
 
 
 def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
@@ -35,7 +35,9 @@ def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
 
         ini = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
         windows = [(c.number, c.name) for c in services.centre.overview().counters]
-        return SettingsDialog(ini, printers=["EPSON TM-T82 (回执)", "HP LaserJet Pro M404"], windows=windows)
+        return SettingsDialog(
+            ini, printers=["EPSON TM-T82 (回执)", "HP LaserJet Pro M404"], windows=windows
+        )
     if screen == "supervisor":
         from app.services.demo_data import generate_demo_data
 
@@ -79,9 +81,12 @@ def counter_screen(services: Services):  # type: ignore[no-untyped-def]
     ws.identify.look_up()
     ws.picker.search.setText("dbsq")
     ws.picker.pick_current()
-    for key, value in {"household_size": "3", "household_monthly_income": "1800.50",
-                       "application_reason": "家中主要劳动力因病失去工作能力",
-                       "bank_name": "示范银行幸福路支行"}.items():
+    for key, value in {
+        "household_size": "3",
+        "household_monthly_income": "1800.50",
+        "application_reason": "家中主要劳动力因病失去工作能力",
+        "bank_name": "示范银行幸福路支行",
+    }.items():
         ws.form.set_value(key, value)
     ws.form.set_value("bank_account", "6222 0200 1234")
     ws.form.touched.update(ws.form.widgets)

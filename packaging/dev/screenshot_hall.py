@@ -1,6 +1,6 @@
 """Screenshots of the hall screens (kiosk, call board, rating) in a real window under Xvfb.
 
-    xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python packaging/dev/screenshot_hall.py board out.png
+xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python packaging/dev/screenshot_hall.py board out.png
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.services.bootstrap import Services
 from app.services.centre import CentreService
 from app.services.context import ServiceContext
 from app.services.queue import QueueService
@@ -41,7 +42,7 @@ def build(screen: str, ctx: ServiceContext, tmp: Path) -> QWidget:
         from ui.kiosk import KioskWindow
 
         _busy_morning(ctx)
-        kiosk = KioskWindow(ctx, slip_dir=tmp)
+        kiosk = KioskWindow(Services(ctx), slip_dir=tmp)
         kiosk.load()
         kiosk.priority_buttons[next(iter(kiosk.priority_buttons))].setChecked(True)
         return kiosk
@@ -49,14 +50,14 @@ def build(screen: str, ctx: ServiceContext, tmp: Path) -> QWidget:
         from ui.kiosk import KioskWindow
 
         _busy_morning(ctx)
-        kiosk = KioskWindow(ctx, slip_dir=tmp)
+        kiosk = KioskWindow(Services(ctx), slip_dir=tmp)
         kiosk.load()
         kiosk.issue(kiosk.groups[0].code)
         return kiosk
     if screen == "board":
         from ui.board import BoardWindow
 
-        board = BoardWindow(ctx, announcer=Announcer(enabled=False))
+        board = BoardWindow(Services(ctx), announcer=Announcer(enabled=False))
         board.poll()
         _busy_morning(ctx)
         board.poll()
@@ -69,7 +70,7 @@ def build(screen: str, ctx: ServiceContext, tmp: Path) -> QWidget:
         clerk = CentreService(ctx).sign_in("clerk1", "onewindow")
         t = queue.issue_ticket(centre.centre.id, centre.service_groups[0].code)
         queue.call_next(centre.counters[0].id, clerk)
-        w = RatingWindow(ctx, clerk)
+        w = RatingWindow(Services(ctx), clerk)
         w.request_rating(t.id, None, clerk.display_name, 1, "城乡居民基本医疗保险参保登记")
         if screen == "rating-bad":
             w.choose(2)

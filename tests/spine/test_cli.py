@@ -101,3 +101,33 @@ def test_gui_commands_are_handed_in_by_ui_entry(sqlite_url: str) -> None:
     assert main(["--db", sqlite_url], gui) == 0
     assert seen == [("kiosk", sqlite_url), ("board", 2), ("counter", False)]
     assert main(["--db", sqlite_url]) == 2  # app alone has no GUI to start
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_db_option_before_or_after_the_command(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "centre.db"
+    url = f"sqlite:///{db}"
+    argv = ["--db", url, "init-db"] if where == "before" else ["init-db", "--db", url]
+    assert main(argv) == 0
+    assert "数据库已就绪" in capsys.readouterr().out
+    assert db.exists()
+    assert not (tmp_path / "data").exists()
+
+
+def test_db_after_a_nested_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "catalogue"
+    shutil.copytree(resource_path("catalogue"), copy)
+    db = tmp_path / "after.db"
+    assert main(["catalogue", "import", str(copy), "--db", f"sqlite:///{db}"]) == 0
+    assert "个事项" in capsys.readouterr().out
+    assert db.exists()
+
+
+def test_db_after_the_command_overrides_the_one_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    assert main(["--db", f"sqlite:///{first}", "init-db", "--db", f"sqlite:///{second}"]) == 0
+    assert second.exists() and not first.exists()

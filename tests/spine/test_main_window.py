@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.services.bootstrap import Services
 from app.services.setup import initialise
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
-from ui.services_facade import Services
 
 
 @pytest.fixture

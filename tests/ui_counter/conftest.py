@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
 from app.services.setup import initialise
 from tests.services.conftest import make_id
@@ -17,7 +18,6 @@ from ui.counter.documents_glue import FileSink
 from ui.counter.hardware import FakeIdCardReader
 from ui.counter.rating import NoRating
 from ui.main_window import MainWindow
-from ui.services_facade import Services
 from ui.settings import COUNTER_NUMBER
 
 ELDER = make_id("11010119580307123")  # 68 in 2026

@@ -10,25 +10,30 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Centre, Counter, User
+from app.services.bootstrap import Services
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
-from app.services.setup import initialise
 from ui.background import BackgroundOp
 
 
 @dataclass
 class Hall:
-    ctx: ServiceContext
+    services: Services
     centre_id: uuid.UUID
     counters: dict[int, uuid.UUID]
     users: dict[str, SignedInUser]
+
+    @property
+    def ctx(self) -> ServiceContext:
+        return self.services.ctx
 
 
 @pytest.fixture
 def hall(sqlite_url: str) -> Iterator[Hall]:
     BackgroundOp.run_inline(True)
-    ctx = ServiceContext.for_url(sqlite_url)
-    initialise(ctx)
+    services = Services.for_url(sqlite_url)
+    services.initialise()
+    ctx = services.ctx
     with ctx.uow(read_only=True) as uow:
         s = uow.session
         centre = s.scalars(select(Centre)).one()
@@ -37,9 +42,9 @@ def hall(sqlite_url: str) -> Iterator[Hall]:
             u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
             for u in s.scalars(select(User))
         }
-    yield Hall(ctx, centre.id, counters, users)
+    yield Hall(services, centre.id, counters, users)
     BackgroundOp.run_inline(False)
-    ctx.close()
+    services.close()
 
 
 def make_id(first17: str) -> str:

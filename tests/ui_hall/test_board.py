@@ -26,7 +26,7 @@ def test_board_shows_the_call_and_says_it_once(qtbot, hall: Hall) -> None:
 
     announcer = Announcer(engine="mock", require_chinese=False, repeat=2)
     assert announcer.available, announcer.reason
-    board = BoardWindow(hall.ctx, announcer=announcer)
+    board = BoardWindow(hall.services, announcer=announcer)
     qtbot.addWidget(board)
     board.show()
     board.poll()
@@ -85,7 +85,7 @@ def test_silent_without_engine_or_chinese_voice(qtbot) -> None:
 def test_board_without_any_voice_still_shows_calls(qtbot, hall: Hall) -> None:
     queue = QueueService(hall.ctx)
     group = queue.board_state(hall.centre_id).groups[0].code
-    board = BoardWindow(hall.ctx, announcer=Announcer(engine="no-such-engine"))
+    board = BoardWindow(hall.services, announcer=Announcer(engine="no-such-engine"))
     qtbot.addWidget(board)
     board.poll()
     t = queue.issue_ticket(hall.centre_id, group)
@@ -110,7 +110,7 @@ def test_board_polls_off_the_gui_thread(qtbot, hall: Hall) -> None:
     t = queue.issue_ticket(hall.centre_id, queue.board_state(hall.centre_id).groups[0].code)
     queue.call_next(hall.counters[4], hall.users["clerk3"])
     BackgroundOp.run_inline(False)
-    board = BoardWindow(hall.ctx, announcer=Announcer(enabled=False), poll_ms=100)
+    board = BoardWindow(hall.services, announcer=Announcer(enabled=False), poll_ms=100)
     qtbot.addWidget(board)
     board.start()
     qtbot.waitUntil(lambda: board.current.text() == f"请 {t.number} 号 到 4 号窗口", timeout=5000)

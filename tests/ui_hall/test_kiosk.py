@@ -17,7 +17,7 @@ YOUNG = make_id("11010119950612002")
 
 
 def _kiosk(qtbot, hall: Hall, tmp_path: Path) -> KioskWindow:
-    kiosk = KioskWindow(hall.ctx, slip_dir=tmp_path)
+    kiosk = KioskWindow(hall.services, slip_dir=tmp_path)
     qtbot.addWidget(kiosk)
     kiosk.load()
     kiosk.show()

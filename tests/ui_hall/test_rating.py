@@ -24,7 +24,7 @@ def _served_ticket(hall: Hall) -> TicketView:
 
 def test_rating_recorded_then_refused_the_second_time(qtbot, hall: Hall) -> None:
     t = _served_ticket(hall)
-    w = RatingWindow(hall.ctx, hall.users["clerk1"], thanks_ms=50)
+    w = RatingWindow(hall.services, hall.users["clerk1"], thanks_ms=50)
     qtbot.addWidget(w)
     w.show()
     assert w.page() == "idle" and w.idle_big.text() == "欢迎评价"
@@ -50,7 +50,7 @@ def test_rating_recorded_then_refused_the_second_time(qtbot, hall: Hall) -> None
 
 def test_bad_rating_needs_a_comment_and_opens_a_follow_up(qtbot, hall: Hall) -> None:
     t = _served_ticket(hall)
-    w = RatingWindow(hall.ctx, hall.users["clerk1"])
+    w = RatingWindow(hall.services, hall.users["clerk1"])
     qtbot.addWidget(w)
     w.show()
     w.request_rating(t.id, None, "王晓燕", 1, "")
@@ -71,7 +71,9 @@ def test_bad_rating_needs_a_comment_and_opens_a_follow_up(qtbot, hall: Hall) -> 
 
 def test_requester_adapter_shows_the_window(qtbot, hall: Hall) -> None:
     t = _served_ticket(hall)
-    requester = SecondScreenRatingRequester(hall.ctx, hall.users["clerk1"], 1, full_screen=False)
+    requester = SecondScreenRatingRequester(
+        hall.services, hall.users["clerk1"], 1, full_screen=False
+    )
     w = requester.window
     assert w is not None
     qtbot.addWidget(w)
@@ -84,7 +86,9 @@ def test_requester_matches_the_counter_protocol(qtbot, hall: Hall) -> None:
     from ui.counter.rating import RatingRequester
 
     t = _served_ticket(hall)
-    requester: RatingRequester = SecondScreenRatingRequester(hall.ctx, None, 1, full_screen=False)
+    requester: RatingRequester = SecondScreenRatingRequester(
+        hall.services, None, 1, full_screen=False
+    )
     assert isinstance(requester, SecondScreenRatingRequester)
     requester.request_rating(
         ticket_id=t.id, case_ids=(), clerk=hall.users["clerk2"], window_number=4

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from app.services.bootstrap import Services
 from app.services.setup import DEMO_PASSWORD, initialise
 from ui.background import BackgroundOp
 from ui.counter.documents_glue import PrinterSink
 from ui.main_window import MainWindow
-from ui.services_facade import Services
 from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
 from ui.settings_dialog import SettingsDialog
 

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from app.db.models import Centre
 from app.db.models_sync import SyncConflict
 from app.db.types import new_id
+from app.services.bootstrap import Services
 from app.services.setup import DEMO_PASSWORD, initialise
 from app.sync.conflicts import list_conflicts
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
-from ui.services_facade import Services
 from ui.supervisor_page import SupervisorPage
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from app.clock import business_date
+from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, CentreInfo, SignedInUser
 from ui.background import BackgroundOp
@@ -12,7 +13,6 @@ from ui.counter.cases_page import CaseList
 from ui.counter.common import error_text, show_error, show_ok, tr
 from ui.counter.dialogs import DecisionDialog, HandOverDialog
 from ui.counter.documents_glue import DocumentDesk, Printed, collection_note
-from ui.services_facade import Services
 
 READY_AFTER = ("approve", "approve_deferred", "deny")
 

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import ValidationError
 from app.domain.identity import normalise_input, parse_id_number
+from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, SignedInUser
 from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel, EventTableModel
 from ui.counter.common import error_text, latin_only, show_error, tr
-from ui.services_facade import Services
 from ui.table_model import row_table_view
 
 DATE = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")

@@ -21,12 +21,12 @@ from app.documents.model import (
 )
 from app.documents.model import CentreInfo as DocCentre
 from app.documents.render import render
+from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail, IntakeResult, PrintView
 from app.services.dto import CentreInfo, SignedInUser
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, tr
 from ui.printing import A4, ROLL, PdfPrinter
-from ui.services_facade import Services
 
 FILE_NAMES = {
     "receipt": "受理回执",

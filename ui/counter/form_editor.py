@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalogue import FieldKind, FormFieldSpec, MatterSpec
+from app.services.bootstrap import Services
 from app.services.counter_dto import FieldProblem
 from ui.background import BackgroundOp
 from ui.counter.common import ERROR_STYLE, latin_only, tr
-from ui.services_facade import Services
 
 LATIN = {
     FieldKind.ID_NUMBER,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.clock import business_date
 from app.domain.errors import ValidationError
 from app.domain.identity import normalise_input
+from app.services.bootstrap import Services
 from app.services.counter_dto import AgentInput
 from app.services.dto import CaseSummary, ResidentView, SignedInUser
 from app.services.residents import ResidentInput
@@ -28,7 +29,6 @@ from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel
 from ui.counter.common import chain_enter, error_text, latin_only, show_error, show_ok, tr
 from ui.counter.hardware import IdCardRead, decode_wedge
-from ui.services_facade import Services
 
 RELATIONSHIPS = ("子女", "配偶", "父母", "兄弟姐妹", "其他亲属", "社区工作人员", "其他")
 

@@ -10,10 +10,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QLineEdit, QTableView, QVBoxLayout
 
 from app.domain.pinyin_search import pinyin_keys
+from app.services.bootstrap import Services
 from app.services.dto import MatterSummary
 from ui.background import BackgroundOp
 from ui.counter.common import tr
-from ui.services_facade import Services
 from ui.table_model import Column, RowTableModel
 
 _SEGMENTS = re.compile(r"[（）()、，,·\s]+")

@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
 
 from app.clock import local_time
+from app.services.bootstrap import Services
 from app.services.counter_dto import TicketView, WaitingRow
 from app.services.dto import SignedInUser
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, tr
-from ui.services_facade import Services
 from ui.table_model import Column, RowTableModel
 
 REFRESH_MS = 5000

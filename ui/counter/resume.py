@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail, IntakeResult, MaterialInput
 from app.services.dto import SignedInUser
 from ui.background import BackgroundOp
 from ui.counter.cases_page import CaseList
 from ui.counter.common import error_text, show_error, show_ok, tr
 from ui.counter.documents_glue import DocumentDesk
-from ui.services_facade import Services
 
 OWED = ("missing", "defective")
 

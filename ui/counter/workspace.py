@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import business_date
 from app.domain.catalogue import CaseType, MatterSpec
+from app.services.bootstrap import Services
 from app.services.counter_dto import IntakeInput, IntakeResult, TicketView
 from app.services.dto import CentreOverview, ResidentView, SignedInUser
 from ui.actions import SPECS, ActionId, ActionRegistry
@@ -35,7 +36,6 @@ from ui.counter.materials import MaterialsModel, MaterialsView
 from ui.counter.matter_picker import MatterPicker, UsageCounter
 from ui.counter.queue_panel import QueuePanel
 from ui.counter.rating import NoRating, RatingRequester
-from ui.services_facade import Services
 
 OUTCOMES = (
     ActionId.ACCEPT,

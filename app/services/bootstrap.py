@@ -1,0 +1,101 @@
+"""The composition root: every service of the counter, built over one ServiceContext."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.clock import Clock, business_date, system_clock
+from app.services.cases import CaseService
+from app.services.catalogue import CatalogueService
+from app.services.centre import CentreService
+from app.services.context import ServiceContext
+from app.services.intake import IntakeService
+from app.services.prints import PrintService
+from app.services.queue import QueueService
+from app.services.ratings import RatingService
+from app.services.reports import ReportService
+from app.services.residents import ResidentService
+
+
+@dataclass
+class Services:
+    """The only door from the UI and the CLI into `app` (as cosmicpython's bootstrap.py).
+
+    Built once per process with `bootstrap(url)`; each attribute is a service over the same
+    context (database, calendar, clock), so a use case is one call and one transaction.
+    Callers never build a service or a context of their own and never reach `ctx` — it is here
+    for tests and for the root itself.
+
+    Registering a service: add a read-only property below, in the "services" block, that builds
+    it over `self.ctx` (and over any other service it needs, taken from `self`). Cross-cutting
+    wiring every service shares (the acting account's permission checks, settings of the centre)
+    goes into `ServiceContext`, not into each property. Keep one property per service and the
+    attribute names stable: the UI, the CLI and the tests call them by name.
+    """
+
+    ctx: ServiceContext
+    max_recalls: int = 2
+
+    @classmethod
+    def for_url(cls, url: str, clock: Clock = system_clock) -> Services:
+        return cls(ServiceContext.for_url(url, clock=clock))
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def initialise(self, *, seed_demo: bool = True) -> bool:
+        """Bring the schema up to date; on an empty database import the catalogue (and the demo
+        centre when `seed_demo`). True when it seeded anything."""
+        from app.services.setup import initialise
+
+        return initialise(self.ctx, seed_demo=seed_demo)
+
+    def today(self) -> date:
+        """Today's business date in the centre's time zone, from the services' clock."""
+        return business_date(self.ctx.clock())
+
+    def close(self) -> None:
+        self.ctx.close()
+
+    # -- services (register new ones here) ----------------------------------------------------
+
+    @property
+    def catalogue(self) -> CatalogueService:
+        return CatalogueService(self.ctx)
+
+    @property
+    def centre(self) -> CentreService:
+        return CentreService(self.ctx)
+
+    @property
+    def queue(self) -> QueueService:
+        return QueueService(self.ctx, max_recalls=self.max_recalls)
+
+    @property
+    def intake(self) -> IntakeService:
+        return IntakeService(self.ctx)
+
+    @property
+    def cases(self) -> CaseService:
+        return CaseService(self.ctx)
+
+    @property
+    def residents(self) -> ResidentService:
+        return ResidentService(self.ctx)
+
+    @property
+    def prints(self) -> PrintService:
+        return PrintService(self.ctx)
+
+    @property
+    def ratings(self) -> RatingService:
+        return RatingService(self.ctx)
+
+    @property
+    def reports(self) -> ReportService:
+        return ReportService(self.ctx)
+
+
+def bootstrap(url: str, *, clock: Clock = system_clock) -> Services:
+    """Every service of the counter over one database URL (the UI's and the CLI's entry)."""
+    return Services.for_url(url, clock=clock)
