@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -19,15 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.model import CentreInfo as DocCentre
-from app.documents.model import TicketSlipData
-from app.documents.render import render
-from app.domain.errors import DomainError
-from app.domain.identity import parse_id_number
-from app.domain.queue import PriorityClass, priority_for_age
 from app.services.bootstrap import Services
-from app.services.counter_dto import BoardState, GroupWaiting, TicketView
+from app.services.counter_dto import BoardState, GroupWaiting, IssuedTicket
 from app.services.dto import CentreInfo
+from app.services.types import DomainError, PriorityClass
 from ui.background import BackgroundOp
 from ui.board import named
 from ui.printing import ROLL, PdfPrinter, PrintRequest
@@ -68,11 +62,7 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("KioskWindow", text)
 
 
-@dataclass(frozen=True)
-class Issued:
-    ticket: TicketView
-    group_name: str
-    slip_pdf: bytes
+Issued = IssuedTicket
 
 
 class KioskWindow(QWidget):
@@ -263,12 +253,11 @@ class KioskWindow(QWidget):
             self.id_hint.setText("")
             return
         try:
-            parsed = parse_id_number(text)
+            earned = self.queue.priority_for_id(text)
         except DomainError:
             self.id_hint.setText(tr("号码有误，请核对"))
             return
-        today = self.services.today()
-        if priority_for_age(parsed.birth_date, today) is PriorityClass.ELDERLY:
+        if earned is PriorityClass.ELDERLY:
             self.id_hint.setText(tr("已识别为老年人，自动优先"))
             self.priority_buttons[PriorityClass.ELDERLY].setChecked(True)
         else:
@@ -316,22 +305,12 @@ class KioskWindow(QWidget):
         centre = self.centre
         priority = self.priority()
         id_number = self.id_edit.text().strip().upper() or None
-        name = next((g.name for g in self.groups if g.code == group_code), group_code)
         self._set_status(tr("正在取号，请稍候…"))
 
         def work() -> Issued:
-            ticket = self.queue.issue_ticket(centre.id, group_code, priority, id_number=id_number)
-            slip = TicketSlipData(
-                centre=DocCentre(
-                    centre.name, centre.address, centre.enquiry_phone, centre.supervision_phone
-                ),
-                ticket_number=ticket.number,
-                service_group=name,
-                waiting_ahead=ticket.waiting_ahead,
-                issued_at=ticket.issued_at,
-                priority="" if ticket.priority == PriorityClass.NORMAL else ticket.priority_label,
+            return self.queue.issue_ticket_with_slip(
+                centre.id, group_code, priority, id_number=id_number
             )
-            return Issued(ticket, name, render("ticket", slip))
 
         BackgroundOp(work).success(self._issued).failure(self._failed).run()
 

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.catalogue import MatterSpec
 from app.services.bootstrap import Services
 from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedInUser
-from app.sync.agent import SyncAgent, SyncReport
+from app.services.types import MatterSpec, SyncReport
 from ui.actions import ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.counter.case_actions import CaseActions
@@ -171,7 +170,7 @@ class MainWindow(QMainWindow):
         self.status_sync.setObjectName("syncStatus")
         self.statusBar().addPermanentWidget(self.status_sync)
         self.statusBar().addPermanentWidget(self.status_catalogue)
-        self.sync = SyncController(SyncAgent(services.ctx), self.status_sync, self)
+        self.sync = SyncController(services.sync, self.status_sync, self)
         self.sync.report.connect(self._sync_report)
         self.settings_menu = self.menuBar().addMenu("")
         self.settings_action = self.settings_menu.addAction("")

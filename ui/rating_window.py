@@ -17,11 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import DomainError
 from app.services.bootstrap import Services
 from app.services.counter_dto import RatingView
 from app.services.dto import SignedInUser
-from app.services.ratings import BAD_LEVELS
+from app.services.types import BAD_LEVELS, DomainError
 from ui.background import BackgroundOp
 from ui.board import named, show_full_screen_on
 

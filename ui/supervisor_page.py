@@ -15,12 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clock import local_time
 from app.services.bootstrap import Services
 from app.services.counter_dto import FollowUpView
 from app.services.dto import SignedInUser
-from app.services.reports import DayFigures, ReportService
-from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
+from app.services.types import ConflictItem, DayFigures, local_time
 from ui.background import BackgroundOp
 from ui.table_model import Column, RowTableModel, row_table_view
 
@@ -108,13 +106,15 @@ class SupervisorPage(QWidget):
         BackgroundOp(lambda: self.services.ratings.list_open_follow_ups(self.user)).success(
             self._set_follow_ups
         ).run()
-        BackgroundOp(lambda: list_conflicts(self.services.ctx)).success(self._set_conflicts).run()
+        BackgroundOp(lambda: self.services.sync.conflicts(self.user)).success(
+            self._set_conflicts
+        ).run()
 
     def load_figures(self) -> None:
         centre = self.user.centre_id
         if centre is None:
             return
-        BackgroundOp(lambda: ReportService(self.services.ctx).day_figures(centre)).success(
+        BackgroundOp(lambda: self.services.reports.day_figures(centre)).success(
             self._show_figures
         ).run()
 
@@ -175,9 +175,9 @@ class SupervisorPage(QWidget):
         resolution = self.ask(tr("处理同步冲突")) if item else None
         if item is None or not resolution or not resolution.strip():
             return
-        BackgroundOp(
-            lambda: resolve_conflict(self.services.ctx, item.id, self.user.id, resolution)
-        ).success(lambda _r: self.load()).run()
+        BackgroundOp(lambda: self.services.sync.resolve(item.id, self.user, resolution)).success(
+            lambda _r: self.load()
+        ).run()
 
 
 def can_supervise(user: SignedInUser | None) -> bool:

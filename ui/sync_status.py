@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.clock import local_time
-from app.sync.agent import SyncAgent, SyncReport, SyncStatus
+from app.services.types import SyncReport, SyncStatus, local_time
 from ui.background import BackgroundOp
+
+
+class SyncRounds(Protocol):
+    """What the controller needs of the sync service (Services.sync)."""
+
+    def status(self) -> SyncStatus: ...
+
+    def run_round(self) -> SyncReport: ...
 
 
 def tr(text: str) -> str:
@@ -43,16 +51,16 @@ def describe(status: SyncStatus) -> tuple[str, str]:
 
 
 class SyncController(QObject):
-    """Runs `SyncAgent.run_once` through the background helper every `interval_ms` and on demand;
+    """Runs `SyncService.run_round` through the background helper every `interval_ms` and on demand;
     never two rounds at once; refreshes the status label after each round."""
 
     report = Signal(object)
 
     def __init__(
-        self, agent: SyncAgent, label: QLabel, parent: QWidget, interval_ms: int = 60_000
+        self, sync: SyncRounds, label: QLabel, parent: QWidget, interval_ms: int = 60_000
     ) -> None:
         super().__init__(parent)
-        self.agent = agent
+        self.sync = sync
         self.label = label
         self._running = False
         self._last: SyncStatus | None = None
@@ -65,7 +73,7 @@ class SyncController(QObject):
         self.timer.start()
 
     def refresh(self) -> None:
-        BackgroundOp(self.agent.status).success(self._show).run()
+        BackgroundOp(self.sync.status).success(self._show).run()
 
     def sync_now(self) -> None:
         if self._running:
@@ -74,7 +82,7 @@ class SyncController(QObject):
             self.refresh()  # enrolment may have happened from the command line meanwhile
             return
         self._running = True
-        BackgroundOp(self.agent.run_once).success(self._done).failure(self._failed).run()
+        BackgroundOp(self.sync.run_round).success(self._done).failure(self._failed).run()
 
     def _done(self, result: SyncReport) -> None:
         self._running = False

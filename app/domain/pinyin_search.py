@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pypinyin import Style, lazy_pinyin
 
 
@@ -43,3 +45,26 @@ def matches(query: str, text: str) -> bool:
         if core != q and len(core) >= 2:
             return any(core in word for word in words)
     return False
+
+
+_SEGMENTS = re.compile(r"[（）()、，,·\s]+")
+_SUFFIXES = ("sq", "sl", "bl", "申请", "申领", "办理")
+
+
+def closeness(query: str, name: str) -> int:
+    """0: a segment of the name (or its pinyin initials) starts with the query, 1: contains it,
+    2: matched elsewhere (keywords); `dbsq` finds 最低生活保障（低保…） before 创业担保贷款."""
+    q = query.strip().lower().replace(" ", "")
+    if not q:
+        return 0
+    cores = [q] + [q.removesuffix(s) for s in _SUFFIXES if q.endswith(s) and len(q) - len(s) >= 2]
+    best = 2
+    for seg in filter(None, _SEGMENTS.split(name)):
+        initials, full = pinyin_keys(seg)
+        for key in (seg.lower(), initials, full):
+            for core in cores:
+                if key.startswith(core):
+                    return 0
+                if core in key:
+                    best = 1
+    return best

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
 
 from app.clock import Clock, business_date, system_clock
 from app.services.cases import CaseService
@@ -16,6 +17,7 @@ from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from app.services.reports import ReportService
 from app.services.residents import ResidentService
+from app.services.sync import SyncService
 
 
 @dataclass
@@ -53,6 +55,10 @@ class Services:
     def today(self) -> date:
         """Today's business date in the centre's time zone, from the services' clock."""
         return business_date(self.ctx.clock())
+
+    def now(self) -> datetime:
+        """The services' clock (UTC-aware): what the UI stamps on a form it previews."""
+        return self.ctx.clock()
 
     def close(self) -> None:
         self.ctx.close()
@@ -94,6 +100,11 @@ class Services:
     @property
     def reports(self) -> ReportService:
         return ReportService(self.ctx)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        """One instance: its agent remembers whether the hub answered and the clock skew."""
+        return SyncService(self.ctx)
 
 
 def bootstrap(url: str, *, clock: Clock = system_clock) -> Services:

@@ -22,6 +22,7 @@ from app.services.case_numbers import (
     summary_of,
     sync_row,
 )
+from app.services.case_query import read_case_query
 from app.services.context import ServiceContext
 from app.services.counter_dto import MATERIAL_STATE_LABELS, CaseDetail, CaseEventView, MaterialLine
 from app.services.dto import CaseSummary, SignedInUser
@@ -243,6 +244,24 @@ class CaseService:
         if not conds:
             raise ValidationError("SEARCH_EMPTY", "请输入办件编号、证件号码、姓名、电话或日期")
         return self._list(select(Case).where(*conds), user, "cases_searched", limit)
+
+    def find(self, user: SignedInUser, text: str, limit: int = 100) -> list[CaseSummary]:
+        """Cases matching what the clerk typed: a case number, ID number, name, phone or a date
+        (2026-11-23, 2026/11/23, 2026年11月23日, 20261123). A date that does not exist raises a
+        ValidationError with a Chinese message."""
+        q = read_case_query(text)
+        found = self.search(
+            user,
+            case_number=q.case_number,
+            id_number=q.id_number,
+            name=q.name,
+            phone=q.phone,
+            received_on=q.received_on,
+            limit=limit,
+        )
+        if not found and q.or_id_number:
+            found = self.search(user, id_number=q.case_number, limit=limit)
+        return found
 
     def open_cases_of(self, resident_id: uuid.UUID, user: SignedInUser) -> list[CaseSummary]:
         rows = self._list(select(Case).where(Case.resident_id == resident_id), user, "cases_listed")

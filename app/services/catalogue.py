@@ -27,7 +27,7 @@ from app.domain.catalogue import (
     MaterialSpec,
     MatterSpec,
 )
-from app.domain.pinyin_search import matches, search_text
+from app.domain.pinyin_search import closeness, matches, search_text
 from app.services.context import ServiceContext
 from app.services.dto import ImportResult, MatterSummary
 
@@ -176,12 +176,13 @@ class CatalogueService:
         self, query: str, usage: dict[str, int] | None = None
     ) -> list[MatterSummary]:
         """Matters whose name, code, keywords or their pinyin (全拼 or 首字母) contain the query,
-        most used first (usage: matter code → times taken in), then by code."""
+        most used first (usage: matter code → times taken in), then those whose name (or a part
+        of it) starts with the query before those that only contain it, then by code."""
         usage = usage or {}
         with self.ctx.uow(read_only=True) as uow:
             rows = list(uow.session.scalars(select(Matter).where(Matter.current)))
         found = [m for m in rows if not query.strip() or matches(query, m.search_text)]
-        found.sort(key=lambda m: (-usage.get(m.code, 0), m.code))
+        found.sort(key=lambda m: (-usage.get(m.code, 0), closeness(query, m.name), m.code))
         return [_summary(m) for m in found]
 
     def matter(self, code: str, version: str | None = None) -> MatterSpec:

@@ -268,3 +268,12 @@ class PrintView:
     reason: str
     sha256: str
     size: int
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    """A ticket just issued at the kiosk with its slip rendered for the receipt printer."""
+
+    ticket: TicketView
+    group_name: str
+    slip_pdf: bytes

@@ -10,27 +10,22 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import business_date
-from app.db.models import CallRecord, Centre, Counter, Resident, ServiceGroup, Ticket
+from app.db.models import CallRecord, Counter, ServiceGroup, Ticket
 from app.db.types import new_id
 from app.domain.errors import IllegalTransition, ValidationError
-from app.domain.identity import parse_id_number
 from app.domain.queue import (
     DEFAULT_RULE,
     FairnessRule,
     PriorityClass,
     WaitingTicket,
     choose_next,
-    format_ticket_number,
     is_priority,
-    priority_for_age,
 )
 from app.services.case_numbers import (
     NotFound,
     counter_of,
-    get_or_404,
     require_centre,
     sync_row,
-    ticket_scope,
 )
 from app.services.context import ServiceContext
 from app.services.counter_dto import (
@@ -38,14 +33,15 @@ from app.services.counter_dto import (
     TicketView,
 )
 from app.services.dto import SignedInUser
-from app.services.queue_views import _GROUP, QueueReads, _waiting_ticket
+from app.services.queue_issue import TicketIssuing
+from app.services.queue_views import _GROUP, _waiting_ticket
 from app.services.uow import UnitOfWork
 
 DEFAULT_MAX_RECALLS = 2
 CANDIDATES = 24  # per kind of ticket, read by each call-next
 
 
-class QueueService(QueueReads):
+class QueueService(TicketIssuing):
     """Tickets of one centre and day. `max_recalls`: 重呼 needed before a ticket may be skipped."""
 
     def __init__(
@@ -58,69 +54,6 @@ class QueueService(QueueReads):
         self.ctx = ctx
         self.max_recalls = max_recalls
         self.rule = rule
-
-    # --- issuing ------------------------------------------------------------------------------
-
-    def issue_ticket(
-        self,
-        centre_id: uuid.UUID,
-        service_group: str,
-        priority: PriorityClass | str = PriorityClass.NORMAL,
-        *,
-        id_number: str | None = None,
-        appointment: bool = False,
-        user: SignedInUser | None = None,
-    ) -> TicketView:
-        """A new ticket; an ID number makes a 60+ resident ELDERLY, an appointment check-in counts
-        as priority (ahead of ordinary tickets)."""
-        now = self.ctx.clock()
-        today = business_date(now)
-        try:
-            prio = PriorityClass(priority)
-        except ValueError:
-            raise ValidationError("PRIORITY_INVALID", "优先类别无效", "priority") from None
-        parsed = parse_id_number(id_number, today=today) if id_number else None
-        if prio is PriorityClass.NORMAL and parsed is not None:
-            prio = priority_for_age(parsed.birth_date, today)
-        if prio is PriorityClass.NORMAL and appointment:
-            prio = PriorityClass.APPOINTMENT
-        with self.ctx.uow() as uow:
-            s = uow.session
-            centre = get_or_404(s, Centre, centre_id, "服务中心")
-            group = s.scalars(
-                select(ServiceGroup).where(ServiceGroup.code == service_group)
-            ).one_or_none()
-            if group is None:
-                raise ValidationError("GROUP_UNKNOWN", "没有这个业务分组", "service_group")
-            seq = uow.next_value(ticket_scope(centre.code, group.code, today))
-            resident_id = None
-            if parsed is not None:
-                resident_id = s.scalar(
-                    select(Resident.id).where(Resident.id_number == parsed.number)
-                )
-            t = Ticket(
-                id=new_id(),
-                centre_id=centre.id,
-                business_date=today,
-                service_group=group.code,
-                seq=seq,
-                number=format_ticket_number(group.prefix, seq),
-                priority=prio.value,
-                appointment=appointment,
-                status="waiting",
-                issued_at=now,
-                resident_id=resident_id,
-            )
-            s.add(t)
-            sync_row(uow, "ticket", t)
-            uow.audit(
-                "ticket_issued",
-                user_id=user.id if user else None,
-                centre_id=centre.id,
-                subject_type="ticket",
-                subject_id=t.id,
-            )
-            return self._view(s, t, now)
 
     # --- calling ------------------------------------------------------------------------------
 

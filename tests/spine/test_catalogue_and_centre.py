@@ -66,6 +66,14 @@ def test_search_by_name_code_and_pinyin(ctx: ServiceContext, query: str, code: s
     assert code in found
 
 
+@pytest.mark.parametrize("query", ["dbsq", "dibao", "低保"])
+def test_search_ranks_a_name_that_starts_with_the_query_first(
+    ctx: ServiceContext, query: str
+) -> None:
+    # "dbsq" is also inside 创业担保贷款's keywords (danbao): the ranking is the service's, not the UI's.
+    assert CatalogueService(ctx).search_matters(query)[0].code == "MZ-001"
+
+
 def test_search_puts_most_used_first(ctx: ServiceContext) -> None:
     service = CatalogueService(ctx)
     everything = service.search_matters("")

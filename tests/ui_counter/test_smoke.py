@@ -6,13 +6,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from app.domain.pinyin_search import closeness
 from app.services.residents import ResidentInput
 from tests.ui_counter.conftest import ELDER, open_counter
 from tests.ui_counter.test_counter_flow import activate
 from ui.background import BackgroundOp
-from ui.counter.cases_page import search_kwargs
 from ui.counter.hardware import decode_wedge
-from ui.counter.matter_picker import closeness
 
 
 def test_f_keys_on_both_databases(qtbot, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -51,11 +50,6 @@ def test_f_keys_on_both_databases(qtbot, db_url: str, tmp_path: Path) -> None:  
 
 def test_helpers() -> None:
     assert decode_wedge("\\u5f20\\u4e09") == "张三"
-    assert search_kwargs("990101202611230001") == {"case_number": "990101202611230001"}
-    assert search_kwargs(ELDER) == {"id_number": ELDER}
-    assert search_kwargs("13800138000") == {"phone": "13800138000"}
-    assert "received_on" in search_kwargs("2026-11-23")
-    assert search_kwargs("张秀兰") == {"name": "张秀兰"}
     assert closeness("dbsq", "最低生活保障（低保家庭认定及保障金给付）") < closeness(
         "dbsq", "创业担保贷款申请"
     )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.sync.agent import SyncReport, SyncStatus
+from app.services.types import SyncReport, SyncStatus
 from ui.background import BackgroundOp
 from ui.sync_status import SyncController, describe
 
@@ -53,7 +53,7 @@ class FakeAgent:
     def status(self) -> SyncStatus:
         return self.state
 
-    def run_once(self) -> SyncReport:
+    def run_round(self) -> SyncReport:
         self.rounds += 1
         self.state = replace(self.state, waiting=0)
         return SyncReport(ok=True, pushed=3, pulled=1)
@@ -66,7 +66,7 @@ def test_sync_now_runs_a_round_and_refreshes(qtbot) -> None:  # type: ignore[no-
         qtbot.addWidget(parent)
         label = QLabel(parent)
         agent = FakeAgent()
-        controller = SyncController(agent, label, parent)  # type: ignore[arg-type]
+        controller = SyncController(agent, label, parent)
         reports: list[SyncReport] = []
         controller.report.connect(reports.append)
         controller.start()

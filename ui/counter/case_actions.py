@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from app.clock import business_date
 from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, CentreInfo, SignedInUser
@@ -71,7 +70,7 @@ class CaseActions:
         if not dialog.exec():
             return
         who, note = dialog.collected_by(), dialog.note.text()
-        cases, clock = self.services.cases, self.services.ctx.clock
+        cases, services = self.services.cases, self.services
         window = self.window_name
 
         def work() -> CaseDetail:
@@ -79,7 +78,7 @@ class CaseActions:
             return cases.detail(c.id, user)
 
         def ok(d: CaseDetail) -> None:
-            data = collection_note(d, centre, user.display_name, window, business_date(clock()))
+            data = collection_note(d, centre, user.display_name, window, services.today())
             self.desk.print_data("completion", data, d.summary.id)
             show_ok(page.info, tr("已登记领取：%s，正在打印领取凭证") % d.summary.case_number)
             refresh = getattr(page, "refresh", None)

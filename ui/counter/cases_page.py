@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,8 +13,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import ValidationError
-from app.domain.identity import normalise_input, parse_id_number
 from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, SignedInUser
@@ -24,27 +20,6 @@ from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel, EventTableModel
 from ui.counter.common import error_text, latin_only, show_error, tr
 from ui.table_model import row_table_view
-
-DATE = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
-
-
-def search_kwargs(text: str) -> dict[str, object]:
-    """What the clerk typed, read as a case number, ID number, phone, date or name."""
-    q = normalise_input(text)
-    if DATE.match(q) and len(q) in (8, 10):
-        digits = q.replace("-", "")
-        return {"received_on": date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))}
-    if q.isdigit() and len(q) == 11:
-        return {"phone": q}
-    if len(q) in (15, 18) and q[:-1].isdigit():
-        try:
-            parse_id_number(q)
-        except ValidationError:
-            return {"case_number": q}
-        return {"id_number": q}
-    if q.isdigit():
-        return {"case_number": q}
-    return {"name": text.strip()}
 
 
 class CaseList(QWidget):
@@ -142,15 +117,8 @@ class CaseSearchPage(CaseList):
         text, user = self.query.text(), self.user
         if user is None or not text.strip():
             return
-        kwargs = search_kwargs(text)
-
-        def work() -> list[CaseSummary]:
-            found = self.services.cases.search(user, **kwargs)  # type: ignore[arg-type]
-            if not found and "case_number" in kwargs:
-                found = self.services.cases.search(user, id_number=str(kwargs["case_number"]))
-            return found
-
-        BackgroundOp(work).success(self._found).failure(
+        cases = self.services.cases
+        BackgroundOp(lambda: cases.find(user, text)).success(self._found).failure(
             lambda e: show_error(self.info, error_text(e))
         ).run()
 

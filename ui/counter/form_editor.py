@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.catalogue import FieldKind, FormFieldSpec, MatterSpec
 from app.services.bootstrap import Services
 from app.services.counter_dto import FieldProblem
+from app.services.types import FieldKind, FormFieldSpec, MatterSpec
 from ui.background import BackgroundOp
 from ui.counter.common import ERROR_STYLE, latin_only, tr
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from app.clock import business_date
 from app.documents.model import ApplicantFields, ApplicationFormData
-from app.domain.catalogue import MatterSpec
 from app.services.dto import CentreInfo, ResidentView
+from app.services.types import MatterSpec
 from ui.counter.documents_glue import doc_centre
 
 

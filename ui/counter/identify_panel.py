@@ -18,13 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clock import business_date
-from app.domain.errors import ValidationError
-from app.domain.identity import normalise_input
 from app.services.bootstrap import Services
 from app.services.counter_dto import AgentInput
 from app.services.dto import CaseSummary, ResidentView, SignedInUser
-from app.services.residents import ResidentInput
+from app.services.types import ResidentInput, ValidationError, normalise_input
 from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel
 from ui.counter.common import chain_enter, error_text, latin_only, show_error, show_ok, tr
@@ -173,7 +170,7 @@ class IdentifyPanel(QGroupBox):
             return False
         parts = [parsed.kind.label]
         if parsed.birth_date:
-            today = business_date(self.services.ctx.clock())
+            today = self.services.today()
             parts.append(tr("出生 %s") % parsed.birth_date.isoformat())
             parts.append(tr("%d 岁") % (parsed.age(today) or 0))
         if parsed.sex:

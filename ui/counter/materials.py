@@ -10,8 +10,8 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import QHeaderView, QTableView
 
-from app.domain.catalogue import MaterialSpec
 from app.services.counter_dto import MATERIAL_STATE_LABELS, MaterialInput
+from app.services.types import MaterialSpec
 from ui.counter.common import tr
 from ui.table_model import Index
 

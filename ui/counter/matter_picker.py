@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QLineEdit, QTableView, QVBoxLayout
 
-from app.domain.pinyin_search import pinyin_keys
 from app.services.bootstrap import Services
 from app.services.dto import MatterSummary
 from ui.background import BackgroundOp
 from ui.counter.common import tr
 from ui.table_model import Column, RowTableModel
-
-_SEGMENTS = re.compile(r"[（）()、，,·\s]+")
-_SUFFIXES = ("sq", "sl", "bl", "申请", "申领", "办理")
-
-
-def closeness(query: str, name: str) -> int:
-    """0: a segment of the name (or its pinyin initials) starts with the query, 1: contains it,
-    2: matched elsewhere (keywords); `dbsq` finds 最低生活保障（低保…） before 创业担保贷款."""
-    q = query.strip().lower().replace(" ", "")
-    if not q:
-        return 0
-    cores = [q] + [q.removesuffix(s) for s in _SUFFIXES if q.endswith(s) and len(q) - len(s) >= 2]
-    best = 2
-    for seg in filter(None, _SEGMENTS.split(name)):
-        initials, full = pinyin_keys(seg)
-        for key in (seg.lower(), initials, full):
-            for core in cores:
-                if key.startswith(core):
-                    return 0
-                if core in key:
-                    best = 1
-    return best
-
-
-def rank(rows: list[MatterSummary], query: str, usage: dict[str, int]) -> list[MatterSummary]:
-    return sorted(rows, key=lambda m: (-usage.get(m.code, 0), closeness(query, m.name), m.code))
 
 
 class UsageCounter:
@@ -119,9 +91,7 @@ class MatterPicker(QGroupBox):
         query = self.search.text() if text is None else text
         usage = self.usage.counts()
         catalogue = self.services.catalogue
-        BackgroundOp(lambda: rank(catalogue.search_matters(query, usage), query, usage)).success(
-            self._show
-        ).run()
+        BackgroundOp(lambda: catalogue.search_matters(query, usage)).success(self._show).run()
 
     def _show(self, rows: list[MatterSummary]) -> None:
         self.model.set_rows(rows)

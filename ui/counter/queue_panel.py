@@ -8,10 +8,10 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
 
-from app.clock import local_time
 from app.services.bootstrap import Services
 from app.services.counter_dto import TicketView, WaitingRow
 from app.services.dto import SignedInUser
+from app.services.types import local_time
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, tr
 from ui.table_model import Column, RowTableModel

@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clock import business_date
-from app.domain.catalogue import CaseType, MatterSpec
 from app.services.bootstrap import Services
 from app.services.counter_dto import IntakeInput, IntakeResult, TicketView
 from app.services.dto import CentreOverview, ResidentView, SignedInUser
+from app.services.types import CaseType, MatterSpec
 from ui.actions import SPECS, ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, show_ok, tr
@@ -233,7 +232,7 @@ class CounterWorkspace(QWidget):
             f"{spec.code} {spec.name}<br><small>{spec.case_type.value} · {days} · "
             f"{spec.department}</small>"
         )
-        self.materials_model.load(spec.materials, business_date(self.services.ctx.clock()))
+        self.materials_model.load(spec.materials, self.services.today())
         self.form.load(spec)
         self.status.clear()
         first = self.form.first_field()
@@ -314,7 +313,7 @@ class CounterWorkspace(QWidget):
             show_error(self.status, tr("该事项没有统一的申请表样式"))
             return
         centre = self.overview.centre if self.overview else None
-        data = form_data(spec, resident, self.form.values(), centre, self.services.ctx.clock())
+        data = form_data(spec, resident, self.form.values(), centre, self.services.now())
         self.desk.print_data("form", data, None, number=spec.code)
         show_ok(self.status, tr("正在打印申请表，请申请人核对后签字"))
 

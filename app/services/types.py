@@ -1,0 +1,51 @@
+"""The public types of the services besides their DTO modules: what the UI may name, re-exported.
+
+The UI imports from `app` only these modules (the contract test in tests/spine/test_layers.py
+holds it): `app.services.bootstrap` (the composition root), `app.services.dto`,
+`app.services.counter_dto` and this one. Types that live deeper (the catalogue's matter types,
+the errors every rule raises, the sync agent's reports) and two pure helpers the UI shows or
+reads input with (`local_time`, `normalise_input`) are
+re-exported here so the UI never imports `app.domain`, `app.sync` or `app.clock` itself."""
+
+from __future__ import annotations
+
+from app.clock import local_time
+from app.domain.catalogue import (
+    CaseType,
+    FieldKind,
+    FormFieldSpec,
+    MaterialForm,
+    MaterialSpec,
+    MatterSpec,
+)
+from app.domain.errors import DomainError, IllegalTransition, ValidationError
+from app.domain.identity import normalise_input
+from app.domain.queue import PriorityClass
+from app.services.case_numbers import NotFound
+from app.services.ratings import BAD_LEVELS
+from app.services.reports import DayFigures
+from app.services.residents import ResidentInput
+from app.sync.agent import SyncReport, SyncStatus
+from app.sync.conflicts import ConflictItem
+
+__all__ = [
+    "BAD_LEVELS",
+    "CaseType",
+    "ConflictItem",
+    "DayFigures",
+    "DomainError",
+    "FieldKind",
+    "FormFieldSpec",
+    "IllegalTransition",
+    "MaterialForm",
+    "MaterialSpec",
+    "MatterSpec",
+    "NotFound",
+    "PriorityClass",
+    "ResidentInput",
+    "SyncReport",
+    "SyncStatus",
+    "ValidationError",
+    "local_time",
+    "normalise_input",
+]
