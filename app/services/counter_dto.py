@@ -181,6 +181,7 @@ class IntakeResult:
     reason: str = ""
     legal_basis: str = ""
     supplement_deadline: date | None = None
+    missing_fields: tuple[str, ...] = ()  # 一次性告知: labels of required fields left empty
     paused_days: int = 0
 
 

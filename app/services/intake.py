@@ -50,6 +50,7 @@ from app.services.intake_support import (
     find_matter,
     intake_result,
     lacking,
+    missing_fields,
     raise_first,
     upsert_agent,
     validate_agent,
@@ -269,13 +270,22 @@ class IntakeService:
         """一次性告知: open the case and list, at once, every missing or defective material;
         the deadline clock stops until resume_after_supplement."""
         now = self.ctx.clock()
+        today = business_date(now)
+        if supplement_deadline is not None and supplement_deadline <= today:
+            raise ValidationError(
+                "SUPPLEMENT_DEADLINE", "补正期限应晚于今天", "supplement_deadline"
+            )
         with self.ctx.uow() as uow:
             matter, spec, form, materials = self._prepare(uow, data, partial=True)
             missing = lacking(spec, materials)
-            if not missing:
+            fields = missing_fields(spec, form)
+            if not missing and not fields:
                 raise ValidationError(
-                    "NOTHING_MISSING", "材料齐全，无需一次性告知，请直接受理", "materials"
+                    "NOTHING_MISSING",
+                    "材料齐全、申请表已填完，无需一次性告知，请直接受理",
+                    "materials",
                 )
+            wanted = missing + [f"申请表“{f.label}”未填写" for f in fields]
             case = self._open_case(uow, data, user, now, form, materials, matter, spec)
             append_event(uow, case, CaseEventType.RECEIVE, user, now, counter_id=case.counter_id)
             append_event(
@@ -285,13 +295,15 @@ class IntakeService:
                 user,
                 now,
                 counter_id=case.counter_id,
-                note="一次性告知：" + "、".join(missing),
+                note="一次性告知：" + "、".join(wanted),
                 detail={
                     "materials": [
                         m.code
                         for m, g in zip(spec.materials, materials, strict=True)
                         if g.state == "defective" or (g.state == "missing" and m.required)
-                    ]
+                    ],
+                    "fields": [f.key for f in fields],
+                    "deadline": supplement_deadline.isoformat() if supplement_deadline else None,
                 },
             )
             return self._finish(
@@ -301,6 +313,7 @@ class IntakeService:
                 user,
                 "case_supplement_requested",
                 supplement_deadline=supplement_deadline,
+                missing_fields=tuple(f.label for f in fields),
             )
 
     def resume_after_supplement(

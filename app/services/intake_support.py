@@ -122,6 +122,11 @@ def check_form(
     return out, problems
 
 
+def missing_fields(spec: MatterSpec, form: dict[str, Any]) -> list[FormFieldSpec]:
+    """Required fields of the matter's form left empty (what a 一次性告知 asks to complete)."""
+    return [f for f in spec.form_fields if f.required and f.key not in form]
+
+
 def raise_first(problems: list[FieldProblem]) -> None:
     if problems:
         p = problems[0]
