@@ -14,6 +14,7 @@ from app.domain.masking import mask_id_number
 from tests.ui_counter.conftest import ELDER, YOUNG, Counter, open_counter
 from ui.counter.dialogs import DecisionDialog, HandOverDialog, HelpOverlay, RejectDialog
 from ui.counter.hardware import CardKind, IdCardRead
+from ui.counter.supplement_dialog import SupplementDialog
 
 K = Qt.Key
 
@@ -132,6 +133,7 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
         ws.form.set_value(key, value)
     ws.materials.selectRow(2)
     qtbot.keyClick(ws.materials, K.Key_2)
+    with_dialog(SupplementDialog, lambda d: None)
     qtbot.keyClick(w, K.Key_F9)
     assert ws.last_result is not None and ws.last_result.kind == "supplement"
     assert "家庭成员居民身份证" in pdf_text(counter.sink.files[-1])

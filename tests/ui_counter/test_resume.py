@@ -20,6 +20,8 @@ FORM = {
 
 
 class TickAll(ResumeDialog):
+    """Confirms at once what the dialog offers (every owed material ticked, the stored form)."""
+
     def exec(self) -> int:  # type: ignore[override]
         return 1
 

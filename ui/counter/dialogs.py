@@ -23,6 +23,19 @@ from app.services.dto import ServiceGroupInfo
 from ui.counter.common import ERROR_STYLE, tr
 
 
+def give_focus_back(dialog: QDialog) -> None:
+    """After a dialog closes, its window is active again, so F-keys act at once.
+
+    Without this the main window stays inactive on some platforms (offscreen, bare X11, and
+    under a window manager when the dialog was the last active window) and shortcuts go nowhere.
+    """
+    owner = dialog.parentWidget()
+    if owner is not None:
+        top = owner.window()
+        top.raise_()
+        top.activateWindow()
+
+
 class _FormDialog(QDialog):
     """A form with OK/Cancel; Ctrl+Enter accepts from anywhere; `check()` may refuse with a message."""
 
@@ -45,6 +58,10 @@ class _FormDialog(QDialog):
 
     def check(self) -> str:
         return ""
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        give_focus_back(self)
 
     def _try_accept(self) -> None:
         problem = self.check()
@@ -213,6 +230,10 @@ class HelpOverlay(QDialog):
         self.resize(560, 640)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.translateUI()
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        give_focus_back(self)
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("快捷键帮助"))

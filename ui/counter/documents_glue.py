@@ -90,6 +90,8 @@ def supplement_data(r: IntakeResult) -> SupplementNoticeData:
         )
         for m in r.materials
         if m.state == "defective" or (m.state == "missing" and m.required)
+    ) + tuple(
+        MissingMaterial(f"申请表“{label}”", "未填写", "补填申请表") for label in r.missing_fields
     )
     return SupplementNoticeData(
         centre=doc_centre(r.centre),

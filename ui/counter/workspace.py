@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -19,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.bootstrap import Services
-from app.services.counter_dto import IntakeInput, IntakeResult, TicketView
+from app.services.counter_dto import (
+    MATERIAL_STATE_LABELS,
+    IntakeInput,
+    IntakeResult,
+    TicketView,
+)
 from app.services.dto import CentreOverview, ResidentView, SignedInUser
 from app.services.types import CaseType, MatterSpec
 from ui.actions import SPECS, ActionId, ActionRegistry
@@ -35,6 +41,7 @@ from ui.counter.materials import MaterialsModel, MaterialsView
 from ui.counter.matter_picker import MatterPicker, UsageCounter
 from ui.counter.queue_panel import QueuePanel
 from ui.counter.rating import NoRating, RatingRequester
+from ui.counter.supplement_dialog import LackingMaterial, SupplementDialog
 
 OUTCOMES = (
     ActionId.ACCEPT,
@@ -289,7 +296,33 @@ class CounterWorkspace(QWidget):
         self._intake(self.services.intake.complete_on_spot)
 
     def supplement(self) -> None:
-        self._intake(lambda d, u: self.services.intake.request_supplement(d, u))
+        """F9: ask, item by item, what is wrong and by when; then the 一次性告知书."""
+        data, user, spec = self._input(), self.user, self.spec
+        if data is None or user is None or spec is None:
+            return
+        values = self.form.values()
+        empty = [f.label for f in spec.form_fields if f.required and f.key not in values]
+        lacking = [
+            LackingMaterial(
+                r.spec.code, r.spec.name, r.state, tr(MATERIAL_STATE_LABELS[r.state]), r.note
+            )
+            for r in self.materials_model.rows
+            if r.state == "defective" or (r.state == "missing" and r.spec.required)
+        ]
+        if not lacking and not empty:
+            show_error(self.status, tr("材料齐全、申请表已填完，无需一次性告知，请按 F7 受理"))
+            return
+        dialog = SupplementDialog(lacking, empty, self.services.today(), self)
+        if not dialog.exec():
+            return
+        notes, deadline = dialog.notes(), dialog.deadline()
+        materials = tuple(replace(m, note=notes.get(m.code, m.note)) for m in data.materials)
+        ready = replace(data, materials=materials)
+        BackgroundOp(
+            lambda: self.services.intake.request_supplement(
+                ready, user, supplement_deadline=deadline
+            )
+        ).success(self._done).failure(self._failed).run()
 
     def reject(self) -> None:
         if self._input() is None:
