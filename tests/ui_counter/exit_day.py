@@ -38,6 +38,7 @@ def main() -> int:
     ws.form.set_value("education", "本科")
     ws.form.set_value("unemployment_date", "20261101")
     ws.form.set_value("unemployment_reason", "其他")
+    ws.materials_model.receive_unchecked()
     ws.complete_on_spot()
     assert c.sink.files, ws.status.text()
     printer = PdfPrinter(w)

@@ -82,6 +82,10 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
     ws.form.set_value("education", "高中")
     ws.form.set_value("unemployment_date", "2026-11-01")
     ws.form.set_value("unemployment_reason", "解除或终止劳动合同")
+    qtbot.keyClick(w, K.Key_F8)  # nobody said the materials were handed in: refused
+    assert ws.last_result is None and "尚未确认收取" in ws.status.text()
+    assert ws.materials.hasFocus()
+    qtbot.keyClick(ws.materials, K.Key_0)  # the clerk has them all
     qtbot.keyClick(w, K.Key_F8)
     done = ws.last_result
     assert done is not None and done.kind == "completion", ws.status.text()
@@ -115,6 +119,7 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
     ws.materials.selectRow(4)  # M05 家庭成员收入证明: 容缺 allowed
     qtbot.keyClick(ws.materials, K.Key_3)
     assert ws.materials_model.rows[4].state == "deferred"
+    qtbot.keyClick(ws.materials, K.Key_0)
     qtbot.keyClick(w, K.Key_F7)
     receipt = ws.last_result
     assert receipt is not None and receipt.kind == "receipt" and receipt.status == "ROUTED"
@@ -133,6 +138,7 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
         ws.form.set_value(key, value)
     ws.materials.selectRow(2)
     qtbot.keyClick(ws.materials, K.Key_2)
+    qtbot.keyClick(ws.materials, K.Key_0)
     with_dialog(SupplementDialog, lambda d: None)
     qtbot.keyClick(w, K.Key_F9)
     assert ws.last_result is not None and ws.last_result.kind == "supplement"

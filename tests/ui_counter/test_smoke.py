@@ -34,6 +34,7 @@ def test_f_keys_on_both_databases(qtbot, db_url: str, tmp_path: Path) -> None:  
         assert ws.identify.resident is not None and ws.picker.search.hasFocus()
         qtbot.keyClicks(ws.picker.search, "JY-001")
         qtbot.keyClick(ws.picker.search, Qt.Key.Key_Return)
+        ws.materials_model.receive_unchecked()
         qtbot.keyClick(w, Qt.Key.Key_F8)  # the form is empty: refused, errors per field
         assert ws.last_result is None and ws.status.text()
         assert any(e.isVisible() or e.text() for e in ws.form.errors.values())

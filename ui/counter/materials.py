@@ -1,4 +1,4 @@
-"""The materials checklist of a matter: received / missing / 容缺 (with a date) / defective, by keyboard."""
+"""The materials checklist of a matter: 未收取 until the clerk marks each received / missing / 容缺 / defective."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ui.counter.common import tr
 from ui.table_model import Index
 
 STATES = ("received", "missing", "deferred", "defective")
+UNCHECKED_LABEL = "未收取"
 KEYS = {
     Qt.Key.Key_1: "received",
     Qt.Key.Key_2: "missing",
@@ -23,6 +24,7 @@ KEYS = {
     Qt.Key.Key_4: "defective",
 }
 COLOURS = {"missing": "#fff3c4", "deferred": "#e3f2fd", "defective": "#ffd6d6"}
+UNCHECKED_COLOUR = "#eeeeee"
 DEFAULT_PROMISE_DAYS = 7
 
 
@@ -32,10 +34,11 @@ class MaterialRow:
     state: str
     promised_by: date | None = None
     note: str = ""
+    checked: bool = False  # the clerk has said what became of it; until then it is not received
 
 
 class MaterialsModel(QAbstractTableModel):
-    """Rows of the matter's materials; required ones start as received, optional ones as missing."""
+    """Rows of the matter's materials; every row starts 未收取 (sent as missing) until the clerk marks it."""
 
     COL_NAME, COL_FORM, COL_STATE, COL_DATE = range(4)
 
@@ -53,7 +56,7 @@ class MaterialsModel(QAbstractTableModel):
     def load(self, materials: tuple[MaterialSpec, ...], today: date) -> None:
         self.beginResetModel()
         self.today = today
-        self.rows = [MaterialRow(m, "received" if m.required else "missing") for m in materials]
+        self.rows = [MaterialRow(m, "missing") for m in materials]
         self.endResetModel()
 
     def set_state(self, row: int, state: str) -> bool:
@@ -63,13 +66,26 @@ class MaterialsModel(QAbstractTableModel):
             return False
         promised = r.promised_by or self.today + timedelta(days=DEFAULT_PROMISE_DAYS)
         self.rows[row] = replace(
-            r, state=state, promised_by=promised if state == "deferred" else None
+            r, state=state, promised_by=promised if state == "deferred" else None, checked=True
         )
         self.dataChanged.emit(self.index(row, 0), self.index(row, 3))
         return True
 
+    def receive_unchecked(self) -> int:
+        """0: every row not yet marked is received (the clerk has them all in hand); the count."""
+        rows = [i for i, r in enumerate(self.rows) if not r.checked]
+        for i in rows:
+            self.set_state(i, "received")
+        return len(rows)
+
+    def unchecked(self) -> list[str]:
+        return [r.spec.name for r in self.rows if not r.checked]
+
     def cycle(self, row: int) -> None:
         r = self.rows[row]
+        if not r.checked:
+            self.set_state(row, "received")
+            return
         i = STATES.index(r.state)
         for step in range(1, len(STATES) + 1):
             if self.set_state(row, STATES[(i + step) % len(STATES)]):
@@ -119,10 +135,12 @@ class MaterialsModel(QAbstractTableModel):
             if col == self.COL_FORM:
                 return f"{r.spec.form.value}×{r.spec.copies}"
             if col == self.COL_STATE:
-                return tr(MATERIAL_STATE_LABELS[r.state])
+                return tr(MATERIAL_STATE_LABELS[r.state] if r.checked else UNCHECKED_LABEL)
             return r.promised_by.isoformat() if r.promised_by else ""
         if role == Qt.ItemDataRole.EditRole and col == self.COL_DATE and r.promised_by:
             return QDate(r.promised_by.year, r.promised_by.month, r.promised_by.day)
+        if role == Qt.ItemDataRole.BackgroundRole and not r.checked:
+            return QBrush(QColor(UNCHECKED_COLOUR))
         if (
             role == Qt.ItemDataRole.BackgroundRole
             and r.state in COLOURS
@@ -147,7 +165,7 @@ class MaterialsModel(QAbstractTableModel):
 
 
 class MaterialsView(QTableView):
-    """Space cycles the state; 1 收取 · 2 缺少 · 3 容缺 · 4 不符合; Enter on the date edits it."""
+    """Space cycles the state; 1 收取 · 2 缺少 · 3 容缺 · 4 不符合 · 0 其余全部收取; Enter edits a date."""
 
     def __init__(self, model: MaterialsModel) -> None:
         super().__init__()
@@ -170,6 +188,9 @@ class MaterialsView(QTableView):
             return
         if row >= 0 and key in KEYS:
             self.materials.set_state(row, KEYS[key])
+            return
+        if key == Qt.Key.Key_0:
+            self.materials.receive_unchecked()
             return
         if row >= 0 and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.materials.rows[row].state == "deferred":

@@ -176,7 +176,7 @@ class CounterWorkspace(QWidget):
             a.setIconText(f"{a.text()}  {SPECS[aid].shortcut}")
         self.intake_box.setTitle(tr("受理"))
         self.materials_label.setText(
-            tr("申请材料（空格切换；1 收取 · 2 缺少 · 3 容缺 · 4 不符合；双击改日期）")
+            tr("申请材料（未收取的不算已收；1 收取 · 2 缺少 · 3 容缺 · 4 不符合 · 0 其余全部收取）")
         )
         self.form_label.setText(tr("申请表"))
         if self.spec is None:
@@ -289,11 +289,25 @@ class CounterWorkspace(QWidget):
         self.form.validate(show_all=True)
         self.message.emit(error_text(exc))
 
+    def _all_materials_checked(self) -> bool:
+        """F7/F8 list received materials only: each must have been marked by the clerk."""
+        unchecked = self.materials_model.unchecked()
+        if unchecked and self.spec is not None and self.identify.resident is not None:
+            show_error(
+                self.status,
+                tr("以下材料尚未确认收取：%s（1 收取，0 其余全部收取）") % "、".join(unchecked),
+            )
+            self.materials.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        return True
+
     def accept(self) -> None:
-        self._intake(self.services.intake.accept)
+        if self._all_materials_checked():
+            self._intake(self.services.intake.accept)
 
     def complete_on_spot(self) -> None:
-        self._intake(self.services.intake.complete_on_spot)
+        if self._all_materials_checked():
+            self._intake(self.services.intake.complete_on_spot)
 
     def supplement(self) -> None:
         """F9: ask, item by item, what is wrong and by when; then the 一次性告知书."""
