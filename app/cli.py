@@ -232,6 +232,22 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explained(exc: Exception) -> int:
+    """A database error as a Chinese message with what to do (the details go to the log only)."""
+    import logging
+
+    from app.db.health import explain
+
+    problem = explain(exc)
+    if problem is None:
+        raise exc
+    log = logging.getLogger(__name__)
+    log.debug("database problem", exc_info=exc)  # the details, for the log file at DEBUG only
+    log.warning("database problem: %s", problem.kind)
+    print(problem.message, file=sys.stderr)
+    return 3
+
+
 @dataclass(frozen=True)
 class GuiCommands:
     """The screens ui.entry hands in; app/ itself never imports Qt or ui."""
@@ -254,10 +270,13 @@ def main(argv: Sequence[str] | None = None, gui: GuiCommands | None = None) -> i
         "print": cmd_print,
         "restore": cmd_restore,
     }
-    if args.command in handlers:
-        return handlers[args.command](args)
-    if hasattr(args, "func"):  # enrol, sync
-        return int(args.func(args))
+    try:
+        if args.command in handlers:
+            return handlers[args.command](args)
+        if hasattr(args, "func"):  # enrol, sync
+            return int(args.func(args))
+    except Exception as exc:
+        return _explained(exc)
     if gui is None:
         parser.print_help()
         return 2

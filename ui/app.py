@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.bootstrap import Services
+from app.services.health import database_message
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
 from ui.qt_app import make_application
@@ -69,7 +70,9 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         main.load()
 
     def failed(exc: Exception) -> None:
-        QMessageBox.critical(None, "一窗通", f"无法打开数据库：{exc}")
+        log.warning("start failed", exc_info=exc)
+        message = database_message(exc) or "无法打开数据库，请联系区信息中心。"
+        QMessageBox.critical(None, "一窗通", message)
         app.quit()
 
     QTimer.singleShot(

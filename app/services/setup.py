@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.db.engine import upgrade
+from app.db.health import check_database
 from app.db.models import AuditRecord, CalendarDay, Centre, Counter, ServiceGroup, User
 from app.db.payload import row_payload
 from app.db.types import new_id
@@ -51,7 +52,9 @@ DEMO_CENTRE = {
 
 def initialise(ctx: ServiceContext, *, seed_demo: bool = True) -> bool:
     """Upgrade the schema; on an empty database import the catalogue and (optionally) the demo centre.
-    Returns True when it seeded anything."""
+    Returns True when it seeded anything. A damaged, unreadable or read-only database raises
+    DatabaseProblem (its message says what to do) before anything is written."""
+    check_database(ctx.engine)
     upgrade(ctx.engine)
     seeded = False
     catalogue = CatalogueService(ctx)

@@ -34,10 +34,12 @@ def add_sync_commands(subparsers: Any) -> None:
 def _ctx(args: argparse.Namespace) -> Any:
     from app.config import load_config
     from app.db.engine import upgrade
+    from app.db.health import check_database
     from app.services.context import ServiceContext
 
     url = str(args.db) if getattr(args, "db", None) else load_config().database_url
     ctx = ServiceContext.for_url(url)
+    check_database(ctx.engine)  # a damaged database is never synced
     upgrade(ctx.engine)
     return ctx
 
