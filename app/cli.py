@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("--name", default="", help="device name shown at the hub")
     rs.add_argument("--ca-file", help="CA bundle to verify the hub's certificate (default: system)")
 
+    au = sub.add_parser("audit", help="the tamper-evident audit trail")
+    au_sub = au.add_subparsers(dest="audit_command", required=True)
+    au_sub.add_parser("verify", help="check every audit record's hash chain and key")
+
     pr = sub.add_parser("print", help="render a document from demo data to a PDF")
     pr.add_argument(
         "kind", choices=["ticket", "receipt", "supplement", "rejection", "completion", "form"]
@@ -224,6 +228,32 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from app.db.health import check_database
+    from app.services.audit import verify_database
+    from app.services.context import ServiceContext
+
+    ctx = ServiceContext.for_url(_url(args))
+    try:
+        check_database(ctx.engine)
+        report = verify_database(ctx)
+    finally:
+        ctx.close()
+    chain = report.chain
+    print(f"已核验 {chain.checked} 条审计记录，用时 {report.seconds:.1f} 秒")
+    if report.unchained:
+        print(f"另有 {report.unchained} 条记录早于审计链启用，不受保护")
+    if chain.ok:
+        print("审计链完整：没有发现修改、删除或插入")
+        return 0
+    first = chain.first_break
+    assert first is not None
+    print(f"审计链被破坏！第一处：{first.text}", file=sys.stderr)
+    for extra in chain.breaks[1:10]:
+        print(f"  另：{extra.text}", file=sys.stderr)
+    return 4
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     from app.documents.demo import print_demo
 
@@ -269,6 +299,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiCommands | None = None) -> i
         "catalogue": cmd_catalogue,
         "print": cmd_print,
         "restore": cmd_restore,
+        "audit": cmd_audit,
     }
     try:
         if args.command in handlers:

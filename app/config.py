@@ -1,4 +1,4 @@
-"""Deployment configuration: a TOML file (database URL, centre, hub) with environment overrides."""
+"""Deployment configuration: a TOML file (database URL, centre, hub, security) with environment overrides."""
 
 from __future__ import annotations
 
@@ -26,11 +26,47 @@ def default_sqlite_url() -> str:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    """The `[security]` table: sign-in protection and the 等保 level (2 by default, 3 behind the switch)."""
+
+    level: int = 2
+    lockout_failures: int = 5  # wrong passwords in a row that lock an account
+    lockout_minutes: int = 15
+    idle_lock_minutes: int = 10  # an untouched counter locks after this long (0 = never)
+    password_min_length: int = 8
+    password_min_classes: int = 3  # of lower case, upper case, digits, other characters
+    password_max_age_days: int = 90  # 0 = passwords do not expire
+    audit_key_file: str | None = None  # a shared audit key file for centres with several desktops
+
+
+@dataclass(frozen=True)
 class DeploymentConfig:
     database_url: str
     centre_code: str | None = None
     counter_number: int | None = None
     hub_url: str | None = None
+    security: SecuritySettings = SecuritySettings()
+
+
+def _security(table: dict[str, object], path: Path) -> SecuritySettings:
+    values: dict[str, object] = {}
+    for name in SecuritySettings.__dataclass_fields__:
+        if name not in table:
+            continue
+        value = table[name]
+        if name == "audit_key_file":
+            values[name] = str(value)
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"配置文件 {path}：[security] {name} 应为非负整数")
+        values[name] = value
+    unknown = set(table) - set(SecuritySettings.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"配置文件 {path}：[security] 不认识的设置 {', '.join(sorted(unknown))}")
+    settings = SecuritySettings(**values)  # type: ignore[arg-type]
+    if settings.level not in (2, 3):
+        raise ConfigError(f"配置文件 {path}：[security] level 只能是 2 或 3")
+    return settings
 
 
 class ConfigError(Exception):
@@ -48,6 +84,11 @@ def load_config(path: Path | None = None) -> DeploymentConfig:
         counter = 3
         [hub]
         url = "https://hub.example.gov.cn"
+        [security]
+        level = 2               # 3: personal fields encrypted, second factor
+        lockout_failures = 5
+        lockout_minutes = 15
+        idle_lock_minutes = 10
     """
     path = path or config_path()
     data: dict[str, dict[str, object]] = {}
@@ -59,6 +100,7 @@ def load_config(path: Path | None = None) -> DeploymentConfig:
     db = data.get("database", {})
     centre = data.get("centre", {})
     hub = data.get("hub", {})
+    security = _security(data.get("security", {}), path)
     url = os.environ.get("ONEWINDOW_DB") or str(db.get("url") or default_sqlite_url())
     counter = centre.get("counter")
     return DeploymentConfig(
@@ -66,4 +108,5 @@ def load_config(path: Path | None = None) -> DeploymentConfig:
         centre_code=str(centre["code"]) if "code" in centre else None,
         counter_number=int(counter) if isinstance(counter, int) else None,
         hub_url=str(hub["url"]) if "url" in hub else None,
+        security=security,
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, CreatedMixin, IdMixin
@@ -43,9 +43,16 @@ class User(IdMixin, CreatedMixin, Base):
     centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"), index=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(50))
-    role: Mapped[str] = mapped_column(String(20))  # clerk / supervisor / admin
+    # One role per account (app/services/permissions.py): clerk, supervisor, system_admin,
+    # audit_admin, security_admin - so no account can hold two administrator roles.
+    role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Sign-in protection, kept in the centre's database so it holds offline too.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ServiceGroup(IdMixin, Base):

@@ -72,6 +72,15 @@ class AuditRecord(IdMixin, Base):
     subject_type: Mapped[str] = mapped_column(String(30), default="")
     subject_id: Mapped[uuid.UUID | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The tamper-evident chain (app/domain/audit_chain.py): a gap-free number, the hash of the
+    # record before, this record's hash over its fields and the previous hash, and a keyed MAC
+    # of that hash. Records written before the chain existed have no number.
+    seq: Mapped[int | None] = mapped_column(unique=True)
+    window: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    result: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class OutboxOp(IdMixin, Base):

@@ -33,7 +33,7 @@ from app.domain.errors import DomainError, IllegalTransition
 from app.services.dto import CaseSummary, SignedInUser
 from app.services.uow import UnitOfWork
 
-SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+SUPERVISOR_ROLES = frozenset({"supervisor"})  # administrators do no counter work
 
 
 class NotFound(DomainError):

@@ -37,7 +37,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("clerk2", "李建国", "clerk"),
     DemoAccount("clerk3", "陈思雨", "clerk"),
     DemoAccount("supervisor", "赵海峰", "supervisor"),
-    DemoAccount("admin", "系统管理员", "admin"),
+    DemoAccount("admin", "系统管理员", "system_admin"),
+    DemoAccount("auditor", "审计管理员", "audit_admin"),
+    DemoAccount("secadmin", "安全管理员", "security_admin"),
 )
 
 DEMO_CENTRE = {
@@ -186,6 +188,7 @@ def create_demo_centre(ctx: ServiceContext) -> None:
                     display_name=account.display_name,
                     role=account.role,
                     password_hash=hashed,
+                    password_changed_at=ctx.clock(),
                 )
             )
         uow.audit("demo_centre_created", user_id=None, centre_id=centre.id)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import AuditRecord, OutboxOp, SequenceCounter
 from app.db.types import new_id, utcnow
+from app.domain.audit_chain import ChainEntry, seal
+from app.services.audit_keys import audit_key
 
 OUTBOX_SCOPE = "outbox"
+AUDIT_SCOPE = "audit"
 # SQLite has one writer at a time; threads of this process queue on a lock instead of sleeping in
 # SQLite's busy handler (whose back-off gave second-long stalls with ten windows on one file).
 _sqlite_writer_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
@@ -45,6 +48,8 @@ class UnitOfWork:
         self._sessions = sessions
         self._read_only = read_only
         self._pending: list[_PendingChange] = []
+        self._audits: list[ChainEntry] = []
+        self.window = ""  # the window (counter number) the acting desk sits at, for audit records
         self._lock = None if read_only else _writer_lock(sessions)
         self.session: Session
 
@@ -71,6 +76,7 @@ class UnitOfWork:
             if self._read_only:
                 pass  # close() ends the transaction and keeps loaded objects readable (detached)
             elif exc_type is None:
+                self._write_audit()
                 self._write_outbox()
                 self.session.commit()
             else:
@@ -150,16 +156,82 @@ class UnitOfWork:
         subject_id: uuid.UUID | None = None,
         **detail: Any,
     ) -> None:
-        """An audit record; callers pass ids and codes only, never names or ID numbers."""
-        self.session.add(
-            AuditRecord(
-                id=new_id(),
+        """An audit record; callers pass ids and codes only, never names or ID numbers. It is
+        numbered, chained and sealed with the database's key last thing before COMMIT."""
+        self.audit_result(
+            action,
+            "ok",
+            user_id=user_id,
+            centre_id=centre_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            **detail,
+        )
+
+    def audit_result(
+        self,
+        action: str,
+        result: str,
+        *,
+        user_id: uuid.UUID | None,
+        centre_id: uuid.UUID | None = None,
+        subject_type: str = "",
+        subject_id: uuid.UUID | None = None,
+        window: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """An audit record with its result (ok / refused / failed / locked ...)."""
+        if self._read_only:
+            raise RuntimeError("audit records need a writing unit of work")
+        self._audits.append(
+            ChainEntry(
+                seq=None,
                 at=utcnow(),
                 user_id=user_id,
                 centre_id=centre_id,
                 action=action,
                 subject_type=subject_type,
                 subject_id=subject_id,
+                window=self.window if window is None else window,
+                result=result,
                 detail=detail,
             )
         )
+
+    def _write_audit(self) -> None:
+        """Number, chain and seal this transaction's audit records. The audit counter row stays
+        locked until COMMIT, so numbers are gap-free and the chain follows commit order."""
+        if not self._audits:
+            return
+        s = self.session
+        s.flush()
+        key = audit_key(s.get_bind())  # type: ignore[arg-type]
+        last = self.reserve(AUDIT_SCOPE, len(self._audits))
+        seq = last - len(self._audits) + 1
+        prev = ""
+        if seq > 1:
+            prev = s.scalar(select(AuditRecord.hash).where(AuditRecord.seq == seq - 1)) or ""
+        for entry in self._audits:
+            numbered = replace(entry, seq=seq)
+            digest, mac = seal(numbered, prev, key)
+            s.add(
+                AuditRecord(
+                    id=new_id(),
+                    seq=seq,
+                    at=entry.at,
+                    user_id=entry.user_id,
+                    centre_id=entry.centre_id,
+                    action=entry.action,
+                    subject_type=entry.subject_type,
+                    subject_id=entry.subject_id,
+                    window=entry.window,
+                    result=entry.result,
+                    detail=entry.detail,
+                    prev_hash=prev,
+                    hash=digest,
+                    mac=mac,
+                )
+            )
+            prev, seq = digest, seq + 1
+        self._audits.clear()
+        s.flush()
