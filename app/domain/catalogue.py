@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class CaseType(StrEnum):
@@ -123,3 +125,24 @@ class CataloguePublication:
             if m.code == code:
                 return m
         raise KeyError(code)
+
+
+def matter_to_dict(m: MatterSpec) -> dict[str, Any]:
+    """A MatterSpec as plain JSON data (kept with the matter row, published by the hub)."""
+    return json.loads(json.dumps(asdict(m), ensure_ascii=False, default=str))
+
+
+def matter_from_dict(d: dict[str, Any]) -> MatterSpec:
+    """Rebuild a MatterSpec from the JSON kept with the matter row."""
+    d = dict(d)
+    d["case_type"] = CaseType(d["case_type"])
+    d["materials"] = tuple(
+        MaterialSpec(**{**m, "form": MaterialForm(m["form"])}) for m in d.get("materials", ())
+    )
+    d["form_fields"] = tuple(
+        FormFieldSpec(**{**f, "kind": FieldKind(f["kind"]), "choices": tuple(f.get("choices", ()))})
+        for f in d.get("form_fields", ())
+    )
+    for key in ("conditions", "procedure", "co_departments", "legal_basis", "keywords", "sources"):
+        d[key] = tuple(d.get(key, ()))
+    return MatterSpec(**d)

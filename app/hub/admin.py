@@ -27,7 +27,7 @@ from app.hub.models import (
     HubStaff,
     HubStaffSession,
 )
-from app.services.passwords import hash_password, verify_password
+from app.kernel.passwords import hash_password, verify_password
 from app.sync.protocol import EnrolResponse, HeartbeatRequest
 
 ENROL_CODE_TTL = timedelta(hours=72)
@@ -371,7 +371,7 @@ def _global(
 
 def publish_catalogue(s: Session, pub: Any, now: datetime) -> uuid.UUID:
     """Put a catalogue publication in the change log for every centre (one row, applied whole)."""
-    from app.services.catalogue import matter_to_dict
+    from app.domain.catalogue import matter_to_dict
 
     payload = {
         "version": pub.version,

@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -19,13 +18,10 @@ from app.db.models import (
 )
 from app.db.types import new_id, utcnow
 from app.domain.catalogue import (
-    CaseType,
     CataloguePublication,
-    FieldKind,
-    FormFieldSpec,
-    MaterialForm,
-    MaterialSpec,
     MatterSpec,
+    matter_from_dict,
+    matter_to_dict,
 )
 from app.domain.pinyin_search import closeness, matches, search_text
 from app.services.context import ServiceContext
@@ -35,26 +31,6 @@ from app.services.dto import ImportResult, MatterSummary
 def publication_hash(pub: CataloguePublication) -> str:
     raw = json.dumps(asdict(pub), ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def matter_to_dict(m: MatterSpec) -> dict[str, Any]:
-    return json.loads(json.dumps(asdict(m), ensure_ascii=False, default=str))
-
-
-def matter_from_dict(d: dict[str, Any]) -> MatterSpec:
-    """Rebuild a MatterSpec from the JSON kept with the matter row."""
-    d = dict(d)
-    d["case_type"] = CaseType(d["case_type"])
-    d["materials"] = tuple(
-        MaterialSpec(**{**m, "form": MaterialForm(m["form"])}) for m in d.get("materials", ())
-    )
-    d["form_fields"] = tuple(
-        FormFieldSpec(**{**f, "kind": FieldKind(f["kind"]), "choices": tuple(f.get("choices", ()))})
-        for f in d.get("form_fields", ())
-    )
-    for key in ("conditions", "procedure", "co_departments", "legal_basis", "keywords", "sources"):
-        d[key] = tuple(d.get(key, ()))
-    return MatterSpec(**d)
 
 
 def _summary(m: Matter) -> MatterSummary:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.db.models import CataloguePublicationRow, Centre, Counter, Matter, ServiceGroup, User
+from app.kernel.passwords import verify_password
 from app.services.catalogue import _summary
 from app.services.context import ServiceContext
 from app.services.dto import CentreInfo, CentreOverview, CounterInfo, ServiceGroupInfo, SignedInUser
-from app.services.passwords import verify_password
 
 
 class AuthError(Exception):

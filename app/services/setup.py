@@ -12,9 +12,9 @@ from app.db.health import check_database
 from app.db.models import AuditRecord, CalendarDay, Centre, Counter, ServiceGroup, User
 from app.db.payload import row_payload
 from app.db.types import new_id
+from app.kernel.passwords import hash_password
 from app.services.catalogue import CatalogueService
 from app.services.context import ServiceContext
-from app.services.passwords import hash_password
 from app.services.uow import OUTBOX_SCOPE, UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,8 @@ from app.services.dto import SignedInUser
 from app.sync.agent import SyncAgent, SyncReport, SyncStatus
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
 
+__all__ = ["ConflictItem", "SyncReport", "SyncService", "SyncStatus"]
+
 
 class SyncService:
     """One per composition root: the agent it wraps remembers whether the hub answered last time

@@ -25,8 +25,7 @@ from app.services.case_numbers import NotFound
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
 from app.services.residents import ResidentInput
-from app.sync.agent import SyncReport, SyncStatus
-from app.sync.conflicts import ConflictItem
+from app.services.sync import ConflictItem, SyncReport, SyncStatus
 
 __all__ = [
     "BAD_LEVELS",

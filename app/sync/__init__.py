@@ -1,0 +1,1 @@
+"""The centre side of sync: outbox, push/pull agent, enrolment, restore."""
