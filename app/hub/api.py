@@ -3,28 +3,29 @@
 import logging
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import Clock, system_clock
-from app.hub import admin, departments, ingest
+from app.hub import admin, departments, dept_case, ingest, web
 from app.hub.admin import HubError
 from app.hub.batch import PushResult, prepare
 from app.hub.changes import begin_snapshot, read_changes
-from app.hub.db import hub_sessions
 from app.hub.models import HubConflict, HubDevice, HubStaff
+from app.hub.state import Hub
 from app.sync import protocol as P
 
 log = logging.getLogger(__name__)
@@ -53,42 +54,6 @@ def _message(exc: ValidationError | RequestValidationError) -> str:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
         parts.append(f"{loc}: {e.get('msg')}" if loc else str(e.get("msg")))
     return "请求内容不符合格式：" + "；".join(parts)
-
-
-class Hub:
-    """The app's state: sessions and clock; FastAPI handlers are thin wrappers around it."""
-
-    def __init__(self, engine: Engine, clock: Clock = system_clock) -> None:
-        self.sessions = hub_sessions(engine)
-        self.clock = clock
-
-    @contextmanager
-    def tx(self) -> Iterator[Session]:
-        with self.sessions.begin() as s:
-            yield s
-
-    def device(self, request: Request) -> HubDevice:
-        token = _bearer(request)
-        with self.sessions() as s:
-            device = admin.device_for_token(s, token) if token else None
-        if device is None:
-            raise HubError(401, "设备令牌无效或已被吊销，请重新注册本中心")
-        return device
-
-    def staff(self, request: Request, role: str | None = None) -> HubStaff:
-        token = _bearer(request) or request.cookies.get("ow_staff", "")
-        with self.sessions() as s:
-            staff = admin.staff_for_token(s, token, self.clock()) if token else None
-        if staff is None:
-            raise HubError(401, "请先登录")
-        if role is not None and staff.role != role:
-            raise HubError(403, "没有权限执行此操作")
-        return staff
-
-
-def _bearer(request: Request) -> str:
-    auth = request.headers.get("authorization", "")
-    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
 
 
 async def check_versions(request: Request) -> datetime | None:
@@ -176,18 +141,32 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
 
     app.add_middleware(LimitsAndTime, clock=lambda: hub.clock())
 
+    # Errors answer in JSON on the API and as a Chinese page under /dept (never raw JSON there).
     @app.exception_handler(HubError)
-    async def hub_error(_r: Request, exc: HubError) -> JSONResponse:
+    async def hub_error(r: Request, exc: HubError) -> Response:
+        if web.is_page(r):
+            return web.error_page(r, exc.status, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(r: Request, exc: RequestValidationError) -> Response:
+        if web.is_page(r):
+            return web.error_page(r, 422, "提交的内容不完整或格式不对，操作未执行。请返回重试")
         return JSONResponse({"detail": _message(exc)}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(r: Request, exc: StarletteHTTPException) -> Response:
+        if web.is_page(r):
+            words = {404: "没有这个页面", 405: "不支持这种请求方式"}
+            return web.error_page(r, exc.status_code, words.get(exc.status_code, "请求未能完成"))
+        return await http_exception_handler(r, exc)
+
     @app.exception_handler(DBAPIError)
-    async def db_down(_r: Request, exc: DBAPIError) -> JSONResponse:
+    async def db_down(r: Request, exc: DBAPIError) -> Response:
         log.warning("database error: %s", exc)
+        if web.is_page(r):
+            return web.error_page(r, 503, "区级平台数据库暂时不可用，请稍后重试")
         return JSONResponse({"detail": "区级平台数据库暂时不可用，请稍后重试"}, status_code=503)
 
     Device = Annotated[HubDevice, Depends(hub.device)]
@@ -290,14 +269,26 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         return {"token": token}
 
     @app.get("/api/v1/dept/cases")
-    def dept_cases(staff: Staff, all: bool = False) -> list[dict[str, Any]]:
+    def dept_cases(
+        staff: Staff,
+        response: Response,
+        all: bool = False,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    ) -> list[dict[str, Any]]:
+        """A page of cases, oldest change first; X-Total-Count says how many there are in all."""
         with hub.sessions() as s:
-            return departments.list_cases(s, staff.department, include_done=all)
+            rows, total = departments.list_cases(
+                s, staff.department, include_done=all, offset=offset, limit=limit
+            )
+        response.headers["X-Total-Count"] = str(total)
+        return rows
 
     @app.get("/api/v1/dept/cases/{case_id}")
-    def dept_case(case_id: uuid.UUID, staff: Staff) -> dict[str, Any]:
+    def dept_case_detail(case_id: uuid.UUID, staff: Staff) -> dict[str, Any]:
         with hub.sessions() as s:
-            return departments.case_view(s, staff, case_id)
+            view = dept_case.case_view(s, staff, case_id, hub.clock())
+        return jsonable_encoder(view)
 
     @app.post("/api/v1/dept/cases/{case_id}/accept")
     def dept_accept(case_id: uuid.UUID, body: NoteRequest, staff: Staff) -> dict[str, Any]:
@@ -334,9 +325,7 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             ).all()
             return [ingest.conflict_payload(c) | {"centre_id": str(c.centre_id)} for c in rows]
 
-    from app.hub.web import add_pages
-
-    add_pages(app, hub)
+    web.add_pages(app, hub)
     return app
 
 

@@ -8,12 +8,11 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_status
-from app.domain.errors import IllegalTransition
-from app.domain.masking import mask_id_number, mask_phone
+from app.domain.errors import DomainError, IllegalTransition
 from app.hub.admin import HubError
 from app.hub.changes import append_changes
 from app.hub.models import HubCaseState, HubCentre, HubRecord, HubStaff
@@ -26,15 +25,48 @@ DECISIONS = {
 OPEN_FOR_DEPARTMENT = (CaseStatus.ROUTED.name, CaseStatus.ACCEPTED_BY_DEPARTMENT.name)
 
 
-def list_cases(s: Session, department: str, *, include_done: bool = False) -> list[dict[str, Any]]:
-    q = (
+# The statuses as a department reads them (the centre's words say where the case went, not what is
+# asked of the department: its 已转办 is the department's 待受理).
+_DEPARTMENT_LABELS = {
+    CaseStatus.ROUTED: "待受理",
+    CaseStatus.ACCEPTED_BY_DEPARTMENT: "审查中",
+    CaseStatus.APPROVED: "已批准",
+    CaseStatus.APPROVED_DEFERRED: "容缺批准（待补材料）",
+    CaseStatus.DENIED: "不予批准",
+    CaseStatus.READY_FOR_COLLECTION: "已决定，待申请人领取",
+    CaseStatus.DELIVERED: "已办结",
+    CaseStatus.SUPPLEMENT_REQUESTED: "待申请人补正",
+    CaseStatus.RECEIVED: "已退回受理中心",
+    CaseStatus.WITHDRAWN: "申请人已撤回",
+    CaseStatus.REJECTED_AT_INTAKE: "不予受理",
+    CaseStatus.COMPLETED_ON_SPOT: "即办办结",
+}
+RUNNING = OPEN_FOR_DEPARTMENT  # the deadline clock runs for the department in these
+
+
+def department_label(status: str | None) -> str:
+    try:
+        return _DEPARTMENT_LABELS[parse_status(status)] if status else ""
+    except DomainError:
+        return str(status)
+
+
+def list_cases(
+    s: Session, department: str, *, include_done: bool = False, offset: int = 0, limit: int = 100
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the department's cases (oldest change first) and how many there are in all."""
+    where = [HubCaseState.department == department]
+    if not include_done:
+        where.append(HubCaseState.status.in_(OPEN_FOR_DEPARTMENT))
+    total = s.scalar(select(func.count()).select_from(HubCaseState).where(*where)) or 0
+    rows = s.execute(
         select(HubCaseState, HubCentre.name)
         .join(HubCentre, HubCentre.id == HubCaseState.centre_id)
-        .where(HubCaseState.department == department)
-    )
-    if not include_done:
-        q = q.where(HubCaseState.status.in_(OPEN_FOR_DEPARTMENT))
-    rows = s.execute(q.order_by(HubCaseState.updated_at).limit(1000)).all()
+        .where(*where)
+        .order_by(HubCaseState.updated_at, HubCaseState.case_id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
     ids = [st.case_id for st, _ in rows]
     data: dict[uuid.UUID, dict[str, Any]] = (
         dict(
@@ -48,7 +80,8 @@ def list_cases(s: Session, department: str, *, include_done: bool = False) -> li
         else {}
     )
     names = matter_names(s, {st.matter_code for st, _ in rows})
-    return [_view(st, centre_name, data.get(st.case_id, {}), names) for st, centre_name in rows]
+    views = [view(st, centre_name, data.get(st.case_id, {}), names) for st, centre_name in rows]
+    return views, total
 
 
 # The matters of the latest publication, only those asked for, extracted by the database: one query
@@ -117,9 +150,9 @@ _MATTER_SQL = {
 }
 
 
-def form_labels(s: Session, code: str) -> dict[str, str]:
-    """The matter's application-form labels by field key, in the form's order, from the latest
-    published catalogue (empty when the matter or its form is unknown)."""
+def form_fields(s: Session, code: str) -> dict[str, tuple[str, str]]:
+    """The matter's application-form fields by key, (label, kind), in the form's order, from the
+    latest published catalogue (empty when the matter or its form is unknown)."""
     sql = _MATTER_SQL.get(s.get_bind().dialect.name)
     if sql is None or not code:
         return {}
@@ -127,35 +160,15 @@ def form_labels(s: Session, code: str) -> dict[str, str]:
     matter = json.loads(found) if isinstance(found, str) else found
     fields = matter.get("form_fields") if isinstance(matter, dict) else None
     return {
-        f["key"]: str(f.get("label") or f["key"])
+        f["key"]: (str(f.get("label") or f["key"]), str(f.get("kind") or "text"))
         for f in (fields if isinstance(fields, list) else ())
         if isinstance(f, dict) and isinstance(f.get("key"), str)
     }
 
 
-def _applicant(s: Session, case: dict[str, Any]) -> dict[str, str]:
-    """Who applied, as the department needs it to review: name, ID number masked, phone masked."""
-    try:
-        rid = uuid.UUID(str(case.get("resident_id")))
-    except ValueError:
-        return {}
-    rec = s.get(HubRecord, (rid, "resident"))
-    data = rec.data if rec is not None and isinstance(rec.data, dict) else {}
-    return (
-        {
-            "name": str(data.get("name") or ""),
-            "id_number": mask_id_number(data.get("id_number") or ""),
-            "phone": mask_phone(data.get("phone") or ""),
-        }
-        if data
-        else {}
-    )
-
-
-def _view(
+def view(
     st: HubCaseState, centre_name: str, case: dict[str, Any], names: dict[str, str]
 ) -> dict[str, Any]:
-    status = parse_status(st.status) if st.status else None
     return {
         "case_id": str(st.case_id),
         "case_number": st.case_number,
@@ -163,7 +176,7 @@ def _view(
         "matter_name": names.get(st.matter_code, ""),
         "centre": centre_name,
         "status": st.status,
-        "status_label": status.label if status else "",
+        "status_label": department_label(st.status),
         "received_at": case.get("received_at"),
         "due_date": case.get("due_date"),
         "form_data": case.get("form_data") or {},
@@ -180,22 +193,6 @@ def get_case(
     return st
 
 
-def case_view(s: Session, staff: HubStaff, case_id: uuid.UUID) -> dict[str, Any]:
-    st = get_case(s, staff, case_id)
-    centre = s.get_one(HubCentre, st.centre_id)
-    rec = s.get(HubRecord, (case_id, "case_file")) or s.get(HubRecord, (case_id, "case"))
-    case = rec.data if rec else {}
-    view = _view(st, centre.name, case, matter_names(s, [st.matter_code]))
-    labels = form_labels(s, st.matter_code)
-    data = view["form_data"] if isinstance(view["form_data"], dict) else {}
-    ordered = [k for k in labels if k in data] + [k for k in data if k not in labels]
-    view["form_fields"] = [
-        (labels.get(k, k), data[k]) for k in ordered
-    ]  # the form's order and labels
-    view["applicant"] = _applicant(s, case)
-    return view
-
-
 def record_event(
     s: Session,
     staff: HubStaff,
@@ -204,9 +201,15 @@ def record_event(
     note: str,
     detail: dict[str, Any],
     now: datetime,
+    expected_seq: int | None = None,
 ) -> dict[str, Any]:
-    """One department event on a case, legal given the merged history, queued for the centre."""
+    """One department event on a case, legal given the merged history, queued for the centre.
+    With `expected_seq` (the history the clerk was shown) it is refused if the case moved since."""
     st = get_case(s, staff, case_id, lock=True)
+    if expected_seq is not None and st.last_seq != expected_seq:
+        raise HubError(
+            409, "办件在您查看之后已有新的办理记录，本次操作未执行。请查看最新情况后重新操作"
+        )
     try:
         new = apply(parse_status(st.status) if st.status else None, event)
     except IllegalTransition as exc:
@@ -264,9 +267,55 @@ def record_event(
 
 
 def accept(
-    s: Session, staff: HubStaff, case_id: uuid.UUID, now: datetime, note: str = ""
+    s: Session,
+    staff: HubStaff,
+    case_id: uuid.UUID,
+    now: datetime,
+    note: str = "",
+    *,
+    expected_seq: int | None = None,
 ) -> dict[str, Any]:
-    return record_event(s, staff, case_id, CaseEventType.DEPARTMENT_ACCEPT, note, {}, now)
+    return record_event(
+        s, staff, case_id, CaseEventType.DEPARTMENT_ACCEPT, note, {}, now, expected_seq
+    )
+
+
+OUTCOME_LABELS = {"approved": "批准", "approved_deferred": "容缺批准", "denied": "不予批准"}
+# Words that say the opposite of the chosen outcome. A note that reads as a refusal under 批准 (or an
+# approval under 不予批准) is what a slip of the radio button looks like; the clerk must fix one of them.
+_REFUSING = ("不予批准", "不批准", "不同意", "不予通过", "不予救助", "不符合条件", "驳回", "拒绝")
+_APPROVING = ("同意批准", "予以批准", "准予批准", "同意发放", "予以通过", "审核通过", "符合条件")
+
+
+def check_decision(decision: str, reason: str, deferred: list[str]) -> str:
+    """The reason, trimmed, if outcome, reason and 容缺 list agree; HubError (422) saying what to fix
+    otherwise."""
+    if not decision:
+        raise HubError(422, "请选择决定结果：批准、容缺批准或不予批准")
+    if decision not in DECISIONS:
+        raise HubError(
+            422, "决定须为：approved（批准）、approved_deferred（容缺批准）或 denied（不予批准）"
+        )
+    reason = reason.strip()
+    chosen = OUTCOME_LABELS[decision]
+    if decision == "denied":
+        if not reason:
+            raise HubError(422, "不予批准须填写理由")
+        if deferred:
+            raise HubError(422, "不予批准时不填写容缺材料：请清空容缺材料，或改选“容缺批准”")
+        said = next((w for w in _APPROVING if w in reason and "不" + w not in reason), None)
+    else:
+        said = next((w for w in _REFUSING if w in reason), None)
+        if decision == "approved_deferred" and not deferred:
+            raise HubError(422, "容缺批准须列明容缺的材料")
+        if decision == "approved" and deferred:
+            raise HubError(422, "填写了容缺材料但选择的是“批准”：请改选“容缺批准”，或清空容缺材料")
+    if said:
+        raise HubError(
+            422,
+            f"理由/说明中写有“{said}”，与所选的“{chosen}”相反，决定未提交。请核对决定结果和说明",
+        )
+    return reason
 
 
 def decide(
@@ -277,15 +326,9 @@ def decide(
     reason: str,
     deferred_materials: list[str],
     now: datetime,
+    *,
+    expected_seq: int | None = None,
 ) -> dict[str, Any]:
-    if decision not in DECISIONS:
-        raise HubError(
-            422, "决定须为：approved（批准）、approved_deferred（容缺批准）或 denied（不予批准）"
-        )
-    reason = reason.strip()
-    if decision == "denied" and not reason:
-        raise HubError(422, "不予批准须填写理由")
-    if decision == "approved_deferred" and not deferred_materials:
-        raise HubError(422, "容缺批准须列明容缺的材料")
+    reason = check_decision(decision, reason, deferred_materials)
     detail = {"decision": decision, "reason": reason, "deferred_materials": deferred_materials}
-    return record_event(s, staff, case_id, DECISIONS[decision], reason, detail, now)
+    return record_event(s, staff, case_id, DECISIONS[decision], reason, detail, now, expected_seq)

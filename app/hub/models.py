@@ -200,3 +200,19 @@ class HubConflict(HubBase):
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str] = mapped_column(String(500), default="")
+
+
+class HubAudit(HubBase):
+    """Who saw a resident's full personal data at the hub (and other acts worth answering for later).
+    Names the person by record id only: the values themselves are never copied here."""
+
+    __tablename__ = "hub_audit"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    staff_username: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(30))  # e.g. full_view
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    subject_id: Mapped[uuid.UUID | None]  # the resident record whose data was shown
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

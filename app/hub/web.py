@@ -1,4 +1,5 @@
-"""Plain server-rendered pages for department staff: login, routed cases, acceptance and decisions.
+"""Server-rendered pages for department staff (Jinja2, autoescaped): login, the case list, the case
+page, acceptance, and decisions that are restated for confirmation before they count.
 
 Every form that changes something carries an anti-forgery token (admin.staff_csrf_token of the
 session; before sign-in a random token double-submitted in a login-path cookie) on top of the
@@ -9,59 +10,78 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
-from html import escape
-from typing import TYPE_CHECKING, Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.hub import admin, departments
+from app.hub import admin, departments, dept_case, dept_list, workdays
 from app.hub.admin import HubError
 from app.hub.models import HubStaff
+from app.hub.state import SESSION_COOKIE, Hub
 
-if TYPE_CHECKING:
-    from app.hub.api import Hub
-
-_STYLE = """body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}
-td,th{border:1px solid #999;padding:.3em .6em}.err{color:#b00}form{margin:.8em 0}form.inline{display:inline}
-.code{color:#666;font-size:.8em;white-space:nowrap}.nowrap{white-space:nowrap}.who{color:#333;margin-bottom:1em}"""
-# Pages hold residents' personal data: never cached, never framed (no click-jacking of the forms).
-_HEADERS = {
+_HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+STYLESHEET = (_HERE / "static" / "dept.css").read_bytes()
+# Pages hold residents' personal data: never cached, never framed (no click-jacking of the forms),
+# no scripts at all, styles only from the hub's own stylesheet, content types not guessed.
+HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
-SESSION_COOKIE = "ow_staff"
 LOGIN_CSRF_COOKIE = "ow_login_csrf"  # before sign-in there is no session: a double-submitted token
 LOGIN_CSRF_TTL = 2 * 3600
 CSRF_FIELD = "csrf_token"
 _FORGED = "页面已过期或请求来源无法确认，操作未执行。请回到办件页面刷新后重试。"
+MESSAGES = {
+    "accepted": "已部门受理。请审查后作出决定。",
+    "decided": "决定已提交，并已发送到受理中心。",
+}
+_STATUS_TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "操作未执行",
+    404: "没有找到",
+    409: "操作未执行",
+}
 
 
-def page(
-    title: str, body: str, status: int = 200, headers: dict[str, str] | None = None
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    html = (
-        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+    ctx = {"staff": None, "csrf": "", "error": "", "message": "", **context}
+    return templates.TemplateResponse(
+        request, name, ctx, status_code=status, headers={**HEADERS, **(headers or {})}
     )
-    return HTMLResponse(html, status_code=status, headers={**_HEADERS, **(headers or {})})
 
 
-def _csrf_field(token: str) -> str:
-    return f"<input type='hidden' name='{CSRF_FIELD}' value='{escape(token)}'>"
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """Any error under /dept as a Chinese page (never JSON)."""
+    title = _STATUS_TITLES.get(status, "出错了" if status >= 500 else "请求未能完成")
+    return render(request, "error.html", {"title": title, "error": message}, status=status)
 
 
-def _login_form(csrf: str, error: str = "") -> str:
-    err = f"<p class='err'>{escape(error)}</p>" if error else ""
-    return (
-        f"{err}<form method='post' action='/dept/login'>{_csrf_field(csrf)}"
-        "<p>用户名 <input name='username' required autocomplete='username'></p>"
-        "<p>密码 <input name='password' type='password' required autocomplete='current-password'></p>"
-        "<button>登录</button></form>"
-    )
+def forbidden(request: Request) -> HTMLResponse:
+    return error_page(request, 403, _FORGED)
 
 
 def _login_page(
@@ -74,7 +94,13 @@ def _login_page(
         len(csrf) == 43 and csrf.replace("-", "").replace("_", "").isalnum() and csrf.isascii()
     ):
         csrf = secrets.token_urlsafe(32)
-    resp = page("部门人员登录", _login_form(csrf, error), status=status, headers=headers)
+    resp = render(
+        request,
+        "login.html",
+        {"title": "部门人员登录", "error": error, "login_csrf": csrf},
+        status=status,
+        headers=headers,
+    )
     resp.set_cookie(
         LOGIN_CSRF_COOKIE,
         csrf,
@@ -87,27 +113,8 @@ def _login_page(
     return resp
 
 
-def _matter(c: dict[str, Any]) -> str:
-    """The matter's name with its code in small print, or the code alone where no name is known."""
-    if not c["matter_name"]:
-        return escape(c["matter_code"])
-    return f"{escape(c['matter_name'])} <span class='code'>{escape(c['matter_code'])}</span>"
-
-
-def _who(staff: HubStaff, csrf: str) -> str:
-    return (
-        f"<div class='who'>{escape(staff.display_name)}（{escape(staff.department)}） "
-        f"<form class='inline' method='post' action='/dept/logout'>{_csrf_field(csrf)}"
-        "<button>退出</button></form></div>"
-    )
-
-
-def forbidden() -> HTMLResponse:
-    return page(
-        "操作未执行",
-        f"<p class='err'>{escape(_FORGED)}</p><p><a href='/dept'>返回办件列表</a></p>",
-        status=403,
-    )
+def _deferred_list(text: str) -> list[str]:
+    return [x.strip() for x in text.splitlines() if x.strip()]
 
 
 def add_pages(app: FastAPI, hub: Hub) -> None:
@@ -125,6 +132,14 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
     def to_login() -> Response:
         return RedirectResponse("/dept/login", status_code=303)
 
+    @app.get("/dept/static/dept.css", include_in_schema=False)
+    def stylesheet() -> Response:
+        return Response(
+            STYLESHEET,
+            media_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+        )
+
     @app.get("/dept/login", response_class=HTMLResponse)
     def login_page(request: Request) -> HTMLResponse:
         return _login_page(request)
@@ -132,8 +147,8 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
     @app.post("/dept/login", response_model=None)
     def login(
         request: Request,
-        username: Annotated[str, Form(max_length=50)],
-        password: Annotated[str, Form(max_length=200)],
+        username: Annotated[str, Form(max_length=50)] = "",
+        password: Annotated[str, Form(max_length=200)] = "",
         csrf_token: Annotated[str, Form(max_length=100)] = "",
     ) -> Response:
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -141,6 +156,8 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
             return _login_page(
                 request, "登录页面已过期或来源无法确认，请重新输入用户名和密码", status=403
             )
+        if not username or not password:
+            return _login_page(request, "请输入用户名和密码", status=422)
         client = request.client.host if request.client else ""
         try:
             token = admin.staff_login(hub.sessions, username, password, client, hub.clock())
@@ -166,7 +183,7 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
     def logout(request: Request, csrf_token: Annotated[str, Form(max_length=100)] = "") -> Response:
         token = request.cookies.get(SESSION_COOKIE, "")
         if token and not form_ok(request, csrf_token):
-            return forbidden()
+            return forbidden(request)
         if token:
             with hub.tx() as s:
                 admin.staff_logout(s, token, hub.clock())
@@ -179,107 +196,186 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
         if (who := signed_in(request)) is None:
             return to_login()
         staff, csrf = who
+        q = dept_list.parse_query(dict(request.query_params))
+        now = hub.clock()
         with hub.sessions() as s:
-            cases = departments.list_cases(s, staff.department)
-        rows = "".join(
-            f"<tr><td><a href='/dept/cases/{c['case_id']}'>{escape(c['case_number'])}</a></td>"
-            f"<td>{_matter(c)}</td><td>{escape(c['centre'])}</td>"
-            f"<td class='nowrap'>{escape(c['status_label'])}</td>"
-            f"<td class='nowrap'>{escape(str(c['due_date'] or ''))}</td></tr>"
-            for c in cases
+            if q.text and (found := dept_list.exact_case(s, staff.department, q.text)):
+                return RedirectResponse(f"/dept/cases/{found}", status_code=303)
+            centres, matters, names = dept_list.choices(s, staff.department)
+            result = dept_list.search(s, staff.department, q, now, names)
+            counts = dept_list.counts(s, staff.department, workdays.business_today(now))
+
+        def link(**change: Any) -> str:
+            params = q.params(**change)
+            return "/dept" + ("?" + urlencode(params) if params else "")
+
+        return render(
+            request,
+            "list.html",
+            {
+                "title": "转办到本部门的办件",
+                "staff": staff,
+                "csrf": csrf,
+                "q": q,
+                "result": result,
+                "today": workdays.business_today(now),
+                "views": [(k, label, counts.get(k, 0)) for k, label, _ in dept_list.VIEWS],
+                "view_link": lambda key: "/dept" + ("" if key == "todo" else f"?view={key}"),
+                "page_link": lambda n: link(page=n),
+                "status_choices": dept_list.status_choices(),
+                "centres": centres,
+                "matters": matters,
+                "deadline_choices": dept_list.DEADLINES,
+                "sort_choices": dept_list.SORTS,
+            },
         )
-        body = (
-            _who(staff, csrf)
-            + "<table><tr><th>办件编号</th><th>事项</th><th>受理中心</th><th>状态</th><th>承诺期限</th></tr>"
-            f"{rows}</table>" + ("" if cases else "<p>暂无待办办件</p>")
-        )
-        return page("转办到本部门的办件", body)
 
     def render_case(
-        staff: HubStaff, csrf: str, case_id: uuid.UUID, error: str = "", status: int = 200
+        request: Request,
+        staff: HubStaff,
+        csrf: str,
+        case_id: uuid.UUID,
+        *,
+        error: str = "",
+        status: int = 200,
+        message: str = "",
+        form: dict[str, str] | None = None,
+        reveal: bool = False,
     ) -> Response:
         try:
-            with hub.sessions() as s:
-                c = departments.case_view(s, staff, case_id)
+            with hub.tx() as s:
+                c = dept_case.case_view(s, staff, case_id, hub.clock(), reveal=reveal)
         except HubError as exc:
-            return page(
-                "办件",
-                f"<p class='err'>{escape(exc.message)}</p><p><a href='/dept'>返回列表</a></p>",
-                status=exc.status,
-            )
-        who_applied = c.get("applicant") or {}
-        applicant = (
-            f"<p>申请人：{escape(who_applied['name'])} · 证件号码 {escape(who_applied['id_number'])}"
-            f"{' · 电话 ' + escape(who_applied['phone']) if who_applied.get('phone') else ''}</p>"
-            if who_applied.get("name")
-            else ""
+            return error_page(request, exc.status, exc.message)
+        return render(
+            request,
+            "case.html",
+            {
+                "title": f"办件 {c['case_number']}",
+                "staff": staff,
+                "csrf": csrf,
+                "c": c,
+                "error": error,
+                "message": message,
+                "outcomes": list(departments.OUTCOME_LABELS.items()),
+                "form": form or {"decision": "", "reason": "", "deferred": ""},
+            },
+            status=status,
         )
-        fields = "".join(
-            f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
-            for k, v in c["form_fields"]
-        )
-        err = f"<p class='err'>{escape(error)}</p>" if error else ""
-        act = f"/dept/cases/{case_id}"
-        body = (
-            f"{_who(staff, csrf)}{err}<p>事项：{_matter(c)} · 受理中心：{escape(c['centre'])} · "
-            f"状态：{escape(c['status_label'])}</p>{applicant}<table>{fields}</table>"
-            f"<form method='post' action='{act}/accept'>{_csrf_field(csrf)}<button>部门受理</button></form>"
-            f"<form method='post' action='{act}/decide'>{_csrf_field(csrf)}<p><label><input type='radio' "
-            "name='decision' value='approved' checked>批准</label> <label><input type='radio' name='decision' "
-            "value='approved_deferred'>容缺批准</label> <label><input type='radio' name='decision' "
-            "value='denied'>不予批准</label></p><p>理由/说明 <input name='reason' size='60'></p>"
-            "<p>容缺材料（每行一项）<br><textarea name='deferred' rows='3' cols='60'></textarea></p>"
-            "<button>提交决定</button></form><p><a href='/dept'>返回列表</a></p>"
-        )
-        return page(f"办件 {c['case_number']}", body, status=status)
 
     @app.get("/dept/cases/{case_id}", response_model=None)
-    def case_page(case_id: uuid.UUID, request: Request) -> Response:
+    def case_page(case_id: str, request: Request) -> Response:
         if (who := signed_in(request)) is None:
             return to_login()
-        return render_case(*who, case_id)
+        cid = _case_id(case_id)
+        if cid is None:
+            return error_page(request, 404, "办件地址有误：没有这个办件。请从办件列表进入")
+        message = MESSAGES.get(request.query_params.get("done", ""), "")
+        return render_case(request, *who, cid, message=message)
 
-    def act(
-        request: Request, case_id: uuid.UUID, csrf_token: str, form: dict[str, str] | None
-    ) -> Response:
-        """Department acceptance (form None) or a decision; nothing is recorded unless the form's
-        token matches this browser's session."""
+    def checked(
+        request: Request, case_id: str, csrf_token: str
+    ) -> tuple[HubStaff, str, uuid.UUID] | Response:
         if (who := signed_in(request)) is None:
             return to_login()
         if not form_ok(request, csrf_token):
-            return forbidden()
-        staff, csrf = who
-        try:
-            with hub.tx() as s:
-                if form is None:
-                    departments.accept(s, staff, case_id, hub.clock())
-                else:
-                    deferred = [x.strip() for x in form["deferred"].splitlines() if x.strip()]
-                    departments.decide(
-                        s, staff, case_id, form["decision"], form["reason"], deferred, hub.clock()
-                    )
-        except HubError as exc:
-            return render_case(staff, csrf, case_id, error=exc.message, status=exc.status)
-        return RedirectResponse(f"/dept/cases/{case_id}", status_code=303)
+            return forbidden(request)
+        cid = _case_id(case_id)
+        if cid is None:
+            return error_page(request, 404, "办件地址有误：没有这个办件。请从办件列表进入")
+        return (*who, cid)
+
+    @app.post("/dept/cases/{case_id}/reveal", response_model=None)
+    def reveal(
+        case_id: str, request: Request, csrf_token: Annotated[str, Form(max_length=100)] = ""
+    ) -> Response:
+        got = checked(request, case_id, csrf_token)
+        if isinstance(got, Response):
+            return got
+        return render_case(request, *got, reveal=True)
 
     @app.post("/dept/cases/{case_id}/accept", response_model=None)
     def accept(
-        case_id: uuid.UUID, request: Request, csrf_token: Annotated[str, Form(max_length=100)] = ""
+        case_id: str,
+        request: Request,
+        csrf_token: Annotated[str, Form(max_length=100)] = "",
+        seq: Annotated[str, Form(max_length=20)] = "",
     ) -> Response:
-        return act(request, case_id, csrf_token, None)
+        got = checked(request, case_id, csrf_token)
+        if isinstance(got, Response):
+            return got
+        staff, csrf, cid = got
+        try:
+            with hub.tx() as s:
+                departments.accept(s, staff, cid, hub.clock(), expected_seq=_seq(seq))
+        except HubError as exc:
+            return render_case(request, staff, csrf, cid, error=exc.message, status=exc.status)
+        return RedirectResponse(f"/dept/cases/{cid}?done=accepted", status_code=303)
 
     @app.post("/dept/cases/{case_id}/decide", response_model=None)
     def decide(
-        case_id: uuid.UUID,
+        case_id: str,
         request: Request,
         decision: Annotated[str, Form(max_length=30)] = "",
         reason: Annotated[str, Form(max_length=500)] = "",
         deferred: Annotated[str, Form(max_length=5000)] = "",
+        seq: Annotated[str, Form(max_length=20)] = "",
+        step: Annotated[str, Form(max_length=10)] = "check",
         csrf_token: Annotated[str, Form(max_length=100)] = "",
     ) -> Response:
-        return act(
-            request,
-            case_id,
-            csrf_token,
-            {"decision": decision, "reason": reason, "deferred": deferred},
-        )
+        """Three steps on one address: `check` restates the decision for confirmation (nothing is
+        recorded), `edit` goes back to the form with every value kept, `confirm` records it."""
+        got = checked(request, case_id, csrf_token)
+        if isinstance(got, Response):
+            return got
+        staff, csrf, cid = got
+        form = {"decision": decision, "reason": reason, "deferred": deferred, "seq": seq}
+        if step == "edit":
+            return render_case(request, staff, csrf, cid, form=form)
+        items = _deferred_list(deferred)
+        try:
+            departments.check_decision(decision, reason, items)
+            if step != "confirm":
+                with hub.sessions() as s:
+                    c = dept_case.case_view(s, staff, cid, hub.clock())
+                if not c["can_decide"]:
+                    raise HubError(409, f"办件当前状态为“{c['status_label']}”，不能作出决定")
+                return render(
+                    request,
+                    "confirm.html",
+                    {
+                        "title": f"请核对决定：办件 {c['case_number']}",
+                        "staff": staff,
+                        "csrf": csrf,
+                        "c": c,
+                        "form": form,
+                        "outcome_label": departments.OUTCOME_LABELS[decision],
+                        "css": "denied" if decision == "denied" else "approved",
+                        "deferred": items,
+                    },
+                )
+            with hub.tx() as s:
+                departments.decide(
+                    s, staff, cid, decision, reason, items, hub.clock(), expected_seq=_seq(seq)
+                )
+        except HubError as exc:
+            return render_case(
+                request, staff, csrf, cid, error=exc.message, status=exc.status, form=form
+            )
+        return RedirectResponse(f"/dept/cases/{cid}?done=decided", status_code=303)
+
+
+def _case_id(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _seq(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+def is_page(request: Request) -> bool:
+    """A request for the staff pages (answered with HTML), not the JSON API."""
+    return request.url.path == "/dept" or request.url.path.startswith("/dept/")

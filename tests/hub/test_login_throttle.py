@@ -63,7 +63,7 @@ def form_login(http: Any, username: str, password: str) -> Any:
 def message(r: Any) -> str:
     if r.headers["content-type"].startswith("application/json"):
         return str(r.json()["detail"])
-    found = re.search(r"<p class='err'>([^<]*)</p>", r.text)
+    found = re.search(r"<p class='err'[^>]*>([^<]*)</p>", r.text)
     return found[1] if found else ""
 
 

@@ -17,7 +17,14 @@ from tests.hub.conftest import VERSIONS
 
 pytestmark = pytest.mark.pg
 
-EXEMPT = {"/health", "/api/v1/enrol", "/api/v1/staff/login", "/dept/login", "/dept/logout"}
+EXEMPT = {
+    "/health",
+    "/api/v1/enrol",
+    "/api/v1/staff/login",
+    "/dept/login",
+    "/dept/logout",
+    "/dept/static/dept.css",
+}
 
 
 def op(

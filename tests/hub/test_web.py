@@ -129,7 +129,7 @@ def test_department_page_flow(hub: Any) -> None:
     ok = login(web, "mz")
     assert ok.status_code == 303 and "ow_staff" in ok.cookies
     page = web.get("/dept")
-    assert "C2026-0001" in page.text and "已转办" in page.text
+    assert "C2026-0001" in page.text and "待受理" in page.text
     assert (
         page.headers["cache-control"] == "no-store"
         and "frame-ancestors 'none'" in page.headers["content-security-policy"]
@@ -154,7 +154,12 @@ def test_department_page_flow(hub: Any) -> None:
     assert refused.status_code == 422 and "容缺批准须列明" in refused.text
     web.post(
         f"/dept/cases/{case_id}/decide",
-        data={"decision": "approved_deferred", "deferred": "户口簿复印件\n", "csrf_token": token},
+        data={
+            "decision": "approved_deferred",
+            "deferred": "户口簿复印件\n",
+            "csrf_token": token,
+            "step": "confirm",
+        },
     )
     assert "容缺批准" in web.get(f"/dept/cases/{case_id}").text
     pulled = hub.http.get("/api/v1/pull", headers=device["headers"]).json()["changes"]
@@ -184,8 +189,8 @@ def test_list_and_detail_name_matters_from_the_latest_catalogue_or_show_the_code
     page = hub.http.get("/dept").text
     assert f"{LOW_INCOME} <span class='code'>MZ-001</span>" in page
     assert "临时救助 <span class='code'>MZ-002</span>" in page
-    assert "<td>ZZ-999</td>" in page  # unknown to the catalogue: the code alone
-    assert "事项：ZZ-999 ·" in hub.http.get(f"/dept/cases/{ids[2]}").text
+    assert "<td data-label='事项'>ZZ-999</td>" in page  # unknown to the catalogue: the code alone
+    assert "<dd>ZZ-999</dd>" in hub.http.get(f"/dept/cases/{ids[2]}").text
     publish(
         hub, t0 + timedelta(minutes=1), {"MZ-002": "临时救助（急难型）"}
     )  # a later publication renames it
@@ -269,7 +274,7 @@ def test_a_centre_cannot_rename_matters_and_odd_catalogues_fall_back_to_codes(hu
                 )
             )
         page = hub.http.get("/dept")
-        assert page.status_code == 200 and "<td>MZ-001</td>" in page.text, odd
+        assert page.status_code == 200 and "<td data-label='事项'>MZ-001</td>" in page.text, odd
 
 
 def test_name_lookup_on_a_sqlite_hub(tmp_path: Path) -> None:
@@ -344,7 +349,7 @@ def test_forms_without_the_sessions_token_are_refused_and_change_nothing(hub: An
     )
     r = web.post(
         f"/dept/cases/{case_id}/decide",
-        data={"decision": "denied", "reason": "材料不全", "csrf_token": good},
+        data={"decision": "denied", "reason": "材料不全", "csrf_token": good, "step": "confirm"},
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -367,7 +372,10 @@ def test_every_form_carries_the_token(hub: Any) -> None:
         html = hub.http.get(path).text
         forms = re.findall(r"<form[^>]*>.*?</form>", html, flags=re.S)
         assert len(forms) == html.count("<form") >= 1, path
-        assert all("method='post'" in f and "name='csrf_token'" in f for f in forms), path
+        posts = [f for f in forms if "method='post'" in f]
+        assert posts and all("name='csrf_token'" in f for f in posts), path
+        # the search form is a GET: the token must not travel in an address
+        assert all("method='get'" in f and "csrf_token" not in f for f in forms if f not in posts)
         token_in(html)
 
 

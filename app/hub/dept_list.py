@@ -1,0 +1,399 @@
+"""The department's case list: filters, sorting and paging done by the database, counts per status."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.domain.case_states import CaseStatus
+from app.hub import workdays
+from app.hub.departments import RUNNING, department_label, matter_names
+from app.hub.models import HubCaseState, HubCentre, HubRecord
+
+S = CaseStatus
+DONE = tuple(
+    s.name for s in (S.APPROVED, S.APPROVED_DEFERRED, S.DENIED, S.READY_FOR_COLLECTION, S.DELIVERED)
+)
+# (key, label, statuses); None = every status
+VIEWS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("todo", "待办", RUNNING),
+    ("routed", "待受理", (S.ROUTED.name,)),
+    ("accepted", "审查中", (S.ACCEPTED_BY_DEPARTMENT.name,)),
+    ("overdue", "已超期", RUNNING),
+    ("done", "已办", DONE),
+    ("all", "全部", None),
+)
+_VIEW = {key: statuses for key, _, statuses in VIEWS}
+SORTS = (
+    ("default", "待受理在前，期限近的在前"),
+    ("due", "承诺期限（近→远）"),
+    ("due_desc", "承诺期限（远→近）"),
+    ("received_desc", "受理日期（新→旧）"),
+    ("received", "受理日期（旧→新）"),
+    ("number", "办件编号"),
+    ("updated_desc", "最近办理"),
+)
+DEADLINES = (("overdue", "已超期"), ("soon", "3个工作日内到期"), ("later", "未临期"))
+SIZES = (20, 50, 100)
+MAX_NAME_MATCHES = 500
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the clerk asked for; every field is checked, anything odd falls back to the default."""
+
+    view: str = "todo"
+    text: str = ""
+    status: str = ""
+    centre: str = ""
+    matter: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    deadline: str = ""
+    sort: str = "default"
+    page: int = 1
+    size: int = 50
+
+    @property
+    def filtered(self) -> bool:
+        return bool(
+            self.text
+            or self.status
+            or self.centre
+            or self.matter
+            or self.deadline
+            or self.received_from
+            or self.received_to
+            or self.due_from
+            or self.due_to
+        )
+
+    def params(self, **change: Any) -> dict[str, str]:
+        """The query string of this list (with `change` applied), defaults left out."""
+        q = replace(self, **change)
+        out = {}
+        for key, default in (("view", "todo"), ("sort", "default"), ("size", 50), ("page", 1)):
+            if getattr(q, key) != default:
+                out[key] = str(getattr(q, key))
+        for key in ("text", "status", "centre", "matter", "deadline"):
+            if getattr(q, key):
+                out["q" if key == "text" else key] = getattr(q, key)
+        for key in ("received_from", "received_to", "due_from", "due_to"):
+            if getattr(q, key):
+                out[key] = getattr(q, key).isoformat()
+        return out
+
+
+def _int(raw: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(max(int(str(raw)), lo), hi)
+    except ValueError:
+        return default
+
+
+def parse_query(params: Mapping[str, str]) -> ListQuery:
+    def pick(name: str, allowed: Any, default: str = "") -> str:
+        value = str(params.get(name) or "")
+        return value if value in allowed else default
+
+    statuses = {s.name for s in CaseStatus}
+    size = _int(params.get("size"), 50, 1, 100)
+    return ListQuery(
+        view=pick("view", _VIEW, "todo"),
+        text=str(params.get("q") or "").strip()[:60],
+        status=pick("status", statuses),
+        centre=str(params.get("centre") or "")[:40],
+        matter=str(params.get("matter") or "")[:20],
+        received_from=workdays.parse_date(params.get("received_from")),
+        received_to=workdays.parse_date(params.get("received_to")),
+        due_from=workdays.parse_date(params.get("due_from")),
+        due_to=workdays.parse_date(params.get("due_to")),
+        deadline=pick("deadline", dict(DEADLINES)),
+        sort=pick("sort", dict(SORTS), "default"),
+        page=_int(params.get("page"), 1, 1, 1_000_000),
+        size=size if size in SIZES else 50,
+    )
+
+
+@dataclass
+class ListResult:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+    filtered: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+
+class _Columns:
+    """The case record's JSON fields as SQL expressions (the centre's `case_file` row; `case` from
+    older centres)."""
+
+    def __init__(self) -> None:
+        self.rec = aliased(HubRecord)
+        self.old = aliased(HubRecord)
+        self.due = func.coalesce(
+            self.rec.data["due_date"].as_string(), self.old.data["due_date"].as_string()
+        )
+        self.received = func.coalesce(
+            self.rec.data["received_at"].as_string(), self.old.data["received_at"].as_string()
+        )
+        self.resident = func.coalesce(
+            self.rec.data["resident_id"].as_string(), self.old.data["resident_id"].as_string()
+        )
+
+    def join(self, q: Select[Any]) -> Select[Any]:
+        return q.outerjoin(
+            self.rec,
+            and_(self.rec.entity_id == HubCaseState.case_id, self.rec.entity == "case_file"),
+        ).outerjoin(
+            self.old, and_(self.old.entity_id == HubCaseState.case_id, self.old.entity == "case")
+        )
+
+
+def _start_of(day: date) -> str:
+    """The UTC instant a business day starts, as payload timestamps are written (ISO, +00:00)."""
+    return datetime.combine(day, time(0), tzinfo=workdays.BUSINESS_ZONE).astimezone(UTC).isoformat()
+
+
+def _filters(
+    s: Session, department: str, q: ListQuery, cols: _Columns, today: date, soon: date
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [HubCaseState.department == department]
+    statuses = _VIEW[q.view]
+    if statuses is not None:
+        where.append(HubCaseState.status.in_(statuses))
+    if q.view == "overdue":
+        where.append(cols.due < today.isoformat())
+    if q.status:
+        where.append(HubCaseState.status == q.status)
+    if q.centre:
+        try:
+            where.append(HubCaseState.centre_id == uuid.UUID(q.centre))
+        except ValueError:
+            where.append(HubCaseState.centre_id.is_(None))  # an odd value matches nothing
+    if q.matter:
+        where.append(HubCaseState.matter_code == q.matter)
+    if q.received_from:
+        where.append(cols.received >= _start_of(q.received_from))
+    if q.received_to:
+        where.append(
+            cols.received < _start_of(q.received_to.fromordinal(q.received_to.toordinal() + 1))
+        )
+    if q.due_from:
+        where.append(cols.due >= q.due_from.isoformat())
+    if q.due_to:
+        where.append(cols.due <= q.due_to.isoformat())
+    if q.deadline:
+        where.append(HubCaseState.status.in_(RUNNING))
+        if q.deadline == "overdue":
+            where.append(cols.due < today.isoformat())
+        elif q.deadline == "soon":
+            where.append(and_(cols.due >= today.isoformat(), cols.due <= soon.isoformat()))
+        else:
+            where.append(cols.due > soon.isoformat())
+    if q.text:
+        where.append(_text_match(s, q.text, cols))
+    return where
+
+
+def _text_match(s: Session, text: str, cols: _Columns) -> ColumnElement[bool]:
+    """Part of a case number, or part of the applicant's name."""
+    res = aliased(HubRecord)
+    ids = s.scalars(
+        select(res.entity_id)
+        .where(
+            res.entity == "resident", res.data["name"].as_string().contains(text, autoescape=True)
+        )
+        .limit(MAX_NAME_MATCHES)
+    ).all()
+    by_number = func.upper(HubCaseState.case_number).contains(text.upper(), autoescape=True)
+    return or_(by_number, cols.resident.in_([str(i) for i in ids])) if ids else by_number
+
+
+def _order(q: ListQuery, cols: _Columns) -> list[Any]:
+    no_due = case((cols.due.is_(None), 1), else_=0)
+    if q.sort == "due":
+        return [no_due, cols.due, cols.received]
+    if q.sort == "due_desc":
+        return [no_due, cols.due.desc(), cols.received]
+    if q.sort == "received_desc":
+        return [cols.received.desc(), HubCaseState.case_number]
+    if q.sort == "received":
+        return [cols.received, HubCaseState.case_number]
+    if q.sort == "number":
+        return [HubCaseState.case_number]
+    if q.sort == "updated_desc":
+        return [HubCaseState.updated_at.desc()]
+    waiting = case((HubCaseState.status == S.ROUTED.name, 0), else_=1)
+    return [waiting, no_due, cols.due, cols.received, HubCaseState.case_number]
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(st.name, department_label(st.name)) for st in CaseStatus]
+
+
+def exact_case(s: Session, department: str, text: str) -> uuid.UUID | None:
+    """The case whose number is exactly `text` (what a barcode scanner types), if routed here."""
+    number = text.strip()
+    if not number:
+        return None
+    return s.scalar(
+        select(HubCaseState.case_id)
+        .where(
+            HubCaseState.department == department,
+            func.upper(HubCaseState.case_number) == number.upper(),
+        )
+        .limit(1)
+    )
+
+
+def counts(s: Session, department: str, today: date) -> dict[str, int]:
+    """How many cases each view holds."""
+    by_status = dict(
+        s.execute(
+            select(HubCaseState.status, func.count())
+            .where(HubCaseState.department == department)
+            .group_by(HubCaseState.status)
+        ).all()
+    )
+    cols = _Columns()
+    overdue = s.scalar(
+        cols.join(select(func.count()).select_from(HubCaseState)).where(
+            HubCaseState.department == department,
+            HubCaseState.status.in_(RUNNING),
+            cols.due < today.isoformat(),
+        )
+    )
+    out = {
+        key: sum(n for st, n in by_status.items() if statuses is None or st in statuses)
+        for key, _, statuses in VIEWS
+    }
+    out["overdue"] = int(overdue or 0)
+    return out
+
+
+def choices(
+    s: Session, department: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str]]:
+    """The centres and matters that have cases for this department, for the filter lists, and the
+    matters' names (every code of the department: the page's rows need no second look-up)."""
+    centres = s.execute(
+        select(HubCentre.id, HubCentre.name, HubCentre.code)
+        .where(
+            HubCentre.id.in_(
+                select(HubCaseState.centre_id).where(HubCaseState.department == department)
+            )
+        )
+        .order_by(HubCentre.name)
+    ).all()
+    codes = s.scalars(
+        select(HubCaseState.matter_code)
+        .where(HubCaseState.department == department)
+        .group_by(HubCaseState.matter_code)
+        .order_by(HubCaseState.matter_code)
+    ).all()
+    names = matter_names(s, codes)
+    return (
+        [(str(i), name or code) for i, name, code in centres],
+        [(c, f"{names[c]}（{c}）" if c in names else c) for c in codes],
+        names,
+    )
+
+
+def search(
+    s: Session,
+    department: str,
+    q: ListQuery,
+    now: datetime,
+    names: Mapping[str, str] | None = None,
+) -> ListResult:
+    """One page of the department's cases as asked, with the total and deadline words (matter
+    names from `names` when given, else looked up)."""
+    calendar = workdays.hub_calendar(s)
+    today = workdays.business_today(now)
+    cols = _Columns()
+    where = _filters(s, department, q, cols, today, workdays.soon_bound(calendar, today))
+    total = s.scalar(cols.join(select(func.count()).select_from(HubCaseState)).where(*where)) or 0
+    page = min(q.page, max(1, math.ceil(total / q.size)))
+    rows = s.execute(
+        cols.join(
+            select(
+                HubCaseState.case_id,
+                HubCaseState.case_number,
+                HubCaseState.matter_code,
+                HubCaseState.status,
+                HubCentre.name,
+                cols.due,
+                cols.received,
+                cols.resident,
+            ).join(HubCentre, HubCentre.id == HubCaseState.centre_id)
+        )
+        .where(*where)
+        .order_by(*_order(q, cols))
+        .limit(q.size)
+        .offset((page - 1) * q.size)
+    ).all()
+    if names is None:
+        names = matter_names(s, {r.matter_code for r in rows})
+    people = applicant_names(s, [r[7] for r in rows])
+    out = []
+    for case_id, number, code, status, centre, due_text, received, resident in rows:
+        due = workdays.parse_date(due_text)
+        out.append(
+            {
+                "case_id": str(case_id),
+                "case_number": number,
+                "matter_code": code,
+                "matter_name": names.get(code, ""),
+                "centre": centre,
+                "status": status,
+                "status_label": department_label(status),
+                "received": workdays.local_date(received) if received else None,
+                "due_date": due,
+                "deadline": workdays.deadline(calendar, today, due, status in RUNNING)
+                if due
+                else None,
+                "applicant_name": people.get(str(resident), ""),
+            }
+        )
+    return ListResult(out, total, page, q.size, q.filtered)
+
+
+def applicant_names(s: Session, resident_ids: list[Any]) -> dict[str, str]:
+    """Names of the page's applicants, in one query."""
+    ids = []
+    for raw in resident_ids:
+        try:
+            ids.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    rows = s.execute(
+        select(HubRecord.entity_id, HubRecord.data["name"].as_string()).where(
+            HubRecord.entity == "resident", HubRecord.entity_id.in_(ids)
+        )
+    ).all()
+    return {str(i): str(name or "") for i, name in rows}
