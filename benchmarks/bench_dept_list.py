@@ -1,0 +1,150 @@
+"""The department's case list with 5,000 cases routed to one department (and 1,000 to another),
+served by a real hub process on PostgreSQL: page times as the browser waits for them.
+
+Run: .venv/bin/python -m benchmarks.bench_dept_list [--cases 5000] [--samples 200] [--pg URL]
+Goal: p50 and p99 of the default list page ≤ 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import time
+import warnings
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import text
+
+from app.catalogue.loader import load_publication
+from app.hub import workdays
+from app.hub.admin import add_staff, new_enrol_code, publish_catalogue
+from app.hub.api import create_app
+from app.hub.db import hub_engine, hub_sessions, upgrade
+from app.resources import resource_path
+from benchmarks.bench_sync import Hub, drop_db, fresh_db
+from benchmarks.stats import Timing, time_calls
+from tests.hub.conftest import VERSIONS
+from tests.hub.dept_data import make_cases, push_cases, vary_states
+
+DEPT = "区民政局"
+GOAL_MS = 200.0
+
+
+def fill(db: str, cases: int) -> None:
+    """Two centres' cases pushed as their agents would, a third of them accepted or decided."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
+    engine = hub_engine(db)
+    upgrade(engine)
+    sessions = hub_sessions(engine)
+    now = datetime.now(UTC)
+    today = workdays.business_today(now)
+    with sessions.begin() as s:
+        publish_catalogue(s, load_publication(resource_path("catalogue")), now)
+    http = TestClient(create_app(engine))
+    rng = random.Random(7)
+    for n, (code, dept, count) in enumerate(
+        (
+            ("990101", DEPT, cases // 2),
+            ("990102", DEPT, cases - cases // 2),
+            ("990103", "区人社局", 1000),
+        )
+    ):
+        with sessions.begin() as s:
+            enrol = new_enrol_code(s, code, now)
+        r = http.post("/api/v1/enrol", json={"code": enrol, "device_name": "b"}, headers=VERSIONS)
+        device = {"headers": {**VERSIONS, "Authorization": f"Bearer {r.json()['token']}"}}
+        specs = make_cases(rng, count, today, code, prefix=f"B{n}")
+        push_cases(http, device, specs, dept)
+        vary_states(sessions, specs, dept, now, rng)
+    with sessions.begin() as s:
+        add_staff(s, "bench", "民政审批员", "department", "bench-pw-1", DEPT)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def signed_in(base: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=30)
+    form = client.get("/dept/login").text
+    token = re.search(r"name='csrf_token' value='([^']*)'", form)
+    assert token
+    r = client.post(
+        "/dept/login",
+        data={"username": "bench", "password": "bench-pw-1", "csrf_token": token[1]},
+    )
+    assert r.status_code in (200, 303) and "ow_staff" in client.cookies, r.text[:200]
+    return client
+
+
+def bench(client: httpx.Client, samples: int) -> list[Timing]:
+    first = client.get("/dept").text
+    case_url = re.search(r"href='(/dept/cases/[0-9a-f-]+)'", first)
+    name = re.search(r"<td data-label='申请人'>([^<]+)</td>", first)
+    assert case_url and name
+    pages: list[tuple[str, str, dict[str, str]]] = [
+        ("list: default (待办, 50 a page)", "/dept", {}),
+        (
+            "list: all, by received date, page 40",
+            "/dept",
+            {"view": "all", "sort": "received_desc", "page": "40"},
+        ),
+        ("list: overdue view", "/dept", {"view": "overdue"}),
+        (
+            "list: filters (centre view, matter, due range)",
+            "/dept",
+            {"view": "all", "matter": "MZ-001", "due_from": "2026-11-01", "due_to": "2026-12-31"},
+        ),
+        ("list: applicant name search", "/dept", {"q": name[1][:2], "view": "all"}),
+        ("list: 100 a page", "/dept", {"size": "100"}),
+        ("case page", case_url[1], {}),
+    ]
+    out = []
+    for label, path, params in pages:
+
+        def get(_i: int, path: str = path, params: dict[str, str] = params) -> None:
+            r = client.get(path, params=params)
+            assert r.status_code == 200, (path, r.status_code)
+
+        out.append(time_calls(label, get, samples, warmup=10))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "ONEWINDOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    p.add_argument("--cases", type=int, default=5000)
+    p.add_argument("--samples", type=int, default=200)
+    args = p.parse_args()
+    db = fresh_db(args.pg)
+    try:
+        t0 = time.perf_counter()
+        fill(db, args.cases)
+        print(
+            f"filled {args.cases} cases for {DEPT} in {time.perf_counter() - t0:.0f} s", flush=True
+        )
+        hub = Hub(db, workers=1)
+        try:
+            with signed_in(hub.url) as client:
+                timings = bench(client, args.samples)
+        finally:
+            hub.stop()
+    finally:
+        drop_db(db)
+    print(f"\n{'page':<50} {'p50 ms':>8} {'p99 ms':>8}  goal ≤ {GOAL_MS:.0f} ms")
+    for t in timings:
+        ok = "met" if t.p99 <= GOAL_MS else "MISSED"
+        print(f"{t.name:<50} {t.median:>8.1f} {t.p99:>8.1f}  {ok}")
+
+
+if __name__ == "__main__":
+    main()
