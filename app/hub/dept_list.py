@@ -77,6 +77,11 @@ class ListQuery:
             or self.due_to
         )
 
+    @property
+    def advanced(self) -> bool:
+        """Anything asked beyond the search box (the page shows those controls open)."""
+        return replace(self, text="").filtered or self.sort != "default" or self.size != 50
+
     def params(self, **change: Any) -> dict[str, str]:
         """The query string of this list (with `change` applied), defaults left out."""
         q = replace(self, **change)

@@ -48,7 +48,7 @@ def chromium(width: int = 1366, height: int = 768) -> Iterator[Any]:
                 viewport={"width": width, "height": height}, locale="zh-CN"
             )
             page = context.new_page()
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(30_000)
             yield page
         finally:
             browser.close()
