@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, system_clock
 from app.db.engine import make_engine, session_factory
 from app.domain.calendar import WorkCalendar
 from app.services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,6 +24,8 @@ class ServiceContext:
     clock: Clock = system_clock
     calendar_override: WorkCalendar | None = None
     _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+    _calendar: WorkCalendar | None = field(default=None, init=False, repr=False)
+    _calendar_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def for_url(cls, url: str, clock: Clock = system_clock) -> ServiceContext:
@@ -34,12 +40,17 @@ class ServiceContext:
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.sessions, read_only=read_only)
 
-    @cached_property
+    @property
     def calendar(self) -> WorkCalendar:
-        """The shipped table overlaid with the calendar_day rows of this database (read once;
-        `refresh_calendar()` after the district publishes a new one)."""
+        """The shipped table overlaid with the calendar_day rows of this database, read once and
+        kept (`refresh_calendar()` after the district publishes a new one). When the rows cannot
+        be read (a database not migrated yet, or down for a moment) the shipped table answers
+        this call only: it is never kept, so the next call reads the database again."""
         if self.calendar_override is not None:
             return self.calendar_override
+        with self._calendar_lock:
+            if self._calendar is not None:
+                return self._calendar
         from sqlalchemy import select
 
         from app.calendar_days import DayRow, calendar_with_rows
@@ -53,12 +64,17 @@ class ServiceContext:
                     DayRow(r.day, r.working, r.name, r.source)
                     for r in uow.session.scalars(select(CalendarDay))
                 ]
-        except Exception:  # a database not migrated yet: the shipped table
+        except SQLAlchemyError as exc:
+            log.warning("calendar days unreadable, using the shipped table for now: %s", exc)
             return base
-        return calendar_with_rows(base, rows)
+        read = calendar_with_rows(base, rows)
+        with self._calendar_lock:
+            self._calendar = read
+        return read
 
     def refresh_calendar(self) -> None:
-        self.__dict__.pop("calendar", None)
+        with self._calendar_lock:
+            self._calendar = None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -14,7 +14,8 @@ from app.db.models import Case, Rating, Ticket
 from app.domain.case_states import FINAL_STATUSES
 from app.services.context import ServiceContext
 
-OPEN_STATUSES = [s.name for s in FINAL_STATUSES]
+# Statuses of a finished case (completed, delivered, withdrawn, rejected...): "open" is not in them.
+FINAL_STATUS_NAMES = [s.name for s in FINAL_STATUSES]
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class ReportService:
             overdue = s.scalar(
                 select(func.count()).where(
                     Case.centre_id == centre_id,
-                    Case.status.not_in(OPEN_STATUSES),
+                    Case.status.not_in(FINAL_STATUS_NAMES),
                     Case.status != "SUPPLEMENT_REQUESTED",
                     Case.due_date < business_date(now),
                 )

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import AuditRecord, OutboxOp, SequenceCounter
@@ -19,6 +20,7 @@ from app.services.audit_keys import audit_key
 
 OUTBOX_SCOPE = "outbox"
 AUDIT_SCOPE = "audit"
+RESERVE_ATTEMPTS = 5  # tries to create a missing counter that another transaction created first
 # SQLite has one writer at a time; threads of this process queue on a lock instead of sleeping in
 # SQLite's busy handler (whose back-off gave second-long stalls with ten windows on one file).
 _sqlite_writer_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
@@ -126,25 +128,31 @@ class UnitOfWork:
         s.flush()
 
     def reserve(self, scope: str, n: int) -> int:
-        """Advance a counter by n and return its new value (the last of the n numbers)."""
+        """Advance a counter by n and return its new value (the last of the n numbers).
+
+        A counter that does not exist yet is inserted; when another transaction inserted it first
+        (IntegrityError on the unique scope), the update is tried again, at most
+        RESERVE_ATTEMPTS times. Any other error is the caller's: it is never retried or hidden."""
         s = self.session
-        result = s.execute(
-            update(SequenceCounter)
-            .where(SequenceCounter.scope == scope)
-            .values(value=SequenceCounter.value + n)
-            .returning(SequenceCounter.value)
-        ).scalar_one_or_none()
-        if result is not None:
-            return int(result)
-        nested = s.begin_nested()
-        try:
-            s.add(SequenceCounter(id=new_id(), scope=scope, value=n))
-            s.flush()
+        for _attempt in range(RESERVE_ATTEMPTS):
+            result = s.execute(
+                update(SequenceCounter)
+                .where(SequenceCounter.scope == scope)
+                .values(value=SequenceCounter.value + n)
+                .returning(SequenceCounter.value)
+            ).scalar_one_or_none()
+            if result is not None:
+                return int(result)
+            nested = s.begin_nested()
+            try:
+                s.add(SequenceCounter(id=new_id(), scope=scope, value=n))
+                s.flush()
+            except IntegrityError:
+                nested.rollback()  # another transaction created the counter: update it instead
+                continue
             nested.commit()
             return n
-        except Exception:
-            nested.rollback()
-            return self.reserve(scope, n)
+        raise RuntimeError(f"sequence counter {scope!r} could not be reserved")
 
     def audit(
         self,

@@ -82,3 +82,37 @@ def test_rows_round_trip_the_table() -> None:
     while d <= date(2027, 12, 31):
         assert rebuilt.is_working_day(d) == shipped.is_working_day(d)
         d += timedelta(days=1)
+
+
+def test_a_transient_database_error_is_not_kept_as_the_calendar(db_url: str) -> None:
+    """The shipped table answers while calendar_day cannot be read, and the district's rows are
+    read as soon as the database answers again (the fallback is never cached)."""
+    from typing import Any
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    ctx = ServiceContext.for_url(db_url)
+    try:
+        initialise(ctx)
+        sunday = date(2027, 2, 14)
+        with ctx.uow() as uow:
+            uow.session.add(
+                CalendarDay(id=new_id(), day=sunday, working=True, name="调休上班", source="test")
+            )
+        ctx.refresh_calendar()
+        down = [True]
+
+        @event.listens_for(ctx.engine, "before_cursor_execute")
+        def unreachable(conn: Any, cursor: Any, statement: str, *_a: Any) -> None:
+            if down[0] and "calendar_day" in statement:
+                raise OperationalError(statement, {}, Exception("server closed the connection"))
+
+        assert not ctx.calendar.is_working_day(sunday)  # the shipped table, for now
+        assert not ctx.calendar.is_working_day(sunday)
+        down[0] = False
+        assert ctx.calendar.is_working_day(sunday)  # read again once the database answers
+        down[0] = True
+        assert ctx.calendar.is_working_day(sunday)  # and kept from then on
+    finally:
+        ctx.close()
