@@ -11,10 +11,8 @@ from typing import Any
 from pydantic_core import to_json
 
 from app.hub.changes import copy_str
+from app.sync.kinds import KINDS, LEGACY_NAMES
 from app.sync.protocol import Op
-
-CASE_ENTITIES = frozenset({"case", "case_file"})
-EVENT_ENTITIES = frozenset({"case_event"})
 
 # Text PostgreSQL's json type refuses: non-finite numbers and the NUL character.
 _UNSTORABLE = (b"NaN", b"Infinity", b"\\u0000")
@@ -59,15 +57,19 @@ class Prepared:
     json: str
     op_id: str
     entity_id: str
-    case_id: uuid.UUID | None  # the case an event or case record belongs to
+    case_id: uuid.UUID | None  # the case the op's row is or belongs to (kinds.Kind.case_field)
     storable: bool = True
     copy_text: str = ""  # the change-log row's op columns as COPY text (changes.change_copy_text)
 
 
 def _case_of(o: Op) -> uuid.UUID | None:
-    if o.entity in EVENT_ENTITIES:
-        return parse_uuid(o.payload.get("case_id"))
-    return o.entity_id if o.entity in CASE_ENTITIES else None
+    """The case an op's row belongs to: the case itself, or the case its payload names."""
+    kind = KINDS.get(o.entity)
+    if kind is None:
+        return None
+    if kind.is_case:
+        return o.entity_id
+    return parse_uuid(o.payload.get(kind.case_field)) if kind.case_field else None
 
 
 def prepare(ops: list[Op], body: bytes | None = None) -> list[Prepared]:
@@ -79,6 +81,8 @@ def prepare(ops: list[Op], body: bytes | None = None) -> list[Prepared]:
     suspect = body is None or any(u in body for u in _UNSTORABLE)
     out = []
     for o in sorted(ops, key=lambda o: o.seq):
+        # one name per kind: what an earlier version queued as "case" is stored as "case_file"
+        o.entity = LEGACY_NAMES.get(o.entity, o.entity)
         raw = to_json(o.payload, inf_nan_mode="constants")
         storable = True
         if (

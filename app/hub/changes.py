@@ -244,7 +244,8 @@ def read_changes(
     window = (HubChange.pos > cursor, HubChange.pos <= top)
     own = session.execute(
         select(*cols)
-        .where(HubChange.centre_id == centre_id, not_mine, *window)
+        # a refused op (ingest.REFUSED) is kept only to answer its resend: never served
+        .where(HubChange.centre_id == centre_id, not_mine, HubChange.status != "refused", *window)
         .order_by(HubChange.pos)
         .limit(limit)
     ).all()

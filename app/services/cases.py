@@ -78,7 +78,7 @@ class CaseService:
             append_event(uow, case, event, user, now, origin=origin, note=note, detail=detail)
             if event in (CaseEventType.APPROVE, CaseEventType.APPROVE_DEFERRED, CaseEventType.DENY):
                 case.decision_note = note
-            sync_row(uow, "case", case)
+            sync_row(uow, "case_file", case)
             uow.audit(
                 action,
                 user_id=user.id,

@@ -155,7 +155,7 @@ class IntakeService:
     def _finish(
         self, uow: UnitOfWork, case: Case, kind: str, user: SignedInUser, action: str, **extra: Any
     ) -> IntakeResult:
-        sync_row(uow, "case", case)
+        sync_row(uow, "case_file", case)
         s = uow.session
         for m in s.scalars(select(CaseMaterial).where(CaseMaterial.case_id == case.id)):
             sync_row(uow, "case_material", m)

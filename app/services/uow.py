@@ -17,6 +17,7 @@ from app.db.models import AuditRecord, OutboxOp, SequenceCounter
 from app.db.types import new_id, utcnow
 from app.domain.audit_chain import ChainEntry, seal
 from app.services.audit_keys import audit_key
+from app.sync.kinds import UPSERT, Owner, UnknownKind, require
 
 OUTBOX_SCOPE = "outbox"
 AUDIT_SCOPE = "audit"
@@ -96,7 +97,10 @@ class UnitOfWork:
     def record_change(
         self, entity: str, entity_id: uuid.UUID, payload: dict[str, Any], op: str = "upsert"
     ) -> None:
-        """Queue a change for the hub; it is written to the outbox in this same transaction."""
+        """Queue a change for the hub; it is written to the outbox in this same transaction.
+        `entity` must be a kind of the registry (`app.sync.kinds`) that a centre sends."""
+        if require(entity).owner is not Owner.CENTRE or op != UPSERT:
+            raise UnknownKind(f"a centre does not send {op} {entity!r}")
         self._pending.append(_PendingChange(entity, entity_id, op, payload))
 
     def _write_outbox(self) -> None:

@@ -18,10 +18,11 @@ from app.clock import Clock, system_clock
 from app.db.models import OutboxOp, SyncConflict, SyncState
 from app.services.context import ServiceContext
 from app.sync import protocol as P
-from app.sync.apply import apply_changes, conflict_id
+from app.sync.apply import apply_changes
 from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
 from app.sync.enrol import current_enrolment
+from app.sync.protocol import conflict_id
 
 log = logging.getLogger(__name__)
 

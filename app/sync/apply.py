@@ -28,18 +28,12 @@ from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_event, parse_status
 from app.domain.errors import IllegalTransition
 from app.services.uow import UnitOfWork
-from app.sync.protocol import Change
+from app.sync.kinds import CASE, DEPARTMENT_OP, EVENT, Restore, kind_named
+from app.sync.protocol import Change, conflict_id
 
 log = logging.getLogger(__name__)
 
-ALIASES = {"case": "case_file", "user": "app_user", "event": "case_event"}
-CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")  # same as app.hub.ingest
 _DECIDED = (CaseStatus.APPROVED, CaseStatus.APPROVED_DEFERRED, CaseStatus.DENIED)
-
-
-def conflict_id(kind: str, *ids: uuid.UUID | str | None) -> uuid.UUID:
-    parts = sorted(str(i) for i in ids if i is not None)
-    return uuid.uuid5(CONFLICT_NS, kind + ":" + ":".join(parts))
 
 
 def jsonable(value: Any) -> Any:
@@ -122,14 +116,16 @@ def _model(table_name: str) -> Any:
 
 
 def table_for(entity: str) -> Table | None:
-    """The centre table an entity name of the change log stands for (None: not kept at a centre)."""
-    model = _model(ALIASES.get(entity, entity))
+    """The centre table of a kind of the registry (None: not a synced kind)."""
+    kind = kind_named(entity)
+    model = _model(kind.table) if kind is not None else None
     return model.__table__ if model is not None else None
 
 
 def upsert_row(s: Session, entity: str, entity_id: uuid.UUID, payload: dict[str, Any]) -> bool:
-    """Insert or update one row of a known table; False when the entity is unknown here."""
-    model = _model(ALIASES.get(entity, entity))
+    """Insert or update one row of a synced kind's table; False when the kind is unknown."""
+    kind = kind_named(entity)
+    model = _model(kind.table) if kind is not None else None
     if model is None:
         return False
     values = payload_values(model.__table__, {**payload, "id": str(entity_id)})
@@ -290,9 +286,9 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
         s.add(notify)
         case.status = ready.name
         s.flush()
-        uow.record_change("case_event", notify.id, row_payload(notify))
+        uow.record_change(EVENT.name, notify.id, row_payload(notify))
     s.flush()
-    uow.record_change("case_file", case.id, row_payload(case))
+    uow.record_change(CASE.name, case.id, row_payload(case))
 
 
 def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
@@ -300,18 +296,21 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
     s = uow.session
     used = 0
     for ch in changes:
-        if ch.entity == "catalogue":
+        kind = kind_named(ch.entity)
+        rule = kind.restore if kind is not None else None
+        if rule is Restore.CATALOGUE:
             apply_catalogue(s, ch.payload)
-        elif ch.entity == "sync_conflict":
+        elif rule is Restore.CONFLICT:
             apply_conflict(s, ch.payload)
-        elif ch.entity in ("app_user", "user"):
+        elif rule is Restore.ACCOUNT:
             apply_user(s, ch.payload)
-        elif ch.entity == "calendar_day":
+        elif rule is Restore.CALENDAR:
             apply_calendar_day(s, ch.payload)
-        elif ch.entity in ("case_event", "event") and ch.payload.get("origin") == "department":
+        elif kind is EVENT and ch.op == DEPARTMENT_OP:
+            # made at the hub by department staff (a centre's ops are all upserts)
             apply_department_event(uow, ch)
         elif not upsert_row(s, ch.entity, ch.entity_id, ch.payload):
-            log.info("pulled %s %s: not kept at a centre", ch.entity, ch.entity_id)
+            log.info("pulled %s %s: not a synced kind", ch.entity, ch.entity_id)
             continue
         s.flush()
         used += 1

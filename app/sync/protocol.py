@@ -25,6 +25,16 @@ MAX_BATCH_BYTES = 1_000_000  # uncompressed JSON of one batch, as packed by the 
 MAX_BODY_BYTES = 1_200_000  # what the hub accepts after decompression (envelope included)
 MAX_PULL = 2000
 SKEW_WARN_SECONDS = 300
+MAX_SEQ = 2**63 - 1  # the outbox's and the hub's BIGINT
+MAX_INT = 2**31 - 1  # INTEGER columns (queue depth)
+
+CONFLICT_NS = uuid.UUID("5b0c1f0e-6a8e-4f7e-9a51-6f6e65776e64")
+
+
+def conflict_id(kind: str, *ids: uuid.UUID | str | None) -> uuid.UUID:
+    """The same id wherever the conflict is found (hub or centre), so it is listed once."""
+    parts = sorted(str(i) for i in ids if i is not None)
+    return uuid.uuid5(CONFLICT_NS, kind + ":" + ":".join(parts))
 
 
 class _Msg(BaseModel):

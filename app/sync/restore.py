@@ -92,6 +92,7 @@ from app.sync.apply import (
 from app.sync.client import HubClient, SyncError
 from app.sync.credentials import load_token
 from app.sync.enrol import current_enrolment, enrol
+from app.sync.kinds import DEPARTMENT_OP, Restore, kind_named
 from app.sync.protocol import MAX_PULL, Change
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ REBUILT_TABLES = (
     "sequence_counter",
 )
 LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "call_record")
+_SPECIAL = {Restore.CATALOGUE: "catalogue", Restore.CALENDAR: "calendar", Restore.ACCOUNT: "user"}
 
 # Tables whose rows the history points at but may not hold, matched to the fresh database's rows or
 # made: a centre never sends its centre row, accounts or catalogue, and a window row may come after
@@ -434,24 +436,17 @@ class _Restorer:
 
     @staticmethod
     def _kind(ch: Change) -> str:
-        e = ch.entity
-        if e == "catalogue":
-            return "catalogue"
-        if e == "calendar_day":
-            return "calendar"
-        if e in ("app_user", "user"):
-            return "user"
-        if e == "sync_conflict" and ch.payload.get("status") != "resolved":
+        """What to do with a pulled row: the registry's restore rule (`app.sync.kinds`)."""
+        kind = kind_named(ch.entity)
+        rule = kind.restore if kind is not None else None
+        if rule is Restore.CONFLICT and ch.payload.get("status") != "resolved":
             return "conflict"  # found at the hub; a resolution sent by the centre is a plain row
-        if (
-            e in ("case_event", "event")
-            and ch.op == "event"
-            and ch.payload.get("origin") == "department"
-        ):
-            return (
-                "decision"  # made at the hub (a supervisor's hand-recorded one is the centre's row)
-            )
-        table = table_for(e)
+        if rule is Restore.EVENT and ch.op == DEPARTMENT_OP:
+            # made at the hub (a supervisor's hand-recorded decision is the centre's row, an upsert)
+            return "decision"
+        if rule in _SPECIAL:
+            return _SPECIAL[rule]
+        table = table_for(ch.entity) if rule is not None else None
         return "row" if table is not None and table.name in RESTORED_TABLES else "skip"
 
     def _rows(self, run: list[Change]) -> None:

@@ -33,14 +33,14 @@ def test_a_decision_waits_for_a_batch_that_is_applying_events_to_the_case(
 
     # the centre's next batch withdraws the case; hold it just after it has read the case's state
     states_read, release = threading.Event(), threading.Event()
-    real_residents = ingest._residents
+    real_residents = ingest.residents
 
     def held(*args: Any) -> Any:
         states_read.set()
         assert release.wait(10)
         return real_residents(*args)
 
-    monkeypatch.setattr(ingest, "_residents", held)
+    monkeypatch.setattr(ingest, "residents", held)
     withdraw = Op(
         seq=4,
         op_id=uuid.uuid4(),

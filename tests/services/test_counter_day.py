@@ -133,7 +133,7 @@ def test_full_counter_day_for_a_promised_case(world: Centre990101) -> None:
         entities = {e for e in s.scalars(select(OutboxOp.entity))}
         assert {
             "ticket",
-            "case",
+            "case_file",
             "case_event",
             "case_material",
             "rating",

@@ -20,6 +20,7 @@ from app.services.ratings import RatingService
 from app.services.residents import ResidentInput, ResidentService
 from app.services.setup import DEMO_PASSWORD
 from tests.services.conftest import make_id
+from tests.sync.conftest import assert_hub_mirrors
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -58,6 +59,7 @@ def test_a_window_case_goes_to_the_department_and_back(hub: Any, centre_factory:
 
     report = agent.run_once()
     assert report.ok and report.conflicts == 0, report.error
+    assert assert_hub_mirrors(ctx, hub.sessions) >= 5
     with hub.sessions() as s:
         assert s.get_one(HubCaseState, taken.case_id).status == "ROUTED"
         entities = {r.entity for r in s.scalars(select(HubRecord))}
@@ -85,6 +87,9 @@ def test_a_window_case_goes_to_the_department_and_back(hub: Any, centre_factory:
         http.post(f"/api/v1/dept/cases/{taken.case_id}/accept", json={}, headers=auth).status_code
         == 200
     )
+    assert agent.run_once().ok  # a sync after each step: one hub row per record, equal to ours
+    assert assert_hub_mirrors(ctx, hub.sessions) >= 5
+    assert CaseService(ctx).timeline(taken.case_id, clerk)[-1].event_type == "DEPARTMENT_ACCEPT"
     r = http.post(
         f"/api/v1/dept/cases/{taken.case_id}/decision", json={"decision": "approved"}, headers=auth
     )
@@ -96,10 +101,20 @@ def test_a_window_case_goes_to_the_department_and_back(hub: Any, centre_factory:
     assert taken.case_number in ready  # 待领取 at the counter
     events = [e.event_type for e in cases.timeline(taken.case_id, clerk)]
     assert events == ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE", "NOTIFY_READY"]
+    assert agent.run_once().ok  # the 待领取 step made here goes up
+    assert assert_hub_mirrors(ctx, hub.sessions) >= 5
+    with hub.sessions() as s:
+        assert s.get_one(HubCaseState, taken.case_id).status == "READY_FOR_COLLECTION"
 
     cases.deliver(taken.case_id, clerk, collected_by="applicant")
     assert agent.run_once().ok
     with hub.sessions() as s:
         assert s.get_one(HubCaseState, taken.case_id).status == "DELIVERED"
         assert s.scalars(select(HubConflict)).all() == []
+        cases_held = s.scalars(select(HubRecord).where(HubRecord.entity_id == taken.case_id)).all()
+        assert [r.entity for r in cases_held] == ["case_file"]  # one row, the registry's name
     assert agent.status().waiting == 0
+    assert assert_hub_mirrors(ctx, hub.sessions) >= 5
+    with http:  # the department's list shows the case once
+        listed = http.get("/api/v1/dept/cases?all=true", headers=auth).json()
+        assert [c["case_id"] for c in listed].count(str(taken.case_id)) == 1
