@@ -176,7 +176,7 @@ def test_a_likely_duplicate_names_the_other_centre_only(hub: Any) -> None:
 
 def test_the_migration_merges_twin_case_records(pg_url: str) -> None:
     engine = hub_engine(pg_url)
-    command.upgrade(alembic_config(engine), "h0002")
+    command.upgrade(alembic_config(engine), "h0003")
     twin, single, older = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     now = datetime.now(UTC)
     rows = [

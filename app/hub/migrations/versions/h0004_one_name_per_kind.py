@@ -6,8 +6,8 @@ department's decision, demo data); the hub kept the two as separate records of t
 each twin pair becomes one "case_file" record holding the newest state, and the change log's "case"
 rows are renamed (every event and version is kept; only the name changes).
 
-Revision ID: h0003
-Revises: h0002
+Revision ID: h0004
+Revises: h0003
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from alembic import op
 
 
-revision: str = "h0003"
-down_revision: str | None = "h0002"
+revision: str = "h0004"
+down_revision: str | None = "h0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
