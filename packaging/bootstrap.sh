@@ -103,6 +103,7 @@ case "$mode" in
     make_venv test
     .venv/bin/ruff check app ui tests benchmarks
     .venv/bin/ruff format --check app ui tests benchmarks
+    .venv/bin/lint-imports --no-cache  # the layering contracts of pyproject.toml
     exec .venv/bin/mypy
     ;;
   bench)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.bootstrap import Services
-from app.services.health import database_message
+from app.services.types import database_message
 from ui.background import BackgroundOp
 from ui.main_window import MainWindow
 from ui.qt_app import make_application

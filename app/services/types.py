@@ -3,8 +3,8 @@
 The UI imports from `app` only these modules (the contract test in tests/spine/test_layers.py
 holds it): `app.services.bootstrap` (the composition root), `app.services.dto`,
 `app.services.counter_dto` and this one. Types that live deeper (the catalogue's matter types,
-the errors every rule raises, the sync agent's reports) and two pure helpers the UI shows or
-reads input with (`local_time`, `normalise_input`) are
+the errors every rule raises, the sync agent's reports) and three pure helpers the UI shows or
+reads input with (`local_time`, `normalise_input`, `database_message`) are
 re-exported here so the UI never imports `app.domain`, `app.sync` or `app.clock` itself."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from app.domain.errors import DomainError, IllegalTransition, ValidationError
 from app.domain.identity import normalise_input
 from app.domain.queue import PriorityClass
 from app.services.case_numbers import NotFound
+from app.services.health import database_message
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
 from app.services.residents import ResidentInput
@@ -45,6 +46,7 @@ __all__ = [
     "SyncReport",
     "SyncStatus",
     "ValidationError",
+    "database_message",
     "local_time",
     "normalise_input",
 ]
