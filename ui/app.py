@@ -46,28 +46,51 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
     app = make_application()
     upgrade_settings(QSettings())
     services = Services.for_url(url)
+    from ui.lock_screen import ChangePasswordDialog, SessionControls
     from ui.login import LoginDialog
     from ui.rating_window import SecondScreenRatingRequester
 
     window: list[MainWindow] = []
 
-    def started(_seeded: bool) -> None:
+    def sign_in() -> None:
+        """The sign-in dialog; after sign-out or switch user it comes back, the app stays open."""
         dialog = LoginDialog(services)
-        if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
+        dialog.finished.connect(lambda result: signed_in(dialog, result))
+        dialog.open()
+        while window:  # the last session's window closes once the dialog is on screen
+            old = window.pop()
+            old.close()
+            old.deleteLater()
+
+    def signed_in(dialog: LoginDialog, result: int) -> None:
+        user = dialog.user
+        if result != LoginDialog.DialogCode.Accepted or user is None:
             app.quit()
             return
+        if user.must_change_password:  # a first or expired password: nothing else before it
+            change = ChangePasswordDialog(services, user)
+            if change.exec() != ChangePasswordDialog.DialogCode.Accepted:
+                services.accounts.sign_out(user)
+                sign_in()
+                return
+            user = change.user
         settings = QSettings()
         rating = SecondScreenRatingRequester(
             services,
-            dialog.user,
+            user,
             screen=RATING_SCREEN.get(settings),
             # On a single-screen desk the rating window must not cover the clerk's own screen.
             full_screen=len(QGuiApplication.screens()) > 1,
         )
-        main = MainWindow(services, dialog.user, rating=rating, settings=settings)
+        main = MainWindow(services, user, rating=rating, settings=settings)
+        session = SessionControls(main, services, user)
+        session.ended.connect(lambda _switching: sign_in())
         window.append(main)
         main.showMaximized()  # a counter desktop gives the whole screen to the workspace
         main.load()
+
+    def started(_seeded: bool) -> None:
+        sign_in()
 
     def failed(exc: Exception) -> None:
         log.warning("start failed", exc_info=exc)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
 from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
+from app.services.health import database_message
 from ui.background import BackgroundOp
+from ui.settings import COUNTER_NUMBER
 
 
 def tr(text: str) -> str:
@@ -45,8 +47,9 @@ class LoginDialog(QDialog):
 
     def try_sign_in(self) -> None:
         name, password = self.username.text(), self.password.text()
+        window = str(COUNTER_NUMBER.get(QSettings()))
         self.buttons.setEnabled(False)
-        BackgroundOp(lambda: self.services.centre.sign_in(name, password)).success(
+        BackgroundOp(lambda: self.services.accounts.sign_in(name, password, window=window)).success(
             self._signed_in
         ).failure(self._failed).run()
 
@@ -56,6 +59,6 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
-        self.message.setText(str(exc))
+        self.message.setText(database_message(exc) or str(exc))
         self.password.clear()
         self.password.setFocus()

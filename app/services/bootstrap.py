@@ -7,6 +7,8 @@ from datetime import date, datetime
 from functools import cached_property
 
 from app.clock import Clock, business_date, system_clock
+from app.services.accounts import AccountService
+from app.services.audit import AuditService
 from app.services.cases import CaseService
 from app.services.catalogue import CatalogueService
 from app.services.centre import CentreService
@@ -64,6 +66,14 @@ class Services:
         self.ctx.close()
 
     # -- services (register new ones here) ----------------------------------------------------
+
+    @property
+    def accounts(self) -> AccountService:
+        return AccountService(self.ctx)
+
+    @property
+    def audit(self) -> AuditService:
+        return AuditService(self.ctx)
 
     @property
     def catalogue(self) -> CatalogueService:

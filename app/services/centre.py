@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db.models import CataloguePublicationRow, Centre, Counter, Matter, ServiceGroup, User
-from app.kernel.passwords import verify_password
+from app.db.models import CataloguePublicationRow, Centre, Counter, Matter, ServiceGroup
+from app.services.accounts import AuthError
 from app.services.catalogue import _summary
 from app.services.context import ServiceContext
 from app.services.dto import CentreInfo, CentreOverview, CounterInfo, ServiceGroupInfo, SignedInUser
 
-
-class AuthError(Exception):
-    """Wrong user name or password; the message says so without telling which."""
+__all__ = ["AuthError", "CentreService", "centre_info"]
 
 
 def centre_info(c: Centre) -> CentreInfo:
@@ -32,23 +30,10 @@ class CentreService:
         self.ctx = ctx
 
     def sign_in(self, username: str, password: str) -> SignedInUser:
-        with self.ctx.uow() as uow:
-            user = uow.session.scalars(
-                select(User).where(User.username == username.strip())
-            ).one_or_none()
-            ok = user is not None and user.active and verify_password(password, user.password_hash)
-            uow.audit(
-                "login" if ok else "login_failed",
-                user_id=user.id if user else None,
-                centre_id=user.centre_id if user else None,
-            )
-            if not ok or user is None:
-                failure = AuthError("用户名或密码错误")
-            else:
-                return SignedInUser(
-                    user.id, user.username, user.display_name, user.role, user.centre_id
-                )
-        raise failure
+        """Kept for callers of the first version: AccountService.sign_in does the work."""
+        from app.services.accounts import AccountService
+
+        return AccountService(self.ctx).sign_in(username, password)
 
     def overview(self, centre_code: str | None = None) -> CentreOverview:
         with self.ctx.uow(read_only=True) as uow:

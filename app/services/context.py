@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, system_clock
+from app.config import SecuritySettings
 from app.db.engine import make_engine, session_factory
 from app.domain.calendar import WorkCalendar
 from app.services.uow import UnitOfWork
@@ -23,13 +24,24 @@ class ServiceContext:
     engine: Engine
     clock: Clock = system_clock
     calendar_override: WorkCalendar | None = None
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
     _calendar: WorkCalendar | None = field(default=None, init=False, repr=False)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def for_url(cls, url: str, clock: Clock = system_clock) -> ServiceContext:
-        return cls(engine=make_engine(url), clock=clock)
+    def for_url(
+        cls, url: str, clock: Clock = system_clock, security: SecuritySettings | None = None
+    ) -> ServiceContext:
+        """A context over `url`; security settings from the deployment file unless given."""
+        if security is None:
+            from app.config import ConfigError, load_config
+
+            try:
+                security = load_config().security
+            except ConfigError:
+                security = SecuritySettings()  # the start reports a broken file elsewhere
+        return cls(engine=make_engine(url), clock=clock, security=security)
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -63,6 +63,8 @@ class SignedInUser:
     display_name: str
     role: str
     centre_id: uuid.UUID | None
+    must_change_password: bool = False  # a first or expired password: nothing else is allowed
+    window: str = ""  # the window the desk sits at, written into audit records
 
 
 @dataclass(frozen=True)

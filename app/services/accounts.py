@@ -1,0 +1,332 @@
+"""Accounts: sign-in with lock-out, password change and policy, sign-out, the idle lock, and the
+security administrator's account work. Every step is audited."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.config import SecuritySettings
+from app.db.models import User
+from app.db.types import new_id
+from app.domain.errors import ValidationError
+from app.services.context import ServiceContext
+from app.services.dto import SignedInUser
+from app.kernel.passwords import check_policy, hash_password, needs_rehash, verify_password
+from app.services.uow import UnitOfWork
+
+ROLES = ("clerk", "supervisor", "system_admin", "audit_admin", "security_admin")
+ADMIN_ROLES = frozenset({"system_admin", "audit_admin", "security_admin"})
+ROLE_NAMES = {
+    "clerk": "窗口人员",
+    "supervisor": "值班长",
+    "system_admin": "系统管理员",
+    "audit_admin": "审计管理员",
+    "security_admin": "安全管理员",
+}
+# Verified against when the user name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = hash_password("onewindow-no-such-account")
+
+
+class AuthError(Exception):
+    """Sign-in refused; the message says why without telling whether the user name exists."""
+
+
+class AccountLocked(AuthError):
+    """Too many wrong passwords: the account is locked until `until`."""
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: str
+    role_name: str
+    active: bool
+    locked_until: datetime | None
+    must_change_password: bool
+
+
+def _view(u: User) -> AccountView:
+    return AccountView(
+        u.id,
+        u.username,
+        u.display_name,
+        u.role,
+        ROLE_NAMES.get(u.role, u.role),
+        u.active,
+        u.locked_until,
+        u.must_change_password,
+    )
+
+
+def _china_time(at: datetime) -> str:
+    from app.clock import CHINA_TZ
+
+    return at.astimezone(CHINA_TZ).strftime("%H:%M")
+
+
+def _locked(until: datetime) -> AccountLocked:
+    return AccountLocked(
+        f"连续输错密码次数过多，账号已锁定，请在 {_china_time(until)} 后再试（或请安全管理员解锁）",
+        until,
+    )
+
+
+class AccountService:
+    def __init__(self, ctx: ServiceContext, policy: SecuritySettings | None = None) -> None:
+        self.ctx = ctx
+        self.policy = policy or ctx.security
+
+    # -- signing in and out ---------------------------------------------------------------------
+
+    def _check(
+        self, uow: UnitOfWork, user: User | None, password: str, action: str
+    ) -> AuthError | None:
+        """Check a password, counting failures and locking the account after too many. Returns
+        the refusal (raised by the caller after the failure and its audit record are committed)."""
+        now = self.ctx.clock()
+        if user is None:
+            verify_password(password, _DUMMY_HASH)
+            uow.audit_result(f"{action}_failed", "unknown_user", user_id=None)
+            return AuthError("用户名或密码错误")
+        if user.locked_until is not None and user.locked_until > now:
+            uow.audit_result(
+                f"{action}_refused", "locked", user_id=user.id, centre_id=user.centre_id
+            )
+            return _locked(user.locked_until)
+        if not user.active or not verify_password(password, user.password_hash):
+            user.failed_logins += 1
+            result = "inactive" if not user.active else "wrong_password"
+            uow.audit_result(
+                f"{action}_failed",
+                result,
+                user_id=user.id,
+                centre_id=user.centre_id,
+                failures=user.failed_logins,
+            )
+            if user.failed_logins >= self.policy.lockout_failures:
+                user.locked_until = now + timedelta(minutes=self.policy.lockout_minutes)
+                user.failed_logins = 0
+                uow.audit_result(
+                    "account_locked",
+                    "locked",
+                    user_id=user.id,
+                    centre_id=user.centre_id,
+                    minutes=self.policy.lockout_minutes,
+                )
+                return _locked(user.locked_until)
+            return AuthError("用户名或密码错误")
+        user.failed_logins = 0
+        user.locked_until = None
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)  # old scrypt hashes become Argon2id
+            uow.audit("password_rehashed", user_id=user.id, centre_id=user.centre_id)
+        return None
+
+    def _signed_in(self, user: User, window: str) -> SignedInUser:
+        changed = user.password_changed_at or user.created_at
+        max_age = self.policy.password_max_age_days
+        expired = max_age > 0 and self.ctx.clock() - changed > timedelta(days=max_age)
+        return SignedInUser(
+            user.id,
+            user.username,
+            user.display_name,
+            user.role,
+            user.centre_id,
+            must_change_password=user.must_change_password or expired,
+            window=window,
+        )
+
+    def sign_in(self, username: str, password: str, *, window: str = "") -> SignedInUser:
+        with self.ctx.uow() as uow:
+            uow.window = window
+            user = uow.session.scalars(
+                select(User).where(User.username == username.strip()).with_for_update()
+            ).one_or_none()
+            refusal = self._check(uow, user, password, "login")
+            if refusal is None and user is not None:
+                signed = self._signed_in(user, window)
+                uow.audit(
+                    "login",
+                    user_id=user.id,
+                    centre_id=user.centre_id,
+                    must_change=signed.must_change_password,
+                )
+                return signed
+        raise refusal or AuthError("用户名或密码错误")
+
+    def unlock_session(self, user: SignedInUser, password: str) -> SignedInUser:
+        """The same clerk signs back in at a locked counter (wrong passwords count and lock)."""
+        with self.ctx.uow() as uow:
+            uow.window = user.window
+            row = uow.session.scalars(
+                select(User).where(User.id == user.id).with_for_update()
+            ).one_or_none()
+            refusal = self._check(uow, row, password, "unlock")
+            if refusal is None and row is not None:
+                uow.audit("session_unlocked", user_id=row.id, centre_id=row.centre_id)
+                return self._signed_in(row, user.window)
+        raise refusal if isinstance(refusal, AccountLocked) else AuthError("密码错误")
+
+    def record_idle_lock(self, user: SignedInUser) -> None:
+        with self.ctx.uow() as uow:
+            uow.window = user.window
+            uow.audit("session_locked", user_id=user.id, centre_id=user.centre_id, reason="idle")
+
+    def sign_out(self, user: SignedInUser, *, switching: bool = False) -> None:
+        with self.ctx.uow() as uow:
+            uow.window = user.window
+            uow.audit(
+                "switch_user" if switching else "logout", user_id=user.id, centre_id=user.centre_id
+            )
+
+    def change_password(self, user: SignedInUser, old: str, new: str) -> SignedInUser:
+        """The account's own password; the new one must follow the policy and differ from the old."""
+        check_policy(new, self.policy, username=user.username)
+        if new == old:
+            raise ValidationError("PASSWORD_SAME", "新密码不能与原密码相同", "password")
+        with self.ctx.uow() as uow:
+            uow.window = user.window
+            row = uow.session.scalars(
+                select(User).where(User.id == user.id).with_for_update()
+            ).one_or_none()
+            refusal = self._check(uow, row, old, "password_change")
+            if refusal is None and row is not None:
+                row.password_hash = hash_password(new)
+                row.password_changed_at = self.ctx.clock()
+                row.must_change_password = False
+                uow.audit("password_changed", user_id=row.id, centre_id=row.centre_id)
+                return replace(user, must_change_password=False)
+        raise refusal if isinstance(refusal, AccountLocked) else AuthError("原密码错误")
+
+    # -- the security administrator's work ------------------------------------------------------
+
+    def list_accounts(self, user: SignedInUser) -> list[AccountView]:
+        with self.ctx.uow() as uow:
+            rows = list(uow.session.scalars(select(User).order_by(User.username)))
+            uow.audit("accounts_listed", user_id=user.id, centre_id=user.centre_id, rows=len(rows))
+            return [_view(u) for u in rows]
+
+    def create_account(
+        self,
+        user: SignedInUser,
+        username: str,
+        display_name: str,
+        role: str,
+        temporary_password: str,
+    ) -> AccountView:
+        """A new local account; its first sign-in must set a password of its own."""
+        username, display_name = username.strip(), display_name.strip()
+        if not username or not display_name:
+            raise ValidationError("ACCOUNT_NAME", "请填写用户名和姓名", "username")
+        if role not in ROLES:
+            raise ValidationError("ROLE_UNKNOWN", f"没有“{role}”这个角色", "role")
+        check_policy(temporary_password, self.policy, username=username)
+        with self.ctx.uow() as uow:
+            s = uow.session
+            if s.scalars(select(User.id).where(User.username == username)).first():
+                raise ValidationError("ACCOUNT_EXISTS", f"用户名 {username} 已存在", "username")
+            row = User(
+                id=new_id(),
+                centre_id=user.centre_id,
+                username=username,
+                display_name=display_name,
+                role=role,
+                password_hash=hash_password(temporary_password),
+                password_changed_at=self.ctx.clock(),
+                must_change_password=True,
+            )
+            s.add(row)
+            s.flush()
+            uow.audit(
+                "account_created",
+                user_id=user.id,
+                centre_id=user.centre_id,
+                subject_type="account",
+                subject_id=row.id,
+                role=role,
+            )
+            return _view(row)
+
+    def _target(self, uow: UnitOfWork, account_id: uuid.UUID) -> User:
+        row = uow.session.get(User, account_id, with_for_update=True)
+        if row is None:
+            raise ValidationError("ACCOUNT_NOT_FOUND", "找不到该账号", "account")
+        return row
+
+    def set_role(self, user: SignedInUser, account_id: uuid.UUID, role: str) -> AccountView:
+        """One role per account: giving an administrator role replaces the old role, so nobody
+        holds two administrator roles; nobody changes their own role."""
+        if role not in ROLES:
+            raise ValidationError("ROLE_UNKNOWN", f"没有“{role}”这个角色", "role")
+        if account_id == user.id:
+            raise ValidationError("ROLE_SELF", "不能修改自己的角色", "role")
+        with self.ctx.uow() as uow:
+            row = self._target(uow, account_id)
+            old, row.role = row.role, role
+            uow.audit(
+                "role_changed",
+                user_id=user.id,
+                centre_id=user.centre_id,
+                subject_type="account",
+                subject_id=row.id,
+                old=old,
+                new=role,
+            )
+            return _view(row)
+
+    def reset_password(
+        self, user: SignedInUser, account_id: uuid.UUID, temporary_password: str
+    ) -> AccountView:
+        with self.ctx.uow() as uow:
+            row = self._target(uow, account_id)
+            check_policy(temporary_password, self.policy, username=row.username)
+            row.password_hash = hash_password(temporary_password)
+            row.password_changed_at = self.ctx.clock()
+            row.must_change_password = True
+            row.failed_logins, row.locked_until = 0, None
+            uow.audit(
+                "password_reset",
+                user_id=user.id,
+                centre_id=user.centre_id,
+                subject_type="account",
+                subject_id=row.id,
+            )
+            return _view(row)
+
+    def unlock_account(self, user: SignedInUser, account_id: uuid.UUID) -> AccountView:
+        with self.ctx.uow() as uow:
+            row = self._target(uow, account_id)
+            row.failed_logins, row.locked_until = 0, None
+            uow.audit(
+                "account_unlocked",
+                user_id=user.id,
+                centre_id=user.centre_id,
+                subject_type="account",
+                subject_id=row.id,
+            )
+            return _view(row)
+
+    def set_active(self, user: SignedInUser, account_id: uuid.UUID, active: bool) -> AccountView:
+        if account_id == user.id:
+            raise ValidationError("ACCOUNT_SELF", "不能停用自己的账号", "account")
+        with self.ctx.uow() as uow:
+            row = self._target(uow, account_id)
+            row.active = active
+            uow.audit(
+                "account_enabled" if active else "account_disabled",
+                user_id=user.id,
+                centre_id=user.centre_id,
+                subject_type="account",
+                subject_id=row.id,
+            )
+            return _view(row)
