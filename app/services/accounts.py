@@ -13,9 +13,9 @@ from app.config import SecuritySettings
 from app.db.models import User
 from app.db.types import new_id
 from app.domain.errors import ValidationError
+from app.kernel.passwords import check_policy, hash_password, needs_rehash, verify_password
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
-from app.kernel.passwords import check_policy, hash_password, needs_rehash, verify_password
 from app.services.uow import UnitOfWork
 
 ROLES = ("clerk", "supervisor", "system_admin", "audit_admin", "security_admin")
