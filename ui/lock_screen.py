@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.accounts import AccountLocked
 from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
-from app.services.health import database_message
+from app.services.types import AccountLocked, database_message
 from ui.background import BackgroundOp
 
 

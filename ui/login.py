@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
-from app.services.health import database_message
+from app.services.types import database_message
 from ui.background import BackgroundOp
 from ui.settings import COUNTER_NUMBER
 

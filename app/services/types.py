@@ -21,6 +21,7 @@ from app.domain.catalogue import (
 from app.domain.errors import DomainError, IllegalTransition, ValidationError
 from app.domain.identity import normalise_input
 from app.domain.queue import PriorityClass
+from app.services.accounts import AccountLocked, AuthError
 from app.services.case_numbers import NotFound
 from app.services.health import database_message
 from app.services.ratings import BAD_LEVELS
@@ -30,6 +31,8 @@ from app.services.sync import ConflictItem, SyncReport, SyncStatus
 
 __all__ = [
     "BAD_LEVELS",
+    "AccountLocked",
+    "AuthError",
     "CaseType",
     "ConflictItem",
     "DayFigures",
