@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.bootstrap import Services
 from app.services.types import database_message
-from ui.background import BackgroundOp
+from ui.background import BackgroundOp, install_excepthook
 from ui.main_window import MainWindow
 from ui.qt_app import make_application
 from ui.settings import RATING_SCREEN, upgrade_settings
@@ -44,6 +44,7 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
     if self_test:
         return run_self_test(url)
     app = make_application()
+    install_excepthook()
     upgrade_settings(QSettings())
     services = Services.for_url(url)
     from ui.lock_screen import ChangePasswordDialog, SessionControls

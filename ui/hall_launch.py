@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services.bootstrap import Services, bootstrap
 from ui.announcer import Announcer
-from ui.background import BackgroundOp
+from ui.background import BackgroundOp, install_excepthook
 from ui.board import BoardWindow, show_full_screen_on
 from ui.kiosk import KioskWindow
 from ui.printing import PdfPrinter
@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 
 def _application() -> QApplication:
-    return make_application()
+    app = make_application()
+    install_excepthook()
+    return app
 
 
 def _prepare(services: Services, start: Callable[[], None]) -> None:

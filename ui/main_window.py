@@ -21,7 +21,7 @@ from app.services.bootstrap import Services
 from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedInUser
 from app.services.types import MatterSpec, SyncReport
 from ui.actions import ActionId, ActionRegistry
-from ui.background import BackgroundOp
+from ui.background import BackgroundOp, RequestToken
 from ui.counter.case_actions import CaseActions
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
 from ui.counter.dialogs import HelpOverlay
@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.counter_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.counter_view.verticalHeader().hide()
 
+        self.matter_searches = RequestToken()
         self.matter_model: RowTableModel[MatterSummary] = RowTableModel(
             [
                 Column("", lambda m: m.code),
@@ -334,9 +335,9 @@ class MainWindow(QMainWindow):
         return tr("即办") if m.promised_days == 0 else tr("%d 个工作日") % m.promised_days
 
     def _search(self, text: str) -> None:
-        BackgroundOp(lambda: self.services.catalogue.search_matters(text)).success(
-            self.matter_model.set_rows
-        ).failure(self._failed).run()
+        BackgroundOp(lambda: self.services.catalogue.search_matters(text), parent=self).latest(
+            self.matter_searches
+        ).success(self.matter_model.set_rows).failure(self._failed).run()
 
     def _matter_selected(self, current: object, _previous: object) -> None:
         row = self.matter_view.currentIndex().row()

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.types import SyncReport, SyncStatus, local_time
-from ui.background import BackgroundOp
+from ui.background import BackgroundOp, Lane
 
 
 class SyncRounds(Protocol):
@@ -82,7 +82,9 @@ class SyncController(QObject):
             self.refresh()  # enrolment may have happened from the command line meanwhile
             return
         self._running = True
-        BackgroundOp(self.sync.run_round).success(self._done).failure(self._failed).run()
+        BackgroundOp(self.sync.run_round, lane=Lane.NETWORK).success(self._done).failure(
+            self._failed
+        ).run()
 
     def _done(self, result: SyncReport) -> None:
         self._running = False

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, SignedInUser
-from ui.background import BackgroundOp
+from ui.background import BackgroundOp, RequestToken
 from ui.counter.case_models import CaseTableModel, EventTableModel
 from ui.counter.common import error_text, latin_only, show_error, tr
 from ui.table_model import row_table_view
@@ -95,6 +95,7 @@ class CaseSearchPage(CaseList):
 
     def __init__(self, services: Services, user: SignedInUser | None) -> None:
         super().__init__(services, user)
+        self.searches = RequestToken()  # an older search never replaces a newer one
         self.query = latin_only(QLineEdit())
         self.query.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)  # names too
         self.query.setObjectName("caseQuery")
@@ -118,9 +119,9 @@ class CaseSearchPage(CaseList):
         if user is None or not text.strip():
             return
         cases = self.services.cases
-        BackgroundOp(lambda: cases.find(user, text)).success(self._found).failure(
-            lambda e: show_error(self.info, error_text(e))
-        ).run()
+        BackgroundOp(lambda: cases.find(user, text), parent=self).latest(self.searches).success(
+            self._found
+        ).failure(lambda e: show_error(self.info, error_text(e))).run()
 
     def _found(self, rows: list[CaseSummary]) -> None:
         self.info.setStyleSheet("")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGroupBox, QHeaderView, QLineEdit, QTableView, QVB
 
 from app.services.bootstrap import Services
 from app.services.dto import MatterSummary
-from ui.background import BackgroundOp
+from ui.background import BackgroundOp, RequestToken, report_exception
 from ui.counter.common import tr
 from ui.table_model import Column, RowTableModel
 
@@ -45,6 +45,8 @@ class MatterPicker(QGroupBox):
         super().__init__()
         self.services = services
         self.usage = usage
+        self.searches = RequestToken()  # a slower, older search never replaces a newer one
+        self.pick_when_found = False  # Enter pressed while the newest search is under way
         self.search = QLineEdit()
         self.search.setObjectName("matterSearch")
         self.search.setClearButtonEnabled(True)
@@ -91,12 +93,21 @@ class MatterPicker(QGroupBox):
         query = self.search.text() if text is None else text
         usage = self.usage.counts()
         catalogue = self.services.catalogue
-        BackgroundOp(lambda: catalogue.search_matters(query, usage)).success(self._show).run()
+        BackgroundOp(lambda: catalogue.search_matters(query, usage), parent=self).latest(
+            self.searches
+        ).success(self._show).failure(self._failed).run()
 
     def _show(self, rows: list[MatterSummary]) -> None:
         self.model.set_rows(rows)
         if rows:
             self.view.selectRow(0)
+        if self.pick_when_found:
+            self.pick_when_found = False
+            self.pick_current()
+
+    def _failed(self, exc: Exception) -> None:
+        self.pick_when_found = False
+        report_exception(exc)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -112,6 +123,10 @@ class MatterPicker(QGroupBox):
         return super().eventFilter(watched, event)
 
     def pick_current(self) -> None:
+        """Pick the selected matter of the newest search (waiting for it when still under way)."""
+        if self.searches.pending:
+            self.pick_when_found = True
+            return
         row = self.view.currentIndex().row()
         if row < 0:
             return
