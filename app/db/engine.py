@@ -49,6 +49,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite files get WAL and foreign keys, and their folder is created."""
     url = normalise_url(url)
     u = make_url(url)
+    # a statement's parameters are personal data (ID numbers, names, phones): never in an error's
+    # text, which reaches logs
+    kwargs.setdefault("hide_parameters", True)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             from app.db.health import create_private_file

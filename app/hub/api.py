@@ -24,6 +24,7 @@ from app.hub import admin, departments, dept_case, ingest, web
 from app.hub.admin import HubError
 from app.hub.batch import PushResult, prepare
 from app.hub.changes import begin_snapshot, read_changes
+from app.hub.db import db_error_summary
 from app.hub.models import HubConflict, HubDevice, HubStaff
 from app.hub.state import Hub
 from app.sync import protocol as P
@@ -65,10 +66,15 @@ async def check_versions(request: Request) -> datetime | None:
     if problem:
         raise HubError(426, problem)
     raw = h.get(P.H_DEVICE_TIME)
-    try:
-        return datetime.fromisoformat(raw) if raw else None
-    except ValueError:
+    if not raw:
         return None
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise HubError(422, f"{P.H_DEVICE_TIME} 须为带时区的 ISO 8601 时间")
+    return at
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -164,7 +170,8 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
 
     @app.exception_handler(DBAPIError)
     async def db_down(r: Request, exc: DBAPIError) -> Response:
-        log.warning("database error: %s", exc)
+        # the error's class and SQLSTATE only: its text may quote a row (DETAIL: Failing row …)
+        log.warning("database error: %s", db_error_summary(exc))
         if web.is_page(r):
             return web.error_page(r, 503, "区级平台数据库暂时不可用，请稍后重试")
         return JSONResponse({"detail": "区级平台数据库暂时不可用，请稍后重试"}, status_code=503)
@@ -226,7 +233,7 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     def pull(
         device: Device,
         _v: Versions,
-        cursor: Annotated[int, Query(ge=0)] = 0,
+        cursor: Annotated[int, Query(ge=0, le=P.MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=P.MAX_PULL)] = 1000,
     ) -> P.PullResponse:
         with hub.sessions() as s:

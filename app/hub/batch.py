@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,9 @@ from app.sync.protocol import Op
 
 # Text PostgreSQL's json type refuses: non-finite numbers and the NUL character.
 _UNSTORABLE = (b"NaN", b"Infinity", b"\\u0000")
+# Numbers the parser turns into an infinite float (1e400, a 400-digit literal with a fraction):
+# a request holding one is searched op by op like one holding NaN.
+_HUGE_NUMBER = re.compile(rb"[0-9][eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
 UNSTORABLE_MESSAGE = "数据含有无法保存的内容（非有限数值或空字符），已记录但未采用"
 
 
@@ -78,7 +82,9 @@ def prepare(ops: list[Op], body: bytes | None = None) -> list[Prepared]:
     json column cannot hold (NaN, Infinity, NUL) is stored cleaned and its op listed as a conflict,
     never a 5xx that would block the centre's queue; `body`, the request's JSON, is searched once
     for them so that a clean batch (nearly all) skips the search op by op."""
-    suspect = body is None or any(u in body for u in _UNSTORABLE)
+    suspect = (
+        body is None or any(u in body for u in _UNSTORABLE) or _HUGE_NUMBER.search(body) is not None
+    )
     out = []
     for o in sorted(ops, key=lambda o: o.seq):
         # one name per kind: what an earlier version queued as "case" is stored as "case_file"

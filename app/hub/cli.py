@@ -155,6 +155,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.hub.db import hub_engine, upgrade
+    from app.hub.logs import hub_log_config
 
     engine = hub_engine(args.db)
     upgrade(engine)
@@ -169,6 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
         log_level="warning",
+        log_config=hub_log_config(),  # ID numbers and phones masked in every line
         timeout_graceful_shutdown=5,
     )
     return 0

@@ -25,6 +25,16 @@ def hub_engine(url: str, **kwargs: Any) -> Engine:
     return make_engine(url, **kwargs)
 
 
+def db_error_summary(exc: BaseException) -> str:
+    """What may be logged of a database error: its class and SQLSTATE, never its text (PostgreSQL's
+    DETAIL can quote the refused row) nor the statement's parameters."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or ""
+    return (
+        f"{type(exc).__name__}/{type(orig).__name__ if orig is not None else '-'} {state}".strip()
+    )
+
+
 def alembic_config(engine: Engine) -> Config:
     return centre_alembic_config(engine, MIGRATIONS)
 

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session
 
 from app.hub.batch import UNSTORABLE_MESSAGE, Prepared, PushResult, prepare
 from app.hub.changes import append_changes, probe, upsert, upsert_records
+from app.hub.db import db_error_summary
 from app.hub.merge import (
     STATE,
     STATE_COLUMNS,
@@ -31,6 +42,8 @@ from app.sync.protocol import Op
 # refused (an op the hub would not take: unknown kind, another centre's record, a district record:
 # kept only as the receipt that answers a resend, never pulled, never in hub_record or case states).
 APPLIED, CONFLICT, REFUSED = "applied", "conflict", "refused"
+log = logging.getLogger(__name__)
+DATABASE_REFUSED = "区级平台数据库无法保存此数据，未采用（请联系区级平台管理员）"
 RESEND_CHANGED = "同一操作编号重发的内容与首次不同，未采用（请联系区级平台管理员）"
 
 
@@ -194,6 +207,59 @@ def _apply(
     finish(session, batch)
 
 
+def refused_by_database(exc: DBAPIError) -> bool:
+    """A row the database will never take (bad value, constraint), as opposed to its being
+    unavailable (connection lost, timeout, deadlock: worth retrying)."""
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return False
+    return isinstance(exc, DataError | IntegrityError | ProgrammingError | InternalError)
+
+
+def _one_by_one(
+    session: Session,
+    centre_id: uuid.UUID,
+    now: datetime,
+    device_id: uuid.UUID,
+    fresh: list[Prepared],
+    foreign: set[uuid.UUID],
+    known: dict[str, tuple[str, Any]],
+    exc: DBAPIError,
+) -> None:
+    """The database refused something of the batch: apply its ops one by one, each in its own
+    savepoint; an op the database refuses is kept as a refused receipt and listed as a conflict,
+    and the rest of the queue moves on (never a 5xx that the centre would resend for ever)."""
+    log.warning("push batch refused by the database (%s): applying op by op", db_error_summary(exc))
+    for p in fresh:
+        try:
+            with session.begin_nested():
+                _apply(session, Batch(centre_id=centre_id, now=now), device_id, [p], foreign, known)
+            continue
+        except DBAPIError as again:
+            if not refused_by_database(again):
+                raise
+            log.warning("op refused by the database (%s)", db_error_summary(again))
+        refused = Batch(centre_id=centre_id, now=now)
+        refused.conflict("invalid_op", DATABASE_REFUSED, case_id=None, subject=p.op.entity_id)
+        o = p.op
+        refused.changes.append(
+            {
+                "centre_id": centre_id,
+                "entity": o.entity,
+                "entity_id": o.entity_id,
+                "op": o.op,
+                "payload": {},  # what the database would not take is not kept
+                "origin_device_id": device_id,
+                "op_id": o.op_id,
+                "device_seq": o.seq,
+                "status": REFUSED,
+                "recorded_at": now,
+            }
+        )
+        with session.begin_nested():
+            finish(session, refused)
+        known[p.op_id] = (REFUSED, None)
+
+
 def push(
     session: Session,
     device_id: uuid.UUID,
@@ -236,7 +302,13 @@ def push(
             # a resend must carry what was first sent; anything else is listed, never applied
             batch.conflict("invalid_op", RESEND_CHANGED, case_id=None, subject=p.op.entity_id)
             acks[p.op_id] = CONFLICT
-    _apply(session, batch, device_id, fresh, foreign, known)
+    try:
+        with session.begin_nested():
+            _apply(session, batch, device_id, fresh, foreign, known)
+    except DBAPIError as exc:
+        if not refused_by_database(exc):
+            raise  # the database is down or busy: 503, the centre retries
+        _one_by_one(session, batch.centre_id, now, device_id, fresh, foreign, known, exc)
     last = prepared[-1].op.seq
     device.last_seq = max(device.last_seq or 0, last)
     device.last_seen_at = now

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import FINAL_STATUSES, apply, parse_event, parse_status
-from app.domain.errors import IllegalTransition
+from app.domain.errors import DomainError, IllegalTransition
 from app.hub.batch import parse_uuid
 from app.hub.changes import probe
 from app.hub.models import HubCaseState, HubCentre, HubConflict, HubRecord
@@ -141,14 +141,20 @@ def apply_event(
         batch.conflict("invalid_op", f"办件事件缺少{what}", case_id=None, subject=event_id)
         return "refused"
     st = batch.states.get(case_id)
-    if st is None:
-        st = new_state(batch, case_id)
-        batch.states[case_id] = st
     try:
         event = parse_event(str(payload.get("event_type")))
-        status = parse_status(st.status) if st.status else None
+        status = parse_status(st.status) if st is not None and st.status else None
         new = apply(status, event)
-    except ValueError:
+    except IllegalTransition as exc:
+        batch.conflict(
+            "illegal_event",
+            f"合并后的办理记录不允许此操作：{exc.message}",
+            case_id=case_id,
+            subject=event_id,
+            other=st.last_event_id if st is not None else None,
+        )
+        return "conflict"
+    except (DomainError, ValueError):  # an event type this version does not know
         batch.conflict(
             "invalid_op",
             f"无法识别的办件事件类型：{str(payload.get('event_type'))[:40]}",
@@ -156,15 +162,9 @@ def apply_event(
             subject=event_id,
         )
         return "conflict"
-    except IllegalTransition as exc:
-        batch.conflict(
-            "illegal_event",
-            f"合并后的办理记录不允许此操作：{exc.message}",
-            case_id=case_id,
-            subject=event_id,
-            other=st.last_event_id,
-        )
-        return "conflict"
+    if st is None:
+        st = new_state(batch, case_id)
+        batch.states[case_id] = st
     st.status = new.name
     st.last_seq = min(max(st.last_seq or 0, seq), 2**31 - 1)
     st.last_event_id = event_id

@@ -380,8 +380,10 @@ class SyncAgent:
             ).one()
             last = s.scalar(select(SyncState.last_success_at).where(SyncState.name == "hub"))
         client.heartbeat(
-            P.HeartbeatRequest(
-                queue_depth=int(depth or 0), oldest_unsent_at=oldest, last_success_at=last
+            P.HeartbeatRequest(  # times with their zone (the hub refuses zone-less ones)
+                queue_depth=int(depth or 0),
+                oldest_unsent_at=datetime.fromisoformat(_utc_iso(oldest)) if oldest else None,
+                last_success_at=datetime.fromisoformat(_utc_iso(last)) if last else None,
             )
         )
 

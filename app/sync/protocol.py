@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
 # Oldest centre app (major.minor) the hub still talks to; newer minor versions are accepted.
@@ -42,20 +42,24 @@ class _Msg(BaseModel):
 
 
 class Op(_Msg):
-    seq: int = Field(ge=1)
+    """One queued change. `entity` and `op` are checked against the registry (app.sync.kinds) by
+    the hub's ingest, which lists an unknown one as a conflict (a newer app's kind) instead of
+    refusing the whole batch."""
+
+    seq: int = Field(ge=1, le=MAX_SEQ)
     op_id: uuid.UUID
     entity: str = Field(min_length=1, max_length=30, pattern=r"^[a-z_]+$")
     entity_id: uuid.UUID
     op: str = Field(min_length=1, max_length=20)
     payload: dict[str, Any]
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 class PushRequest(_Msg):
     ops: list[Op] = Field(min_length=1, max_length=MAX_BATCH_OPS)
     # With two batches in flight: apply this one only after the device's op `after_seq` is applied
     # (else 409 and the centre resends it once the earlier batch is acknowledged).
-    after_seq: int | None = Field(default=None, ge=0)
+    after_seq: int | None = Field(default=None, ge=0, le=MAX_SEQ)
 
 
 OpStatus = Literal["applied", "conflict"]
@@ -92,9 +96,9 @@ class PullResponse(_Msg):
 
 
 class HeartbeatRequest(_Msg):
-    queue_depth: int = Field(ge=0)
-    oldest_unsent_at: datetime | None = None
-    last_success_at: datetime | None = None
+    queue_depth: int = Field(ge=0, le=MAX_INT)
+    oldest_unsent_at: AwareDatetime | None = None
+    last_success_at: AwareDatetime | None = None
 
 
 class HeartbeatResponse(_Msg):

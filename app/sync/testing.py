@@ -61,9 +61,10 @@ def free_port() -> int:
 
 
 def start_hub_process(
-    db: str, port: int, workers: int = 1, wait: float = 20.0
+    db: str, port: int, workers: int = 1, wait: float = 20.0, stderr: Any = None
 ) -> subprocess.Popen[bytes]:
-    """`onewindow-hub serve` as a real process on 127.0.0.1:`port`, returned once /health answers."""
+    """`onewindow-hub serve` as a real process on 127.0.0.1:`port`, returned once /health answers;
+    `stderr` (a file) captures its log."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -78,7 +79,8 @@ def start_hub_process(
             str(port),
             "--workers",
             str(workers),
-        ]
+        ],
+        stderr=stderr,
     )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
