@@ -30,6 +30,7 @@ from app.hub.state import Hub
 from app.sync import protocol as P
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_DB_DOWN = 10  # seconds
 
 
 class LoginRequest(BaseModel):
@@ -174,7 +175,11 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         log.warning("database error: %s", db_error_summary(exc))
         if web.is_page(r):
             return web.error_page(r, 503, "区级平台数据库暂时不可用，请稍后重试")
-        return JSONResponse({"detail": "区级平台数据库暂时不可用，请稍后重试"}, status_code=503)
+        return JSONResponse(
+            {"detail": "区级平台数据库暂时不可用，请稍后重试"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_DB_DOWN)},  # centres add their own jitter
+        )
 
     Device = Annotated[HubDevice, Depends(hub.device)]
     Versions = Annotated[datetime | None, Depends(check_versions)]

@@ -6,6 +6,7 @@ import logging
 import threading
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
 from app.sync.enrol import current_enrolment
 from app.sync.protocol import conflict_id
+from app.sync.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class SyncReport:
     error_kind: str = ""
     skew_seconds: float | None = None
     seconds: float = 0.0
+    retry_after: float | None = None  # the hub asked to wait this long (Retry-After)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ class SyncAgent:
                     pulled=pulled,
                     error=message,
                     error_kind=kind,
+                    retry_after=exc.retry_after if isinstance(exc, SyncError) else None,
                     skew_seconds=self._skew,
                     seconds=(datetime.now(UTC) - started).total_seconds(),
                 )
@@ -403,10 +407,20 @@ class SyncAgent:
         except Exception:  # the status line must never take the agent down
             log.exception("could not record sync state")
 
-    def run_forever(self, interval: float, stop: threading.Event) -> None:
-        """`onewindow sync --watch` and the GUI's background helper: a round every `interval` seconds."""
+    def run_forever(
+        self,
+        interval: float,
+        stop: threading.Event,
+        *,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """`onewindow sync --watch`: a round every `interval` seconds; after a failed round the next
+        comes with exponential back-off and full jitter, capped, and never before the hub's
+        Retry-After (app.sync.retry), so 200 centres back from an outage do not retry in step.
+        `sleep` replaces waiting on `stop` (tests)."""
+        wait = sleep or stop.wait
+        until_ok = retrying(stop.is_set, wait)
         while not stop.is_set():
-            report = self.run_once()
-            if not report.ok:
-                log.warning("sync failed: %s", report.error)
-            stop.wait(interval if report.ok else min(interval * 2, 300))
+            until_ok(self.run_once)
+            if not stop.is_set():
+                wait(interval)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from app import __version__
 from app.clock import Clock, system_clock
 from app.sync import protocol as P
+from app.sync.retry import parse_retry_after
 
 ErrorKind = Literal["offline", "incompatible", "unauthorized", "rejected", "server", "retry"]
 
@@ -21,10 +22,11 @@ ErrorKind = Literal["offline", "incompatible", "unauthorized", "rejected", "serv
 class SyncError(Exception):
     """Why talking to the hub failed: kind for the program, message for people (Chinese)."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.retry_after = retry_after  # seconds the hub asked us to wait (Retry-After)
 
 
 class HubClient:
@@ -110,8 +112,12 @@ class HubClient:
                 raise SyncError("retry", detail)
             if resp.status_code in (401, 403):
                 raise SyncError("unauthorized", detail)
-            if resp.status_code >= 500:
-                raise SyncError("server", f"区级平台暂时出错（{resp.status_code}）：{detail}")
+            if resp.status_code >= 500 or resp.status_code == 429:
+                raise SyncError(
+                    "server",
+                    f"区级平台暂时出错（{resp.status_code}）：{detail}",
+                    parse_retry_after(resp.headers.get("retry-after")),
+                )
             raise SyncError("rejected", f"区级平台拒绝了请求（{resp.status_code}）：{detail}")
         return resp.content
 
