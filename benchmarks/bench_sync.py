@@ -34,7 +34,7 @@ from app.sync import protocol as P
 from app.sync.agent import SyncAgent
 from app.sync.client import op_json
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, free_port, new_centre, start_hub_process
+from tests.sync.harness import WorkMaker, free_port, new_centre, start_hub_process
 
 HEADERS = {
     P.H_PROTOCOL: "1",
@@ -253,7 +253,7 @@ def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[s
             code = new_enrol_code(s, "880002", datetime.now(UTC))
         import keyring
 
-        from app.sync.testing import FileKeyring
+        from tests.sync.harness import FileKeyring
 
         os.environ["ONEWINDOW_TEST_KEYRING"] = str(tmp / "kr.json")
         keyring.set_keyring(FileKeyring())

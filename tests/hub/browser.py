@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.sync.testing import free_port, start_hub_process
+from tests.sync.harness import free_port, start_hub_process
 
 
 def chromium_path() -> str:

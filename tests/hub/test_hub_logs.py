@@ -15,10 +15,10 @@ from app.clock import system_clock
 from app.hub.admin import new_enrol_code
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.logging_setup import scrub
-from app.sync.testing import free_port, start_hub_process
 from tests.hub.conftest import VERSIONS
 from tests.hub.test_security import op
 from tests.services.conftest import make_id
+from tests.sync.harness import free_port, start_hub_process
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 

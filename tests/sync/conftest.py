@@ -16,7 +16,7 @@ from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.services.context import ServiceContext
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
-from app.sync.testing import asgi_transport, new_centre
+from tests.sync.harness import asgi_transport, new_centre
 
 
 class HubHarness:

@@ -20,7 +20,7 @@ from app.sync.agent import SyncAgent
 from app.sync.cli import add_sync_commands, cmd_sync
 from app.sync.credentials import CredentialError
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, new_centre
+from tests.sync.harness import WorkMaker, new_centre
 
 pytestmark = pytest.mark.pg
 

@@ -14,7 +14,7 @@ from app.db.types import new_id
 from app.hub.models import HubCaseState, HubChange, HubConflict
 from app.sync.apply import row_payload
 from app.sync.conflicts import list_conflicts, resolve_conflict
-from app.sync.testing import WorkMaker
+from tests.sync.harness import WorkMaker
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

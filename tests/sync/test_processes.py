@@ -25,8 +25,8 @@ from app.services.context import ServiceContext
 from app.sync.agent import SyncAgent
 from app.sync.credentials import SERVICE
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, free_port, new_centre, start_hub_process
 from tests.sync.conftest import verify_in_sync
+from tests.sync.harness import WorkMaker, free_port, new_centre, start_hub_process
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
@@ -139,7 +139,7 @@ def test_centre_killed_around_the_push(
     )
     env = {
         **os.environ,
-        "PYTHON_KEYRING_BACKEND": "app.sync.testing.FileKeyring",
+        "PYTHON_KEYRING_BACKEND": "tests.sync.harness.FileKeyring",
         "ONEWINDOW_TEST_KEYRING": str(keyfile),
     }
     child = subprocess.run([sys.executable, "-c", CHILD, url, mode], env=env, timeout=60)

@@ -25,8 +25,8 @@ from app.services.context import ServiceContext
 from app.services.setup import WINDOWS_QUEUED, send_windows_once
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, new_centre
 from tests.sync.conftest import verify_in_sync
+from tests.sync.harness import WorkMaker, new_centre
 
 pytestmark = pytest.mark.pg
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.hub.models import HubChange
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker
+from tests.sync.harness import WorkMaker
 
 pytestmark = pytest.mark.pg
 

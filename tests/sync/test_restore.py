@@ -51,10 +51,10 @@ from app.sync.conflicts import list_conflicts, resolve_conflict
 from app.sync.enrol import enrol
 from app.sync.protocol import MAX_PULL
 from app.sync.restore import LOCAL_TABLES, REBUILT_TABLES, RESTORED_TABLES, RestoreError, restore
-from app.sync.testing import WorkMaker, new_centre
 from tests.conftest import PG_URL
 from tests.services.conftest import DIBAO_FORM, START, MovableClock, make_id
 from tests.sync.conftest import HubHarness, verify_in_sync
+from tests.sync.harness import WorkMaker, new_centre
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

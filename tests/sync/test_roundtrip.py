@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.db.models import Case, CaseEvent, OutboxOp, SyncState
 from app.hub.models import HubChange, HubDevice, HubRecord
-from app.sync.testing import WorkMaker
+from tests.sync.harness import WorkMaker
 
 pytestmark = pytest.mark.pg
 

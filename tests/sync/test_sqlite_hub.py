@@ -12,8 +12,8 @@ from app.hub import departments
 from app.hub.models import HubCaseState, HubStaff
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
-from app.sync.testing import WorkMaker, new_centre
 from tests.sync.conftest import HubHarness, verify_in_sync
+from tests.sync.harness import WorkMaker, new_centre
 
 
 def test_try_out_hub_on_sqlite(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.sync.agent import SyncAgent
 from app.sync.client import SyncError
 from app.sync.enrol import enrol
-from app.sync.testing import new_centre
+from tests.sync.harness import new_centre
 from tests.sync.test_processes import free_port
 
 pytestmark = [

@@ -1,4 +1,4 @@
-"""Harness for sync tests and benchmarks: a hub in-process, centre databases, synthetic busy-centre work."""
+"""Harness for sync tests and benchmarks (not part of the product): a hub in-process or as a process, centre databases, synthetic busy-centre work."""
 
 from __future__ import annotations
 
@@ -287,7 +287,7 @@ class WorkMaker:
 
 class FileKeyring(KeyringBackend):
     """A keyring backend for child processes in tests: secrets in the JSON file $ONEWINDOW_TEST_KEYRING.
-    Select it with PYTHON_KEYRING_BACKEND=app.sync.testing.FileKeyring (never in production)."""
+    Select it with PYTHON_KEYRING_BACKEND=tests.sync.harness.FileKeyring (never in production)."""
 
     priority = 1
 
