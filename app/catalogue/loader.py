@@ -12,18 +12,13 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from app.catalogue.schema import (
-    FormFieldModel,
-    MaterialModel,
     MatterModel,
     MattersFileModel,
     PublicationModel,
 )
+from app.catalogue.specs import group_spec, to_spec
 from app.domain.catalogue import (
     CataloguePublication,
-    FormFieldSpec,
-    MaterialSpec,
-    MatterSpec,
-    ServiceGroupSpec,
 )
 from app.resources import resource_path
 
@@ -228,66 +223,6 @@ def _validate(
         return None
 
 
-# --- models to domain dataclasses ----------------------------------------------------------
-
-
-def _material(m: MaterialModel) -> MaterialSpec:
-    return MaterialSpec(
-        code=m.code,
-        name=m.name,
-        form=m.form,
-        copies=m.copies,
-        required=m.required,
-        deferrable=m.deferrable,
-        where_to_get=m.where_to_get,
-        note=m.note,
-    )
-
-
-def _form_field(f: FormFieldModel) -> FormFieldSpec:
-    return FormFieldSpec(
-        key=f.key,
-        label=f.label,
-        kind=f.kind,
-        required=f.required,
-        max_length=f.max_length,
-        choices=tuple(f.choices),
-        help=f.help,
-    )
-
-
-def to_spec(m: MatterModel) -> MatterSpec:
-    """A validated matter model as the frozen domain dataclass."""
-    return MatterSpec(
-        code=m.code,
-        name=m.name,
-        department=m.department,
-        category=m.category,
-        case_type=m.case_type,
-        legal_days=m.legal_days,
-        promised_days=m.promised_days,
-        service_group=m.service_group,
-        deciding_body=m.deciding_body,
-        fee=m.fee,
-        conditions=tuple(m.conditions),
-        procedure=tuple(m.procedure),
-        materials=tuple(_material(x) for x in m.materials),
-        form_fields=tuple(_form_field(x) for x in m.form_fields),
-        co_departments=tuple(m.co_departments),
-        legal_basis=tuple(m.legal_basis),
-        keywords=tuple(m.keywords),
-        form_layout=m.form_layout,
-        sources=tuple(m.sources),
-        notes=m.notes,
-    )
-
-
-def _group(g: Any) -> ServiceGroupSpec:
-    return ServiceGroupSpec(
-        code=g.code, prefix=g.prefix, name=g.name, departments=tuple(g.departments)
-    )
-
-
 # --- the catalogue as a whole --------------------------------------------------------------
 
 
@@ -366,7 +301,7 @@ def _load(root: Path) -> tuple[CataloguePublication | None, list[CatalogueIssue]
         version=header.version,
         published_on=header.published_on,
         publisher=header.publisher,
-        service_groups=tuple(_group(g) for g in header.service_groups),
+        service_groups=tuple(group_spec(g) for g in header.service_groups),
         matters=tuple(to_spec(m) for m in sorted(matters, key=lambda m: m.code)),
     )
     return publication, issues

@@ -284,7 +284,7 @@ def test_outbox_rows_roll_back_with_the_change(world: Centre990101) -> None:
     def explode(*_a: object, **_k: object) -> None:
         raise boom
 
-    intake_result_mod = __import__("app.services.intake", fromlist=["intake_result"])
+    intake_result_mod = __import__("app.services.intake_core", fromlist=["intake_result"])
     original = intake_result_mod.intake_result
     intake_result_mod.intake_result = explode
     try:
