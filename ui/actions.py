@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+
+from ui.i18n import QT_TR_NOOP, tr
 
 
 class ActionId(Enum):
@@ -46,39 +48,59 @@ class ActionSpec:
     tip: str = ""
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Actions", text)
-
-
 SPECS: dict[ActionId, ActionSpec] = {
-    ActionId.HELP: ActionSpec("快捷键帮助", "F1", "显示全部快捷键"),
-    ActionId.CALL_NEXT: ActionSpec("叫号", "F2", "呼叫下一位"),
-    ActionId.RECALL: ActionSpec("重呼", "F3", "再次呼叫当前号码"),
-    ActionId.SKIP: ActionSpec("过号", "F4", "当前号码未到，过号"),
-    ActionId.IDENTIFY: ActionSpec("身份核验", "F5", "输入或读取身份证号"),
-    ActionId.FIND_MATTER: ActionSpec("选择事项", "F6", "按名称、编码或拼音首字母查找事项"),
-    ActionId.ACCEPT: ActionSpec("受理", "F7", "受理并打印受理回执"),
-    ActionId.COMPLETE_ON_SPOT: ActionSpec("即办办结", "F8", "即办件当场办结并打印办结通知"),
-    ActionId.SUPPLEMENT_NOTICE: ActionSpec("一次性告知", "F9", "打印一次性告知书，暂停计时"),
-    ActionId.REJECT: ActionSpec("不予受理", "F10", "填写理由并打印不予受理通知书"),
-    ActionId.FINISH_SERVICE: ActionSpec("结束服务", "F11", "结束本次服务并邀请评价"),
-    ActionId.CONSULT: ActionSpec("咨询登记", "F12", "记录一次咨询，不生成办件"),
+    ActionId.HELP: ActionSpec(QT_TR_NOOP("快捷键帮助"), "F1", QT_TR_NOOP("显示全部快捷键")),
+    ActionId.CALL_NEXT: ActionSpec(QT_TR_NOOP("叫号"), "F2", QT_TR_NOOP("呼叫下一位")),
+    ActionId.RECALL: ActionSpec(QT_TR_NOOP("重呼"), "F3", QT_TR_NOOP("再次呼叫当前号码")),
+    ActionId.SKIP: ActionSpec(QT_TR_NOOP("过号"), "F4", QT_TR_NOOP("当前号码未到，过号")),
+    ActionId.IDENTIFY: ActionSpec(QT_TR_NOOP("身份核验"), "F5", QT_TR_NOOP("输入或读取身份证号")),
+    ActionId.FIND_MATTER: ActionSpec(
+        QT_TR_NOOP("选择事项"), "F6", QT_TR_NOOP("按名称、编码或拼音首字母查找事项")
+    ),
+    ActionId.ACCEPT: ActionSpec(QT_TR_NOOP("受理"), "F7", QT_TR_NOOP("受理并打印受理回执")),
+    ActionId.COMPLETE_ON_SPOT: ActionSpec(
+        QT_TR_NOOP("即办办结"), "F8", QT_TR_NOOP("即办件当场办结并打印办结通知")
+    ),
+    ActionId.SUPPLEMENT_NOTICE: ActionSpec(
+        QT_TR_NOOP("一次性告知"), "F9", QT_TR_NOOP("打印一次性告知书，暂停计时")
+    ),
+    ActionId.REJECT: ActionSpec(
+        QT_TR_NOOP("不予受理"), "F10", QT_TR_NOOP("填写理由并打印不予受理通知书")
+    ),
+    ActionId.FINISH_SERVICE: ActionSpec(
+        QT_TR_NOOP("结束服务"), "F11", QT_TR_NOOP("结束本次服务并邀请评价")
+    ),
+    ActionId.CONSULT: ActionSpec(
+        QT_TR_NOOP("咨询登记"), "F12", QT_TR_NOOP("记录一次咨询，不生成办件")
+    ),
     ActionId.PRINT_FORM: ActionSpec(
-        "打印申请表", "Ctrl+E", "按已填内容打印申请表，供申请人核对签字"
+        QT_TR_NOOP("打印申请表"), "Ctrl+E", QT_TR_NOOP("按已填内容打印申请表，供申请人核对签字")
     ),
-    ActionId.TRANSFER: ActionSpec("转窗", "Ctrl+T", "转到其他窗口或队列"),
-    ActionId.HOLD: ActionSpec("挂起", "Ctrl+H", "挂起当前号码"),
-    ActionId.REQUEUE: ActionSpec("重新排队", "Ctrl+R", "过号的群众重新排队"),
+    ActionId.TRANSFER: ActionSpec(QT_TR_NOOP("转窗"), "Ctrl+T", QT_TR_NOOP("转到其他窗口或队列")),
+    ActionId.HOLD: ActionSpec(QT_TR_NOOP("挂起"), "Ctrl+H", QT_TR_NOOP("挂起当前号码")),
+    ActionId.REQUEUE: ActionSpec(
+        QT_TR_NOOP("重新排队"), "Ctrl+R", QT_TR_NOOP("过号的群众重新排队")
+    ),
     ActionId.CASE_SEARCH: ActionSpec(
-        "办件查询", "Ctrl+F", "按办件编号、身份证号、姓名、电话或日期查询"
+        QT_TR_NOOP("办件查询"), "Ctrl+F", QT_TR_NOOP("按办件编号、身份证号、姓名、电话或日期查询")
     ),
-    ActionId.HAND_OVER: ActionSpec("结果领取", "Ctrl+L", "登记领取并打印领取凭证"),
+    ActionId.HAND_OVER: ActionSpec(
+        QT_TR_NOOP("结果领取"), "Ctrl+L", QT_TR_NOOP("登记领取并打印领取凭证")
+    ),
     ActionId.RESUME_CASE: ActionSpec(
-        "补正后受理", "Ctrl+B", "待补正的办件材料补齐后恢复办理并打印受理回执"
+        QT_TR_NOOP("补正后受理"),
+        "Ctrl+B",
+        QT_TR_NOOP("待补正的办件材料补齐后恢复办理并打印受理回执"),
     ),
-    ActionId.RECORD_DECISION: ActionSpec("录入部门决定", "Ctrl+D", "值班长代录部门审批结果"),
-    ActionId.REPRINT: ActionSpec("补打", "Ctrl+P", "补打已打印的文书（需填写原因）"),
-    ActionId.SYNC_NOW: ActionSpec("立即同步", "Ctrl+S", "立即与区级平台同步"),
+    ActionId.RECORD_DECISION: ActionSpec(
+        QT_TR_NOOP("录入部门决定"), "Ctrl+D", QT_TR_NOOP("值班长代录部门审批结果")
+    ),
+    ActionId.REPRINT: ActionSpec(
+        QT_TR_NOOP("补打"), "Ctrl+P", QT_TR_NOOP("补打已打印的文书（需填写原因）")
+    ),
+    ActionId.SYNC_NOW: ActionSpec(
+        QT_TR_NOOP("立即同步"), "Ctrl+S", QT_TR_NOOP("立即与区级平台同步")
+    ),
 }
 
 
@@ -112,12 +134,12 @@ class ActionRegistry(QObject):
     def _retranslate(self, action_id: ActionId) -> None:
         spec = SPECS[action_id]
         action = self._actions[action_id]
-        action.setText(_t(spec.text))
-        action.setToolTip(f"{_t(spec.tip or spec.text)}（{spec.shortcut}）")
+        action.setText(tr(spec.text))
+        action.setToolTip(f"{tr(spec.tip or spec.text)}（{spec.shortcut}）")
 
     def all(self) -> list[tuple[ActionId, QAction]]:
         return [(a, self.action(a)) for a in ActionId]
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         """(shortcut, name, what it does) for the help overlay, in registry order."""
-        return [(SPECS[a].shortcut, _t(SPECS[a].text), _t(SPECS[a].tip)) for a in ActionId]
+        return [(SPECS[a].shortcut, tr(SPECS[a].text), tr(SPECS[a].tip)) for a in ActionId]

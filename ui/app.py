@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.services.bootstrap import Services
 from app.services.types import database_message
 from ui.background import BackgroundOp, install_excepthook
+from ui.i18n import tr
 from ui.main_window import MainWindow
 from ui.qt_app import make_application
 from ui.settings import RATING_SCREEN, upgrade_settings
@@ -95,8 +96,8 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
 
     def failed(exc: Exception) -> None:
         log.warning("start failed", exc_info=exc)
-        message = database_message(exc) or "无法打开数据库，请联系区信息中心。"
-        QMessageBox.critical(None, "一窗通", message)
+        message = database_message(exc) or tr("无法打开数据库，请联系区信息中心。")
+        QMessageBox.critical(None, tr("一窗通"), message)
         app.quit()
 
     QTimer.singleShot(

@@ -27,17 +27,14 @@ from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.services.types import DomainError, database_message
+from ui.i18n import tr
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Background", text)
 
 
 class Lane(Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer
+from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -23,6 +23,7 @@ from app.services.counter_dto import BoardCall, BoardState, GroupWaiting
 from app.services.dto import CentreInfo
 from ui.announcer import Announcer
 from ui.background import BackgroundOp
+from ui.i18n import tr
 from ui.table_model import Column, RowTableModel
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ QTableView { background: #13315c; color: #e8f1fb; font-size: 38px; border: none;
 QHeaderView::section { background: #1d4e89; color: #e8f1fb; font-size: 26px; border: none;
     padding: 8px; }
 """
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("BoardWindow", text)
 
 
 W = TypeVar("W", bound=QWidget)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -24,6 +24,7 @@ from app.services.dto import CentreInfo
 from app.services.types import DomainError, PriorityClass
 from ui.background import BackgroundOp
 from ui.board import named
+from ui.i18n import tr
 from ui.printing import ROLL, PdfPrinter, PrintRequest
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,6 @@ QLabel#resultNumber { font-size: 200px; font-weight: bold; color: #0b4f8a; }
 QPushButton#again { font-size: 28px; background: #1565c0; color: white; border: none;
     border-radius: 16px; padding: 16px 48px; }
 """
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("KioskWindow", text)
 
 
 Issued = IssuedTicket

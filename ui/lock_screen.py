@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,10 +25,7 @@ from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
 from app.services.types import AccountLocked, database_message
 from ui.background import BackgroundOp
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("LockScreen", text)
+from ui.i18n import tr
 
 
 def _message(exc: Exception) -> str:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
 from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
 from app.services.types import database_message
 from ui.background import BackgroundOp
+from ui.i18n import tr
 from ui.settings import COUNTER_NUMBER
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("LoginDialog", text)
 
 
 class LoginDialog(QDialog):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -30,16 +30,13 @@ from ui.counter.hardware import IdCardReader
 from ui.counter.rating import RatingRequester
 from ui.counter.resume import ResumeDialog, resume_case
 from ui.counter.workspace import CounterWorkspace
+from ui.i18n import QT_TR_NOOP, tr
 from ui.printing import PdfPrinter
 from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
 from ui.settings_dialog import SettingsDialog
 from ui.supervisor_page import SupervisorPage, can_supervise
 from ui.sync_status import SyncController
 from ui.table_model import Column, RowTableModel
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
 
 
 class MainWindow(QMainWindow):
@@ -259,7 +256,13 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(tr("本机设置（窗口、打印机、屏幕）…"))
         self.registry.translateUI()
         for i, text in enumerate(
-            ("窗口受理", "办件查询（Ctrl+F）", "已转办", "待领取", "事项目录")
+            (
+                QT_TR_NOOP("窗口受理"),
+                QT_TR_NOOP("办件查询（Ctrl+F）"),
+                QT_TR_NOOP("已转办"),
+                QT_TR_NOOP("待领取"),
+                QT_TR_NOOP("事项目录"),
+            )
         ):
             self.tabs.setTabText(i, tr(text))
         if self.supervisor is not None:
@@ -347,19 +350,22 @@ class MainWindow(QMainWindow):
         BackgroundOp(lambda: self.services.catalogue.matter(code)).success(self._show_matter).run()
 
     def _show_matter(self, m: MatterSpec) -> None:
+        deferrable, optional = tr("，可容缺"), tr("，视情况提供")
         materials = "".join(
-            f"<li>{mat.name}（{mat.form.value}×{mat.copies}{'，可容缺' if mat.deferrable else ''}"
-            f"{'' if mat.required else '，视情况提供'}）</li>"
+            f"<li>{mat.name}（{mat.form.value}×{mat.copies}{deferrable if mat.deferrable else ''}"
+            f"{'' if mat.required else optional}）</li>"
             for mat in m.materials
         )
         conditions = "".join(f"<li>{c}</li>" for c in m.conditions)
         legal = tr("%d 个工作日") % m.legal_days if m.legal_days is not None else tr("无法定时限")
+        promised, legal_word, body = tr("承诺"), tr("法定"), tr("决定机关")
+        conditions_word, materials_word = tr("办理条件"), tr("申请材料")
         self.matter_detail.setHtml(
-            f"<h3>{m.name}</h3><p>{m.department} · {m.case_type.value} · {tr('承诺')} "
-            f"{self._days_text_spec(m)} · {tr('法定')} {legal} · {m.fee}</p>"
-            f"<p><b>{tr('决定机关')}</b>：{m.deciding_body}</p>"
-            f"<p><b>{tr('办理条件')}</b></p><ul>{conditions}</ul>"
-            f"<p><b>{tr('申请材料')}</b></p><ol>{materials}</ol>"
+            f"<h3>{m.name}</h3><p>{m.department} · {m.case_type.value} · {promised} "
+            f"{self._days_text_spec(m)} · {legal_word} {legal} · {m.fee}</p>"
+            f"<p><b>{body}</b>：{m.deciding_body}</p>"
+            f"<p><b>{conditions_word}</b></p><ul>{conditions}</ul>"
+            f"<p><b>{materials_word}</b></p><ol>{materials}</ol>"
         )
 
     def _days_text_spec(self, m: MatterSpec) -> str:

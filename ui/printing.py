@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QMarginsF,
     QObject,
     QRectF,
@@ -33,16 +32,13 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from ui.i18n import tr
+
 ROLL = "80mm"
 A4 = "A4"
 PRINT_DPI = 300  # thermal roll printers are 203 dpi, office printers 300–600: plenty, and bounded
 PREVIEW_DPI = 150
 MM_PER_PT = 25.4 / 72
-
-
-def tr(text: str) -> str:
-    """Translate a visible string (context PdfPrinter); the source strings are Simplified Chinese."""
-    return QCoreApplication.translate("PdfPrinter", text)
 
 
 class PdfFile:
@@ -175,7 +171,7 @@ class PrintJob(QRunnable):
             self.signals.done.emit(False, tr("打印失败：") + str(exc))
         else:
             where = self.req.output_file or self.req.printer_name
-            self.signals.done.emit(True, tr("已发送打印：") + f"{where}（{pages}页）")
+            self.signals.done.emit(True, tr("已发送打印：%s（%d页）") % (where, pages))
 
 
 class PdfPrinter(QObject):

@@ -7,6 +7,8 @@ import sys
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from ui.i18n import tr
+
 
 def install_chinese(app: QCoreApplication) -> bool:
     """Load Qt's qtbase_zh_CN (OK, Cancel, print dialogs); True when it was found."""
@@ -25,6 +27,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName("OneWindow")
     QCoreApplication.setApplicationName("OneWindow")
     app = QApplication(argv or sys.argv[:1])
-    app.setApplicationDisplayName("一窗通")
+    app.setApplicationDisplayName(tr("一窗通"))
     install_chinese(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from app.services.dto import SignedInUser
 from app.services.types import BAD_LEVELS, DomainError
 from ui.background import BackgroundOp
 from ui.board import named, show_full_screen_on
+from ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,6 @@ QLineEdit[needed="true"] { border-color: #c62828; }
 """
 
 IDLE, ASK, THANKS = range(3)
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("RatingWindow", text)
 
 
 class RatingWindow(QWidget):

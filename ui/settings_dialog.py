@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from ui.i18n import QT_TR_NOOP, tr
 from ui.printing import PdfPrinter
 from ui.settings import (
     A4_PRINTER,
@@ -25,10 +26,6 @@ from ui.settings import (
     RECEIPT_PRINTER,
     VOICE_ENABLED,
 )
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SettingsDialog", text)
 
 
 class SettingsDialog(QDialog):
@@ -115,14 +112,14 @@ class SettingsDialog(QDialog):
         for label, text in zip(
             self.labels,
             (
-                "本机窗口",
-                "回执打印机（80毫米）",
-                "A4 打印机",
-                "受理回执用纸",
-                "打印前预览",
-                "评价屏（屏幕编号）",
-                "叫号屏（屏幕编号）",
-                "语音叫号",
+                QT_TR_NOOP("本机窗口"),
+                QT_TR_NOOP("回执打印机（80毫米）"),
+                QT_TR_NOOP("A4 打印机"),
+                QT_TR_NOOP("受理回执用纸"),
+                QT_TR_NOOP("打印前预览"),
+                QT_TR_NOOP("评价屏（屏幕编号）"),
+                QT_TR_NOOP("叫号屏（屏幕编号）"),
+                QT_TR_NOOP("语音叫号"),
             ),
             strict=True,
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
@@ -20,11 +20,8 @@ from app.services.counter_dto import FollowUpView
 from app.services.dto import SignedInUser
 from app.services.types import ConflictItem, DayFigures, local_time
 from ui.background import BackgroundOp
+from ui.i18n import tr
 from ui.table_model import Column, RowTableModel, row_table_view
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SupervisorPage", text)
 
 
 def _time(item: Any, attr: str) -> str:

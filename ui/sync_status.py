@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.types import SyncReport, SyncStatus, local_time
 from ui.background import BackgroundOp, Lane
+from ui.i18n import tr
 
 
 class SyncRounds(Protocol):
@@ -18,10 +19,6 @@ class SyncRounds(Protocol):
     def status(self) -> SyncStatus: ...
 
     def run_round(self) -> SyncReport: ...
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("SyncStatus", text)
 
 
 def _when(moment: datetime | None) -> str:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.services.counter_dto import CaseEventView
 from app.services.dto import CaseSummary
 from ui.counter.common import tr
+from ui.i18n import QT_TR_NOOP
 from ui.table_model import Column, Index, RowTableModel
 
 WARNING_BG = QColor("#fff3c4")
@@ -75,9 +76,9 @@ class EventTableModel(RowTableModel[CaseEventView]):
     """A case's timeline: when, what, status after, who, from where, note."""
 
     ORIGINS: ClassVar[dict[str, str]] = {
-        "centre": "服务中心",
-        "department": "部门",
-        "district": "区级平台",
+        "centre": QT_TR_NOOP("服务中心"),
+        "department": QT_TR_NOOP("部门"),
+        "district": QT_TR_NOOP("区级平台"),
     }
 
     def __init__(self, parent: QObject | None = None) -> None:

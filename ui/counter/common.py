@@ -5,17 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.services.types import DomainError
+from ui.i18n import tr
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20;"
-
-
-def tr(text: str, context: str = "Counter") -> str:
-    return QCoreApplication.translate(context, text)
 
 
 def latin_only(edit: QLineEdit, *, digits: bool = False) -> QLineEdit:

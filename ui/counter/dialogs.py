@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.services.dto import ServiceGroupInfo
 from ui.counter.common import ERROR_STYLE, tr
+from ui.i18n import QT_TR_NOOP
 
 
 def give_focus_back(dialog: QDialog) -> None:
@@ -140,10 +141,10 @@ class TransferDialog(_FormDialog):
 
 
 DECISIONS = (
-    ("approve", "批准"),
-    ("approve_deferred", "容缺批准"),
-    ("deny", "不予批准"),
-    ("accept", "部门已受理（未决定）"),
+    ("approve", QT_TR_NOOP("批准")),
+    ("approve_deferred", QT_TR_NOOP("容缺批准")),
+    ("deny", QT_TR_NOOP("不予批准")),
+    ("accept", QT_TR_NOOP("部门已受理（未决定）")),
 )
 
 
@@ -166,7 +167,14 @@ class DecisionDialog(_FormDialog):
     def translateUI(self) -> None:
         self.setWindowTitle(tr("录入部门决定（值班长）"))
         for label, text in zip(
-            self.labels, ("办件", "决定", "决定部门", "意见或理由"), strict=True
+            self.labels,
+            (
+                QT_TR_NOOP("办件"),
+                QT_TR_NOOP("决定"),
+                QT_TR_NOOP("决定部门"),
+                QT_TR_NOOP("意见或理由"),
+            ),
+            strict=True,
         ):
             label.setText(tr(text))
         self.decision.clear()
@@ -199,7 +207,9 @@ class HandOverDialog(_FormDialog):
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("结果领取"))
-        for label, text in zip(self.labels, ("办件", "领取人", "备注"), strict=True):
+        for label, text in zip(
+            self.labels, (QT_TR_NOOP("办件"), QT_TR_NOOP("领取人"), QT_TR_NOOP("备注")), strict=True
+        ):
             label.setText(tr(text))
         self.collector.clear()
         self.collector.addItem(tr("申请人本人"), "applicant")

@@ -26,8 +26,17 @@ from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel
 from ui.counter.common import chain_enter, error_text, latin_only, show_error, show_ok, tr
 from ui.counter.hardware import IdCardRead, decode_wedge
+from ui.i18n import QT_TR_NOOP
 
-RELATIONSHIPS = ("子女", "配偶", "父母", "兄弟姐妹", "其他亲属", "社区工作人员", "其他")
+RELATIONSHIPS = (
+    QT_TR_NOOP("子女"),
+    QT_TR_NOOP("配偶"),
+    QT_TR_NOOP("父母"),
+    QT_TR_NOOP("兄弟姐妹"),
+    QT_TR_NOOP("其他亲属"),
+    QT_TR_NOOP("社区工作人员"),
+    QT_TR_NOOP("其他"),
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,16 @@ class IdentifyPanel(QGroupBox):
 
     def translateUI(self) -> None:
         self.setTitle(tr("身份核验（F5）"))
-        for label, text in zip(self.labels, ("证件号码", "姓名", "联系电话", "住址"), strict=True):
+        for label, text in zip(
+            self.labels,
+            (
+                QT_TR_NOOP("证件号码"),
+                QT_TR_NOOP("姓名"),
+                QT_TR_NOOP("联系电话"),
+                QT_TR_NOOP("住址"),
+            ),
+            strict=True,
+        ):
             label.setText(tr(text))
         self.id_edit.setPlaceholderText(tr("输入、扫描或读卡，回车查询"))
         self.name_edit.setPlaceholderText(tr("新申请人：填写姓名"))
@@ -124,7 +142,12 @@ class IdentifyPanel(QGroupBox):
         self.agent_box.setText(tr("代办人代为办理"))
         for label, text in zip(
             self.agent_labels,
-            ("代办人证件号", "代办人姓名", "与申请人关系", "代办人电话"),
+            (
+                QT_TR_NOOP("代办人证件号"),
+                QT_TR_NOOP("代办人姓名"),
+                QT_TR_NOOP("与申请人关系"),
+                QT_TR_NOOP("代办人电话"),
+            ),
             strict=True,
         ):
             label.setText(tr(text))
@@ -247,9 +270,10 @@ class IdentifyPanel(QGroupBox):
     def _set_resident(self, r: ResidentView) -> None:
         self.resident = r
         born = r.birth_date.isoformat() if r.birth_date else ""
+        phone, address = r.phone_masked or tr("无电话"), r.address or tr("无住址")
         self.person_info.setText(
             f"<b>{r.name_masked}</b> · {r.sex} · {born} · {r.id_number_masked}"
-            f"<br>{r.phone_masked or tr('无电话')} · {r.address or tr('无住址')}"
+            f"<br>{phone} · {address}"
         )
         self.message.clear()
         self.identified.emit(r)

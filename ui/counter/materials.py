@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 from app.services.counter_dto import MATERIAL_STATE_LABELS, MaterialInput
 from app.services.types import MaterialSpec
 from ui.counter.common import tr
+from ui.i18n import QT_TR_NOOP
 from ui.table_model import Index
 
 STATES = ("received", "missing", "deferred", "defective")
-UNCHECKED_LABEL = "未收取"
+UNCHECKED_LABEL = QT_TR_NOOP("未收取")
 KEYS = {
     Qt.Key.Key_1: "received",
     Qt.Key.Key_2: "missing",
