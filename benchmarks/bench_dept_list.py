@@ -124,6 +124,7 @@ def main() -> None:
     )
     p.add_argument("--cases", type=int, default=5000)
     p.add_argument("--samples", type=int, default=200)
+    p.add_argument("--keep", action="store_true", help="keep the database and print its URL")
     args = p.parse_args()
     db = fresh_db(args.pg)
     try:
@@ -134,12 +135,18 @@ def main() -> None:
         )
         hub = Hub(db, workers=1)
         try:
-            with signed_in(hub.url) as client:
+            client = signed_in(hub.url)
+            try:
                 timings = bench(client, args.samples)
+            finally:
+                client.close()
         finally:
             hub.stop()
     finally:
-        drop_db(db)
+        if args.keep:
+            print("kept", db)
+        else:
+            drop_db(db)
     print(f"\n{'page':<50} {'p50 ms':>8} {'p99 ms':>8}  goal ≤ {GOAL_MS:.0f} ms")
     for t in timings:
         ok = "met" if t.p99 <= GOAL_MS else "MISSED"

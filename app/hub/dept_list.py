@@ -238,11 +238,11 @@ def _text_match(s: Session, text: str, cols: _Columns) -> ColumnElement[bool]:
 
 
 def _order(q: ListQuery, cols: _Columns) -> list[Any]:
-    no_due = case((cols.due.is_(None), 1), else_=0)
+    due = cols.due.asc().nulls_last()
     if q.sort == "due":
-        return [no_due, cols.due, cols.received]
+        return [due, cols.received]
     if q.sort == "due_desc":
-        return [no_due, cols.due.desc(), cols.received]
+        return [cols.due.desc().nulls_last(), cols.received]
     if q.sort == "received_desc":
         return [cols.received.desc(), HubCaseState.case_number]
     if q.sort == "received":
@@ -252,11 +252,16 @@ def _order(q: ListQuery, cols: _Columns) -> list[Any]:
     if q.sort == "updated_desc":
         return [HubCaseState.updated_at.desc()]
     waiting = case((HubCaseState.status == S.ROUTED.name, 0), else_=1)
-    return [waiting, no_due, cols.due, cols.received, HubCaseState.case_number]
+    return [waiting, due, cols.received, HubCaseState.case_number]
 
 
-def status_choices() -> list[tuple[str, str]]:
-    return [(st.name, department_label(st.name)) for st in CaseStatus]
+def status_choices(by_status: Mapping[str, int], chosen: str) -> list[tuple[str, str]]:
+    """The statuses this department's cases are in, with how many each (and the chosen one)."""
+    return [
+        (st.name, f"{department_label(st.name)}（{by_status.get(st.name, 0)}）")
+        for st in CaseStatus
+        if by_status.get(st.name) or st.name == chosen
+    ]
 
 
 def exact_case(s: Session, department: str, text: str) -> uuid.UUID | None:
@@ -274,8 +279,8 @@ def exact_case(s: Session, department: str, text: str) -> uuid.UUID | None:
     )
 
 
-def counts(s: Session, department: str, today: date) -> dict[str, int]:
-    """How many cases each view holds."""
+def counts(s: Session, department: str, today: date) -> tuple[dict[str, int], dict[str, int]]:
+    """How many cases each view holds, and each status."""
     by_status = dict(
         s.execute(
             select(HubCaseState.status, func.count())
@@ -296,7 +301,7 @@ def counts(s: Session, department: str, today: date) -> dict[str, int]:
         for key, _, statuses in VIEWS
     }
     out["overdue"] = int(overdue or 0)
-    return out
+    return out, by_status
 
 
 def choices(
@@ -333,14 +338,21 @@ def search(
     q: ListQuery,
     now: datetime,
     names: Mapping[str, str] | None = None,
+    view_counts: Mapping[str, int] | None = None,
 ) -> ListResult:
     """One page of the department's cases as asked, with the total and deadline words (matter
-    names from `names` when given, else looked up)."""
+    names from `names` when given, else looked up; the total of an unfiltered view from
+    `view_counts` when given, else counted)."""
     calendar = workdays.hub_calendar(s)
     today = workdays.business_today(now)
     cols = _Columns()
     where = _filters(s, department, q, cols, today, workdays.soon_bound(calendar, today))
-    total = s.scalar(cols.join(select(func.count()).select_from(HubCaseState)).where(*where)) or 0
+    if view_counts is not None and not q.filtered and q.view in view_counts:
+        total = view_counts[q.view]
+    else:
+        total = (
+            s.scalar(cols.join(select(func.count()).select_from(HubCaseState)).where(*where)) or 0
+        )
     page = min(q.page, max(1, math.ceil(total / q.size)))
     rows = s.execute(
         cols.join(

@@ -216,3 +216,19 @@ class HubAudit(HubBase):
     case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     subject_id: Mapped[uuid.UUID | None]  # the resident record whose data was shown
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# A case's events and materials are found by the case id inside their JSON (the department's case
+# page); without these the look-up scans the centre's whole history.
+Index(
+    "ix_hub_change_case_event",
+    HubChange.payload["case_id"].as_string(),
+    postgresql_where=HubChange.entity == "case_event",
+    sqlite_where=HubChange.entity == "case_event",
+)
+Index(
+    "ix_hub_record_case_material",
+    HubRecord.data["case_id"].as_string(),
+    postgresql_where=HubRecord.entity == "case_material",
+    sqlite_where=HubRecord.entity == "case_material",
+)

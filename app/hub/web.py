@@ -202,8 +202,8 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
             if q.text and (found := dept_list.exact_case(s, staff.department, q.text)):
                 return RedirectResponse(f"/dept/cases/{found}", status_code=303)
             centres, matters, names = dept_list.choices(s, staff.department)
-            result = dept_list.search(s, staff.department, q, now, names)
-            counts = dept_list.counts(s, staff.department, workdays.business_today(now))
+            counts, by_status = dept_list.counts(s, staff.department, workdays.business_today(now))
+            result = dept_list.search(s, staff.department, q, now, names, counts)
 
         def link(**change: Any) -> str:
             params = q.params(**change)
@@ -222,7 +222,7 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
                 "views": [(k, label, counts.get(k, 0)) for k, label, _ in dept_list.VIEWS],
                 "view_link": lambda key: "/dept" + ("" if key == "todo" else f"?view={key}"),
                 "page_link": lambda n: link(page=n),
-                "status_choices": dept_list.status_choices(),
+                "status_choices": dept_list.status_choices(by_status, q.status),
                 "centres": centres,
                 "matters": matters,
                 "deadline_choices": dept_list.DEADLINES,

@@ -182,10 +182,13 @@ def test_list_pages_agree_with_a_plain_reading_of_the_cases(any_hub: Hub) -> Non
 
     check()
     with any_hub.sessions() as s:
-        counts = dept_list.counts(s, DEPT, today)
+        counts, by_status = dept_list.counts(s, DEPT, today)
     for key, _, _statuses in dept_list.VIEWS:
         q = dept_list.ListQuery(view=key)
         assert counts[key] == len(expected(specs, q, today, soon, centres)), key
+    assert by_status == {
+        status: sum(c.status == status for c in specs) for status in {c.status for c in specs}
+    }
 
 
 @pytest.mark.pg
