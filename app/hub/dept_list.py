@@ -252,7 +252,7 @@ def _order(q: ListQuery, cols: _Columns) -> list[Any]:
     if q.sort == "updated_desc":
         return [HubCaseState.updated_at.desc()]
     waiting = case((HubCaseState.status == S.ROUTED.name, 0), else_=1)
-    return [waiting, due, cols.received, HubCaseState.case_number]
+    return [waiting, due, HubCaseState.case_number]
 
 
 def status_choices(by_status: Mapping[str, int], chosen: str) -> list[tuple[str, str]]:

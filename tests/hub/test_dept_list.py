@@ -104,7 +104,7 @@ def expected(
 def sort_key(q: dept_list.ListQuery, c: CaseSpec) -> Any:
     due = (c.due is None, c.due or date.min)
     if q.sort == "default":
-        return (c.status != "ROUTED", *due, c.received, c.number)
+        return (c.status != "ROUTED", *due, c.number)
     if q.sort == "number":
         return c.number
     if q.sort == "due":
@@ -206,7 +206,7 @@ def test_the_page_finds_a_scanned_number_and_shows_deadlines_in_words(hub: Any) 
     first = hub.http.get("/dept").text  # the default: waiting for acceptance first
     waiting = sorted(
         (c for c in specs if c.status == "ROUTED"),
-        key=lambda c: (c.due is None, c.due or date.min, c.received, c.number),
+        key=lambda c: (c.due is None, c.due or date.min, c.number),
     )
     links = re.findall(r"href='/dept/cases/([0-9a-f-]+)'", first)
     assert links[0] == str(waiting[0].case_id)
