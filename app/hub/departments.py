@@ -72,7 +72,7 @@ def list_cases(
         dict(
             s.execute(
                 select(HubRecord.entity_id, HubRecord.data).where(
-                    HubRecord.entity.in_(("case", "case_file")), HubRecord.entity_id.in_(ids)
+                    HubRecord.entity == "case_file", HubRecord.entity_id.in_(ids)
                 )
             ).all()
         )

@@ -156,7 +156,7 @@ def case_view(
     account and writes who saw them to hub_audit (the caller's transaction)."""
     st = get_case(s, staff, case_id)
     centre = s.get_one(HubCentre, st.centre_id)
-    rec = s.get(HubRecord, (case_id, "case_file")) or s.get(HubRecord, (case_id, "case"))
+    rec = s.get(HubRecord, (case_id, "case_file"))
     case = rec.data if rec is not None and isinstance(rec.data, dict) else {}
     out = view(st, centre.name, case, matter_names(s, [st.matter_code]))
     fields = form_fields(s, st.matter_code)

@@ -152,28 +152,18 @@ class ListResult:
 
 
 class _Columns:
-    """The case record's JSON fields as SQL expressions (the centre's `case_file` row; `case` from
-    older centres)."""
+    """The case record's JSON fields as SQL expressions (one `case_file` record per case)."""
 
     def __init__(self) -> None:
         self.rec = aliased(HubRecord)
-        self.old = aliased(HubRecord)
-        self.due = func.coalesce(
-            self.rec.data["due_date"].as_string(), self.old.data["due_date"].as_string()
-        )
-        self.received = func.coalesce(
-            self.rec.data["received_at"].as_string(), self.old.data["received_at"].as_string()
-        )
-        self.resident = func.coalesce(
-            self.rec.data["resident_id"].as_string(), self.old.data["resident_id"].as_string()
-        )
+        self.due = self.rec.data["due_date"].as_string()
+        self.received = self.rec.data["received_at"].as_string()
+        self.resident = self.rec.data["resident_id"].as_string()
 
     def join(self, q: Select[Any]) -> Select[Any]:
         return q.outerjoin(
             self.rec,
             and_(self.rec.entity_id == HubCaseState.case_id, self.rec.entity == "case_file"),
-        ).outerjoin(
-            self.old, and_(self.old.entity_id == HubCaseState.case_id, self.old.entity == "case")
         )
 
 
