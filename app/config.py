@@ -41,6 +41,8 @@ class SecuritySettings:
 
 @dataclass(frozen=True)
 class DeploymentConfig:
+    """What the TOML config file sets for one desktop: database, centre, window, hub, security."""
+
     database_url: str
     centre_code: str | None = None
     counter_number: int | None = None

@@ -20,9 +20,10 @@ from sqlalchemy import text
 
 from app.catalogue.loader import load_publication
 from app.hub import workdays
-from app.hub.admin import add_staff, new_enrol_code, publish_catalogue
+from app.hub.admin import add_staff, new_enrol_code
 from app.hub.api import create_app
 from app.hub.db import hub_engine, hub_sessions, upgrade
+from app.hub.publish import publish_catalogue
 from app.resources import resource_path
 from benchmarks.bench_sync import Hub, drop_db, fresh_db
 from benchmarks.stats import Timing, time_calls

@@ -17,6 +17,8 @@ from ui.i18n import QT_TR_NOOP, tr
 
 
 class ActionId(Enum):
+    """Every keyboard action of the counter window."""
+
     HELP = auto()
     CALL_NEXT = auto()
     RECALL = auto()
@@ -43,6 +45,8 @@ class ActionId(Enum):
 
 @dataclass(frozen=True)
 class ActionSpec:
+    """An action's name, shortcut and tooltip (marked for translation)."""
+
     text: str  # Simplified Chinese, through tr() when the action is built
     shortcut: str
     tip: str = ""

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 
 class Lane(Enum):
+    """Where a background operation runs: the database lane (one worker) or the network lane."""
+
     DB = 1  # one worker: database operations in order
     NETWORK = 4  # waits on the hub; a few at once
 

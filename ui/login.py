@@ -14,6 +14,8 @@ from ui.settings import COUNTER_NUMBER
 
 
 class LoginDialog(QDialog):
+    """The sign-in dialog shown at start."""
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services

@@ -40,6 +40,8 @@ from ui.table_model import Column, RowTableModel
 
 
 class MainWindow(QMainWindow):
+    """The counter's main window: the workspace, case pages, catalogue and supervisor pages."""
+
     resume_dialog: type[ResumeDialog] = ResumeDialog  # tests answer it without a screen
 
     def __init__(

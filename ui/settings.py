@@ -14,6 +14,8 @@ SETTINGS_VERSION = 2
 
 @dataclass(frozen=True)
 class Option(Generic[T]):
+    """One per-desk preference kept in QSettings, with its default."""
+
     key: str
     default: T
 

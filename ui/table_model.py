@@ -15,12 +15,16 @@ Index = QModelIndex | QPersistentModelIndex
 
 @dataclass(frozen=True)
 class Column(Generic[R]):
+    """A column of a RowTableModel: title and how to read the value from a row."""
+
     title: str
     value: Callable[[R], Any]
     align_right: bool = False
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
+    """A read-only Qt table model over a list of plain rows."""
+
     def __init__(self, columns: Sequence[Column[R]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)

@@ -21,6 +21,8 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    """Declarative base of the centre database's tables (naming convention and column types)."""
+
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
@@ -37,4 +39,6 @@ class IdMixin:
 
 
 class CreatedMixin:
+    """A creation time, stored in UTC."""
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

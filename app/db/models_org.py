@@ -13,6 +13,8 @@ from app.db.base import Base, CreatedMixin, IdMixin
 
 
 class Centre(IdMixin, CreatedMixin, Base):
+    """The service centre this database belongs to (code, name, district, address, phones)."""
+
     __tablename__ = "centre"
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -38,6 +40,8 @@ class Counter(IdMixin, CreatedMixin, Base):
 
 
 class User(IdMixin, CreatedMixin, Base):
+    """A local account: clerk, supervisor or administrator of one centre."""
+
     __tablename__ = "app_user"
 
     centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"), index=True)
@@ -56,6 +60,8 @@ class User(IdMixin, CreatedMixin, Base):
 
 
 class ServiceGroup(IdMixin, Base):
+    """A queue of the centre (prefix A, B...) and the departments whose matters it takes."""
+
     __tablename__ = "service_group"
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -65,6 +71,8 @@ class ServiceGroup(IdMixin, Base):
 
 
 class CataloguePublicationRow(IdMixin, Base):
+    """One imported catalogue publication; `current` marks the one in use."""
+
     __tablename__ = "catalogue_publication"
 
     version: Mapped[str] = mapped_column(String(30), unique=True)
@@ -105,6 +113,8 @@ class Matter(IdMixin, Base):
 
 
 class MatterMaterial(IdMixin, Base):
+    """One material a matter needs, in the catalogue's order."""
+
     __tablename__ = "matter_material"
 
     matter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter.id"), index=True)
@@ -119,6 +129,8 @@ class MatterMaterial(IdMixin, Base):
 
 
 class MatterFormField(IdMixin, Base):
+    """One field of a matter's application form, in the catalogue's order."""
+
     __tablename__ = "matter_form_field"
 
     matter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter.id"), index=True)

@@ -83,6 +83,8 @@ KIND_TEXT = {
 
 @dataclass(frozen=True)
 class ChainBreak:
+    """Where the audit chain breaks: the record number, what is wrong, and details."""
+
     seq: int | None
     kind: str
     detail: str
@@ -95,6 +97,8 @@ class ChainBreak:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The result of checking the audit chain: records checked and any breaks."""
+
     checked: int
     breaks: tuple[ChainBreak, ...]
     last_seq: int

@@ -25,6 +25,8 @@ _SUNDAY_ORDINAL = date(2023, 12, 31).toordinal()  # any Sunday; anchors the Monâ
 
 
 class YearStatus(StrEnum):
+    """Whether a year's holidays come from a State Council notice or are provisional."""
+
     OFFICIAL = "official"  # from the State Council notice
     PROVISIONAL = "provisional"  # statutory festival days only, no make-up days
 
@@ -46,6 +48,8 @@ class Holiday:
 
 @dataclass(frozen=True)
 class CalendarYear:
+    """One year of the working-day calendar: holidays, make-up workdays, its source."""
+
     year: int
     status: YearStatus
     holidays: tuple[Holiday, ...]

@@ -26,6 +26,8 @@ __all__ = [
 
 
 class CaseStatus(StrEnum):
+    """Where a case stands; derived from its events by the state machine."""
+
     RECEIVED = "received"
     SUPPLEMENT_REQUESTED = "supplement_requested"
     ROUTED = "routed"
@@ -61,6 +63,8 @@ _STATUS_LABELS: dict[CaseStatus, str] = {
 
 
 class CaseEventType(StrEnum):
+    """What happened to a case (one entry of its append-only timeline)."""
+
     RECEIVE = "receive"
     REQUEST_SUPPLEMENT = "request_supplement"
     RESUME = "resume"

@@ -21,6 +21,8 @@ DEFAULT_WARN_DAYS = 2
 
 
 class DeadlineStatus(StrEnum):
+    """How near a case is to its due date: normal, due soon, overdue."""
+
     NORMAL = "normal"
     WARNING = "warning"
     OVERDUE = "overdue"

@@ -19,6 +19,8 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 class PhoneKind(StrEnum):
+    """A mainland mobile number or a landline."""
+
     MOBILE = "手机"
     LANDLINE = "固定电话"
 

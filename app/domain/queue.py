@@ -42,6 +42,8 @@ __all__ = [
 
 
 class PriorityClass(StrEnum):
+    """Why a ticket is served first (elderly, disabled, pregnant, serviceman, appointment)."""
+
     NORMAL = "normal"
     ELDERLY = "elderly"
     DISABLED = "disabled"
@@ -66,6 +68,8 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class WaitingTicket:
+    """A waiting ticket as the fairness rule sees it."""
+
     id: str
     group: str
     priority: PriorityClass
@@ -76,6 +80,8 @@ class WaitingTicket:
 
 @dataclass(frozen=True)
 class FairnessRule:
+    """How priority tickets and ordinary tickets alternate so nobody waits forever."""
+
     max_consecutive_priority: int = 2  # K
     max_ordinary_wait: timedelta = timedelta(minutes=15)  # M
 

@@ -34,15 +34,21 @@ RETRY_AFTER_DB_DOWN = 10  # seconds
 
 
 class LoginRequest(BaseModel):
+    """A department staff member's sign-in (JSON API)."""
+
     username: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
 
 
 class NoteRequest(BaseModel):
+    """A note a department adds to a case (JSON API)."""
+
     note: str = Field(default="", max_length=500)
 
 
 class DecisionRequest(BaseModel):
+    """A department's decision on a routed case (JSON API)."""
+
     decision: str = Field(max_length=30)
     reason: str = Field(default="", max_length=500)
     deferred_materials: list[Annotated[str, Field(max_length=200)]] = Field(

@@ -81,7 +81,7 @@ def _admin(args: argparse.Namespace, s: object) -> int:
     from sqlalchemy.orm import Session
 
     from app.clock import system_clock
-    from app.hub import admin
+    from app.hub import admin, publish
 
     assert isinstance(s, Session)
     now = system_clock()
@@ -99,7 +99,7 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                 for issue in exc.issues:
                     print(issue, file=sys.stderr)
                 return 1
-            admin.publish_catalogue(s, pub, now)
+            publish.publish_catalogue(s, pub, now)
             print(f"目录 {pub.version} 已发布：{len(pub.matters)} 个事项")
         elif args.command == "publish-calendar":
             from app.calendar_days import rows_from_calendar
@@ -117,7 +117,7 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                 {"day": r.day.isoformat(), "working": r.working, "name": r.name, "source": r.source}
                 for r in rows_from_calendar(table)
             ]
-            count = admin.publish_calendar(s, days, now)
+            count = publish.publish_calendar(s, days, now)
             years = "、".join(str(y) for y in sorted(table.covered_years))
             print(f"工作日历已发布：{years} 年，{count} 天（节假日与调休上班日）")
         elif args.command == "add-user":
@@ -128,7 +128,7 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                 if not args.centre:
                     print("中心账号须用 --centre 指定中心", file=sys.stderr)
                     return 2
-                admin.publish_account(
+                publish.publish_account(
                     s, args.centre, args.username, args.name, args.role, password, now
                 )
             print(f"账号 {args.username} 已添加")

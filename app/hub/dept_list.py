@@ -131,6 +131,8 @@ def parse_query(params: Mapping[str, str]) -> ListQuery:
 
 @dataclass
 class ListResult:
+    """One page of the department's case list with its totals and per-view counts."""
+
     rows: list[dict[str, Any]]
     total: int
     page: int

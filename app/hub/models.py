@@ -24,6 +24,8 @@ from app.db.types import UTCDateTime, new_id, utcnow
 
 
 class HubBase(DeclarativeBase):
+    """Declarative base of the hub's own tables."""
+
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
@@ -33,6 +35,8 @@ class HubBase(DeclarativeBase):
 
 
 class HubCentre(HubBase):
+    """A centre known to the hub (code, name)."""
+
     __tablename__ = "hub_centre"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -93,6 +97,8 @@ class HubStaff(HubBase):
 
 
 class HubStaffSession(HubBase):
+    """A signed-in department staff member's session (token hash, expiry)."""
+
     __tablename__ = "hub_staff_session"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

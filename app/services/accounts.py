@@ -45,6 +45,8 @@ class AccountLocked(AuthError):
 
 @dataclass(frozen=True)
 class AccountView:
+    """A local account as the administrator's account list shows it (no hash)."""
+
     id: uuid.UUID
     username: str
     display_name: str
@@ -82,6 +84,8 @@ def _locked(until: datetime) -> AccountLocked:
 
 
 class AccountService:
+    """Sign-in, sessions and local accounts of the centre."""
+
     def __init__(self, ctx: ServiceContext, policy: SecuritySettings | None = None) -> None:
         self.ctx = ctx
         self.policy = policy or ctx.security

@@ -21,6 +21,8 @@ _BATCH = 5000
 
 @dataclass(frozen=True)
 class AuditRow:
+    """One audit record as the audit view and export show it."""
+
     seq: int | None
     at: datetime
     username: str
@@ -34,6 +36,8 @@ class AuditRow:
 
 @dataclass(frozen=True)
 class VerifyReport:
+    """The result of checking this database's audit trail."""
+
     chain: ChainReport
     unchained: int  # records written before the chain existed (not protected)
     seconds: float

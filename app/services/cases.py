@@ -55,6 +55,8 @@ def _event_view(e: CaseEvent) -> CaseEventView:
 
 
 class CaseService:
+    """Cases after intake: decisions, ready for collection, delivery, withdrawal, search."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

@@ -47,6 +47,8 @@ def _summary(m: Matter) -> MatterSummary:
 
 
 class CatalogueService:
+    """The matter catalogue: import a publication, list, search and read matters."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

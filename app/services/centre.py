@@ -26,6 +26,8 @@ def centre_info(c: Centre) -> CentreInfo:
 
 
 class CentreService:
+    """The centre's overview (windows, queues, matters) and clerk sign-in."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

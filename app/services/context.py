@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ServiceContext:
+    """What every service needs: the database, the working-day calendar and the clock."""
+
     engine: Engine
     clock: Clock = system_clock
     calendar_override: WorkCalendar | None = None

@@ -33,6 +33,8 @@ RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满�
 
 @dataclass(frozen=True)
 class TicketView:
+    """A queue ticket as a window sees it."""
+
     id: uuid.UUID
     number: str  # A017
     service_group: str  # issued in
@@ -55,6 +57,8 @@ class TicketView:
 
 @dataclass(frozen=True)
 class WaitingRow:
+    """One line of the waiting list at a window."""
+
     id: uuid.UUID
     number: str
     queue_group: str
@@ -66,6 +70,8 @@ class WaitingRow:
 
 @dataclass(frozen=True)
 class BoardCall:
+    """A call shown and spoken on the call board (ticket number and window only)."""
+
     number: str
     window_number: int
     text: str  # 请 A017 号 到 3 号窗口
@@ -75,6 +81,8 @@ class BoardCall:
 
 @dataclass(frozen=True)
 class GroupWaiting:
+    """How many wait in one queue (kiosk and board)."""
+
     code: str
     prefix: str
     name: str
@@ -105,6 +113,8 @@ class MaterialInput:
 
 @dataclass(frozen=True)
 class AgentInput:
+    """The person acting for the applicant (代办人), as the clerk typed it."""
+
     id_number: str
     name: str
     relationship: str
@@ -126,6 +136,8 @@ class IntakeInput:
 
 @dataclass(frozen=True)
 class FieldProblem:
+    """A form field that cannot be accepted, with a message for the clerk."""
+
     key: str
     label: str
     code: str
@@ -134,6 +146,8 @@ class FieldProblem:
 
 @dataclass(frozen=True)
 class MaterialLine:
+    """A material of a case and what the clerk recorded about it."""
+
     code: str
     name: str
     form: str
@@ -187,6 +201,8 @@ class IntakeResult:
 
 @dataclass(frozen=True)
 class ConsultationView:
+    """A consultation recorded at a window (no case made)."""
+
     id: uuid.UUID
     at: datetime
     matter_code: str
@@ -198,6 +214,8 @@ class ConsultationView:
 
 @dataclass(frozen=True)
 class CaseEventView:
+    """One entry of a case's timeline as the clerk reads it."""
+
     seq: int
     event_type: str  # CaseEventType name
     label: str
@@ -213,6 +231,8 @@ class CaseEventView:
 
 @dataclass(frozen=True)
 class CaseDetail:
+    """Everything the case page shows about one case."""
+
     summary: CaseSummary
     verification_code: str
     case_type: str
@@ -230,6 +250,8 @@ class CaseDetail:
 
 @dataclass(frozen=True)
 class RatingView:
+    """A resident's rating of a service."""
+
     id: uuid.UUID
     level: int
     label: str
@@ -242,6 +264,8 @@ class RatingView:
 
 @dataclass(frozen=True)
 class FollowUpView:
+    """A bad rating waiting for a supervisor's follow-up."""
+
     id: uuid.UUID
     rating_id: uuid.UUID
     level: int
@@ -258,6 +282,8 @@ class FollowUpView:
 
 @dataclass(frozen=True)
 class PrintView:
+    """One recorded print of a document (kind, number, when, who)."""
+
     id: uuid.UUID
     kind: str
     document_number: str

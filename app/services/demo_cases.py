@@ -22,6 +22,8 @@ TICKET_DONE, TICKET_NO_SHOW = "done", "no_show"
 
 @dataclass
 class World:
+    """The demo centre's fixed data the generator draws on."""
+
     centre_id: uuid.UUID
     centre_code: str
     counters: list[tuple[uuid.UUID, bool, list[str]]]
@@ -35,6 +37,8 @@ class World:
 
 @dataclass
 class Batch:
+    """Rows the demo generator writes in one go."""
+
     tickets: list[dict[str, Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)

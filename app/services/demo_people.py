@@ -45,6 +45,8 @@ STREETS = ("幸福路", "和平路", "朝阳街", "东园路", "学院路", "新
 
 @dataclass(frozen=True)
 class FakePerson:
+    """A synthetic resident with a valid ID number (demo data only)."""
+
     id_number: str
     name: str
     sex: str

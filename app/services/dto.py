@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 @dataclass(frozen=True)
 class CounterInfo:
+    """A window of the centre and the queues it serves."""
+
     id: uuid.UUID
     number: int
     name: str
@@ -18,6 +20,8 @@ class CounterInfo:
 
 @dataclass(frozen=True)
 class ServiceGroupInfo:
+    """A queue of the centre (code, ticket prefix, name)."""
+
     code: str
     prefix: str
     name: str
@@ -25,6 +29,8 @@ class ServiceGroupInfo:
 
 @dataclass(frozen=True)
 class CentreInfo:
+    """The centre's name, address and phones as papers and screens show them."""
+
     id: uuid.UUID
     code: str
     name: str
@@ -36,6 +42,8 @@ class CentreInfo:
 
 @dataclass(frozen=True)
 class MatterSummary:
+    """A matter as lists show it (code, name, department, type, deadlines)."""
+
     code: str
     name: str
     department: str
@@ -48,6 +56,8 @@ class MatterSummary:
 
 @dataclass(frozen=True)
 class CentreOverview:
+    """The centre, its windows, queues and current catalogue at a glance."""
+
     centre: CentreInfo
     counters: tuple[CounterInfo, ...]  # the working (active) windows, by number
     service_groups: tuple[ServiceGroupInfo, ...]
@@ -58,6 +68,8 @@ class CentreOverview:
 
 @dataclass(frozen=True)
 class SignedInUser:
+    """The account acting in a use case (id, role, centre)."""
+
     id: uuid.UUID
     username: str
     display_name: str
@@ -69,6 +81,8 @@ class SignedInUser:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What importing a catalogue publication did."""
+
     version: str
     matters: int
     departments: int
@@ -77,6 +91,8 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class ResidentView:
+    """A resident as the window shows them (masked where the full value is not needed)."""
+
     id: uuid.UUID
     id_kind: str
     id_number: str
@@ -94,6 +110,8 @@ class ResidentView:
 
 @dataclass(frozen=True)
 class CaseSummary:
+    """A case as lists show it (number, matter, masked applicant, status, deadline)."""
+
     id: uuid.UUID
     case_number: str
     matter_code: str
@@ -109,6 +127,8 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class DemoDataReport:
+    """How much demo data was generated and how long it took."""
+
     days: int
     residents: int
     tickets: int

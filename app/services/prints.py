@@ -39,6 +39,8 @@ def _view(d: PrintedDocument) -> PrintView:
 
 
 class PrintService:
+    """The print history of documents: record, list and fetch stored prints."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

@@ -18,6 +18,8 @@ BAD_LEVELS = (1, 2)
 
 
 class RatingService:
+    """Residents' ratings and the follow-up of bad ones."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

@@ -20,6 +20,8 @@ FINAL_STATUS_NAMES = [s.name for s in FINAL_STATUSES]
 
 @dataclass(frozen=True)
 class DayFigures:
+    """Today's figures for the supervisor: queue, cases, ratings, overdue work."""
+
     day: date
     tickets_issued: int
     waiting: int
@@ -36,6 +38,8 @@ class DayFigures:
 
 
 class ReportService:
+    """Figures for the supervisor from the centre database."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

@@ -23,6 +23,8 @@ ADDRESS_MAX = 200
 
 @dataclass(frozen=True)
 class ResidentInput:
+    """A resident as the clerk typed them in."""
+
     id_number: str
     name: str
     phone: str = ""
@@ -61,6 +63,8 @@ def _check_text(value: str, field: str, label: str, limit: int, *, required: boo
 
 
 class ResidentService:
+    """Residents: check an ID number, look one up, register one."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 

@@ -27,6 +27,8 @@ WINDOWS_QUEUED = "windows_queued_for_hub"
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """A demo account created on first start."""
+
     username: str
     display_name: str
     role: str

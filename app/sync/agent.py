@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncReport:
+    """What one sync round did (pushed, pulled, conflicts) or why it failed."""
+
     ok: bool
     pushed: int = 0
     conflicts: int = 0

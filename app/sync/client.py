@@ -30,6 +30,8 @@ class SyncError(Exception):
 
 
 class HubClient:
+    """HTTP client of the hub's sync API (enrol, push, pull, heartbeat)."""
+
     def __init__(
         self,
         base_url: str,

@@ -23,6 +23,8 @@ KIND_LABELS = {
 
 @dataclass(frozen=True)
 class ConflictItem:
+    """A sync conflict as the supervisor sees it."""
+
     id: uuid.UUID
     kind: str
     kind_label: str

@@ -25,6 +25,8 @@ from enum import Enum
 
 
 class Owner(Enum):
+    """Who owns a kind of synced record: the centre, the department or the district."""
+
     CENTRE = "centre"
     DEPARTMENT = "department"
     DISTRICT = "district"

@@ -56,6 +56,8 @@ class Op(_Msg):
 
 
 class PushRequest(_Msg):
+    """A batch of outbox ops sent to the hub."""
+
     ops: list[Op] = Field(min_length=1, max_length=MAX_BATCH_OPS)
     # With two batches in flight: apply this one only after the device's op `after_seq` is applied
     # (else 409 and the centre resends it once the earlier batch is acknowledged).
@@ -66,6 +68,8 @@ OpStatus = Literal["applied", "conflict"]
 
 
 class OpAck(_Msg):
+    """The hub's answer for one pushed op."""
+
     # text, not uuid.UUID: the centre compares it with the text it sent, and 500 UUID objects per
     # acknowledgement were an eighth of the centre's CPU during a catch-up
     op_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -74,6 +78,8 @@ class OpAck(_Msg):
 
 
 class PushResponse(_Msg):
+    """The hub's answer for a pushed batch."""
+
     acks: list[OpAck]
     last_seq: int
     conflicts: int
@@ -81,6 +87,8 @@ class PushResponse(_Msg):
 
 
 class Change(_Msg):
+    """One row of the hub's change log sent to a centre."""
+
     pos: int
     entity: str
     entity_id: uuid.UUID
@@ -89,6 +97,8 @@ class Change(_Msg):
 
 
 class PullResponse(_Msg):
+    """Changes newer than a centre's cursor."""
+
     changes: list[Change]
     cursor: int
     more: bool
@@ -96,22 +106,30 @@ class PullResponse(_Msg):
 
 
 class HeartbeatRequest(_Msg):
+    """A centre's queue depth and last success, sent to the hub."""
+
     queue_depth: int = Field(ge=0, le=MAX_INT)
     oldest_unsent_at: AwareDatetime | None = None
     last_success_at: AwareDatetime | None = None
 
 
 class HeartbeatResponse(_Msg):
+    """The hub's time, for the clock-skew warning."""
+
     hub_time: datetime
     skew_seconds: float
 
 
 class EnrolRequest(_Msg):
+    """A device's one-time enrolment code and name."""
+
     code: str = Field(min_length=4, max_length=64)
     device_name: str = Field(default="", max_length=100)
 
 
 class EnrolResponse(_Msg):
+    """The device id, token and centre the hub enrolled."""
+
     device_id: uuid.UUID
     token: str
     centre_id: uuid.UUID

@@ -174,12 +174,16 @@ class RestoreError(Exception):
 
 @dataclass(frozen=True)
 class RestoreProgress:
+    """How far a restore has come (changes received, hub cursor)."""
+
     changes: int  # change-log rows received so far
     cursor: int  # the hub position reached
 
 
 @dataclass(frozen=True)
 class RestoreReport:
+    """What a restore rebuilt, counted per table."""
+
     centre_code: str
     centre_name: str
     device_id: uuid.UUID

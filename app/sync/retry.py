@@ -18,6 +18,8 @@ CAP = 300.0  # the window never widens past five minutes
 
 
 class Round(Protocol):
+    """What the retry schedule needs of a sync round's report."""
+
     ok: bool
     error: str
     retry_after: float | None

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from app.catalogue.loader import load_publication
 from app.hub import workdays
-from app.hub.admin import add_staff, ensure_centre, new_enrol_code, publish_catalogue
+from app.hub.admin import add_staff, ensure_centre, new_enrol_code
 from app.hub.api import create_app
 from app.hub.db import hub_engine, hub_sessions, upgrade
+from app.hub.publish import publish_catalogue
 from app.resources import resource_path
 from tests.hub.browser import chromium, hub_process, sign_in
 from tests.hub.conftest import VERSIONS

@@ -15,10 +15,11 @@ from sqlalchemy import event, func, select
 
 from app.catalogue.loader import load_publication
 from app.hub import admin
-from app.hub.admin import add_staff, publish_catalogue
+from app.hub.admin import add_staff
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.hub.departments import matter_names
 from app.hub.models import HubCaseState, HubChange, HubLoginThrottle, HubRecord
+from app.hub.publish import publish_catalogue
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "catalogue"
 LOW_INCOME = "最低生活保障（低保家庭认定及保障金给付）"  # MZ-001 in the shipped catalogue

@@ -14,7 +14,7 @@ from keyring.backends.fail import Keyring as FailKeyring
 from sqlalchemy import select
 
 from app.db.models import CalendarDay, User
-from app.hub import admin
+from app.hub import admin, publish
 from app.hub.models import HubDevice
 from app.sync.agent import SyncAgent
 from app.sync.cli import add_sync_commands, cmd_sync
@@ -73,9 +73,9 @@ def test_district_publications_reach_the_centre(hub: Any, centre_factory: Any) -
     ctx, agent = centre_factory("990101")
     now = datetime.now(UTC)
     with hub.sessions.begin() as s:
-        admin.publish_account(s, "990101", "clerk9", "新社工", "clerk", "pw12345678", now)
-        admin.publish_account(s, "888888", "other", "别的中心", "clerk", "pw12345678", now)
-        admin.publish_calendar(
+        publish.publish_account(s, "990101", "clerk9", "新社工", "clerk", "pw12345678", now)
+        publish.publish_account(s, "888888", "other", "别的中心", "clerk", "pw12345678", now)
+        publish.publish_calendar(
             s, [{"day": "2027-01-01", "working": False, "name": "元旦", "source": "国办"}], now
         )
     assert agent.run_once().ok

@@ -226,6 +226,8 @@ class FileSink:
 
 @dataclass(frozen=True)
 class Printed:
+    """A document rendered for printing, with its print record."""
+
     kind: str
     pdf: bytes
     paper: str

@@ -17,6 +17,8 @@ POLL_MS = 400  # vendors ask for ≥ 300 ms between reads
 
 
 class CardKind(StrEnum):
+    """The kind of ID card an ID reader read."""
+
     RESIDENT = "resident"  # 居民身份证
     HMT = "hmt"  # 港澳台居民居住证 (flag J)
     FOREIGN_2017 = "foreign_2017"  # 永居证 2017 (flag I)

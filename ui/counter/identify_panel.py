@@ -41,6 +41,8 @@ RELATIONSHIPS = (
 
 @dataclass(frozen=True)
 class ResidentFile:
+    """A resident with their open cases and history, shown after identification."""
+
     resident: ResidentView
     open_cases: list[CaseSummary]
     history: list[CaseSummary]

@@ -31,6 +31,8 @@ DEFAULT_PROMISE_DAYS = 7
 
 @dataclass(frozen=True)
 class MaterialRow:
+    """One line of the materials checklist and the clerk's marks on it."""
+
     spec: MaterialSpec
     state: str
     promised_by: date | None = None
