@@ -1,4 +1,4 @@
-"""The supervisor's page: today's figures, bad ratings waiting for a follow-up, sync conflicts to resolve."""
+"""The supervisor's page: today's figures, 差评整改 follow-ups, sync conflicts to resolve."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.bootstrap import Services
-from app.services.counter_dto import FollowUpView
 from app.services.dto import SignedInUser
 from app.services.types import ConflictItem, DayFigures, local_time
 from ui.background import BackgroundOp
+from ui.follow_up_panel import FollowUpPanel
 from ui.i18n import tr
 from ui.table_model import Column, RowTableModel, row_table_view
 
@@ -34,16 +34,9 @@ class SupervisorPage(QWidget):
     def __init__(self, services: Services, user: SignedInUser) -> None:
         super().__init__()
         self.services, self.user = services, user
-        self.follow_ups: RowTableModel[FollowUpView] = RowTableModel(
-            [
-                Column("", lambda f: _time(f, "opened_at")),
-                Column("", lambda f: f.label),
-                Column("", lambda f: f.ticket_number or f.case_number),
-                Column("", lambda f: f"{f.window_number or ''}"),
-                Column("", lambda f: f.clerk_name),
-                Column("", lambda f: f.comment),
-            ]
-        )
+        self.follow_up_panel = FollowUpPanel(services, user)
+        self.follow_ups = self.follow_up_panel.model
+        self.follow_view = self.follow_up_panel.view
         self.conflicts: RowTableModel[ConflictItem] = RowTableModel(
             [
                 Column("", lambda c: _time(c, "detected_at")),
@@ -51,14 +44,11 @@ class SupervisorPage(QWidget):
                 Column("", lambda c: c.message),
             ]
         )
-        self.follow_view = row_table_view(self.follow_ups)
         self.conflict_view = row_table_view(self.conflicts)
-        self.follow_title, self.conflict_title = QLabel(), QLabel()
-        self.close_follow = QPushButton()
-        self.close_follow.clicked.connect(self.close_selected_follow_up)
+        self.conflict_title = QLabel()
         self.resolve = QPushButton()
         self.resolve.clicked.connect(self.resolve_selected_conflict)
-        self.follow_view.activated.connect(lambda _i: self.close_selected_follow_up())
+        self.follow_up_panel.changed.connect(self.load_figures)
         self.conflict_view.activated.connect(lambda _i: self.resolve_selected_conflict())
         self.figures = QLabel()
         self.figures.setObjectName("dayFigures")
@@ -72,37 +62,28 @@ class SupervisorPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.figures)
         for widget in (
-            self.follow_title,
-            self.follow_view,
-            self.close_follow,
+            self.follow_up_panel,
             self.conflict_title,
             self.conflict_view,
             self.resolve,
         ):
             layout.addWidget(widget)
-        # Asking for the resolution text; tests replace it.
+        # Asking for a conflict's resolution text; tests replace it.
         self.ask: Callable[[str], str | None] = self._ask
         self.translateUI()
 
     def translateUI(self) -> None:
-        self.follow_ups.set_columns_titles(
-            [tr("时间"), tr("评价"), tr("号码/办件"), tr("窗口"), tr("工作人员"), tr("群众意见")]
-        )
         self.conflicts.set_columns_titles([tr("发现时间"), tr("类型"), tr("说明")])
-        self.close_follow.setText(tr("回访完成（回车）"))
         self.resolve.setText(tr("处理冲突（回车）"))
         self._titles()
 
     def _titles(self) -> None:
-        self.follow_title.setText(tr("待回访的差评（%d）") % self.follow_ups.rowCount())
         self.conflict_title.setText(tr("待处理的同步冲突（%d）") % self.conflicts.rowCount())
 
     def load(self) -> None:
         self.load_figures()
         self.figures_timer.start()
-        BackgroundOp(lambda: self.services.ratings.list_open_follow_ups(self.user)).success(
-            self._set_follow_ups
-        ).run()
+        self.follow_up_panel.load()
         BackgroundOp(lambda: self.services.sync.conflicts(self.user)).success(
             self._set_conflicts
         ).run()
@@ -142,10 +123,6 @@ class SupervisorPage(QWidget):
             )
         )
 
-    def _set_follow_ups(self, rows: list[FollowUpView]) -> None:
-        self.follow_ups.set_rows(rows)
-        self._titles()
-
     def _set_conflicts(self, rows: list[ConflictItem]) -> None:
         self.conflicts.set_rows(rows)
         self._titles()
@@ -157,15 +134,6 @@ class SupervisorPage(QWidget):
     def _selected(self, view: QTableView, model: RowTableModel[Any]) -> Any:
         row = view.currentIndex().row()
         return model.row(row) if 0 <= row < model.rowCount() else None
-
-    def close_selected_follow_up(self) -> None:
-        item = self._selected(self.follow_view, self.follow_ups)
-        resolution = self.ask(tr("回访差评")) if item else None
-        if item is None or not resolution or not resolution.strip():
-            return
-        BackgroundOp(
-            lambda: self.services.ratings.close_follow_up(item.id, self.user, resolution)
-        ).success(lambda _r: self.load()).run()
 
     def resolve_selected_conflict(self) -> None:
         item = self._selected(self.conflict_view, self.conflicts)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
+ATTENTION_COLOUR = "#fde2e2"
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,16 @@ class Column(Generic[R]):
 class RowTableModel(QAbstractTableModel, Generic[R]):
     """A read-only Qt table model over a list of plain rows."""
 
-    def __init__(self, columns: Sequence[Column[R]], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column[R]],
+        parent: QObject | None = None,
+        *,
+        attention: Callable[[R], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._columns = list(columns)
+        self._attention = attention  # rows it says yes to get a light red background (overdue)
         self._rows: list[R] = []
 
     def set_columns_titles(self, titles: Sequence[str]) -> None:
@@ -60,6 +69,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.DisplayRole:
             value = col.value(self._rows[index.row()])
             return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.BackgroundRole and self._attention is not None:
+            return QColor(ATTENTION_COLOUR) if self._attention(self._rows[index.row()]) else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

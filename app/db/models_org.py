@@ -23,6 +23,8 @@ class Centre(IdMixin, CreatedMixin, Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     enquiry_phone: Mapped[str] = mapped_column(String(30), default="")
     supervision_phone: Mapped[str] = mapped_column(String(30), default="")
+    # 差评整改: working days from a bad rating to its follow-up's deadline (local rules: 5 to 15).
+    follow_up_working_days: Mapped[int] = mapped_column(default=10, server_default="10")
 
 
 class Counter(IdMixin, CreatedMixin, Base):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
@@ -47,14 +47,27 @@ class Rating(IdMixin, Base):
 
 
 class FollowUp(IdMixin, Base):
-    """A supervisor's task opened by a bad rating; must be closed with a resolution."""
+    """差评整改: a bad rating's follow-up, assigned to a person with a working-day deadline; closed
+    only after the resident was called back and the rectification recorded."""
 
     __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_open", "centre_id", "status", "due_date"),)
 
     rating_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rating.id"), unique=True)
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
     status: Mapped[str] = mapped_column(String(20), default="open")
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    due_date: Mapped[date | None]  # opened day + the centre's follow-up working days
+    # The call back to the resident: when, who called, what the resident said, satisfied or not.
+    call_back_at: Mapped[datetime | None]
+    call_back_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    call_back_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    resident_satisfied: Mapped[bool | None]
+    # What was put right (整改), by whom and when.
+    rectification: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    rectified_at: Mapped[datetime | None]
+    rectified_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     resolution: Mapped[str] = mapped_column(String(500), default="")

@@ -13,6 +13,7 @@ from app.services.cases import CaseService
 from app.services.catalogue import CatalogueService
 from app.services.centre import CentreService
 from app.services.context import ServiceContext
+from app.services.follow_ups import FollowUpService
 from app.services.intake import IntakeService
 from app.services.prints import PrintService
 from app.services.queue import QueueService
@@ -106,6 +107,10 @@ class Services:
     @property
     def ratings(self) -> RatingService:
         return RatingService(self.ctx)
+
+    @property
+    def follow_ups(self) -> FollowUpService:
+        return FollowUpService(self.ctx)
 
     @property
     def reports(self) -> ReportService:

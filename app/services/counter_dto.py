@@ -264,7 +264,7 @@ class RatingView:
 
 @dataclass(frozen=True)
 class FollowUpView:
-    """A bad rating waiting for a supervisor's follow-up."""
+    """差评整改: a bad rating's follow-up with its deadline, call back and rectification."""
 
     id: uuid.UUID
     rating_id: uuid.UUID
@@ -278,6 +278,24 @@ class FollowUpView:
     opened_at: datetime
     status: str
     resolution: str
+    assigned_to: uuid.UUID | None = None
+    assignee_name: str = ""
+    due_date: date | None = None
+    overdue: bool = False  # still open after its due date (working-day deadline)
+    call_back_at: datetime | None = None
+    call_back_by_name: str = ""
+    call_back_note: str = ""
+    resident_satisfied: bool | None = None
+    rectification: str = ""
+    rectified_at: datetime | None = None
+
+    @property
+    def called_back(self) -> bool:
+        return self.call_back_at is not None
+
+    @property
+    def rectified(self) -> bool:
+        return self.rectified_at is not None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Ratings (好差评): one per service; the two lowest levels open a follow-up for the supervisor."""
+"""Ratings (好差评): one per service; the two lowest levels open a follow-up (差评整改)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import uuid
 
 from sqlalchemy import or_, select
 
-from app.db.models import Case, Counter, FollowUp, Rating, Ticket, User
+from app.db.models import Case, Rating, Ticket
 from app.db.types import new_id
 from app.domain.errors import IllegalTransition, ValidationError
-from app.services.case_numbers import get_or_404, require_centre, require_supervisor, sync_row
+from app.services.case_numbers import get_or_404, require_centre, sync_row
 from app.services.context import ServiceContext
-from app.services.counter_dto import RATING_LABELS, FollowUpView, RatingView
+from app.services.counter_dto import RATING_LABELS, RatingView
 from app.services.dto import SignedInUser
+from app.services.follow_ups import open_follow_up
 
 BAD_LEVELS = (1, 2)
 
@@ -72,17 +73,7 @@ class RatingService:
             )
             s.add(rating)
             sync_row(uow, "rating", rating)
-            follow_up = None
-            if level in BAD_LEVELS:
-                follow_up = FollowUp(
-                    id=new_id(),
-                    rating_id=rating.id,
-                    centre_id=centre_id,
-                    status="open",
-                    opened_at=now,
-                )
-                s.add(follow_up)
-                sync_row(uow, "follow_up", follow_up)
+            follow_up = open_follow_up(uow, self.ctx, rating, now) if level in BAD_LEVELS else None
             uow.audit(
                 "rating_recorded",
                 user_id=user.id,
@@ -101,63 +92,3 @@ class RatingService:
                 now,
                 follow_up.id if follow_up else None,
             )
-
-    def list_open_follow_ups(self, user: SignedInUser) -> list[FollowUpView]:
-        require_supervisor(user)
-        with self.ctx.uow(read_only=True) as uow:
-            s = uow.session
-            stmt = select(FollowUp).where(FollowUp.status == "open").order_by(FollowUp.opened_at)
-            if user.centre_id is not None:
-                stmt = stmt.where(FollowUp.centre_id == user.centre_id)
-            return [self._view(uow.session, f) for f in s.scalars(stmt)]
-
-    def close_follow_up(
-        self, follow_up_id: uuid.UUID, user: SignedInUser, resolution: str
-    ) -> FollowUpView:
-        require_supervisor(user)
-        resolution = resolution.strip()
-        if not resolution:
-            raise ValidationError("FIELD_REQUIRED", "请填写处理结果", "resolution")
-        if len(resolution) > 500:
-            raise ValidationError("FIELD_TOO_LONG", "处理结果不能超过 500 个字", "resolution")
-        with self.ctx.uow() as uow:
-            f = get_or_404(uow.session, FollowUp, follow_up_id, "回访")
-            require_centre(user, f.centre_id)
-            if f.status != "open":
-                raise IllegalTransition("FOLLOW_UP_CLOSED", "该回访已经处理完毕")
-            f.status, f.resolution = "closed", resolution
-            f.closed_at, f.closed_by = self.ctx.clock(), user.id
-            sync_row(uow, "follow_up", f)
-            uow.audit(
-                "follow_up_closed",
-                user_id=user.id,
-                centre_id=f.centre_id,
-                subject_type="follow_up",
-                subject_id=f.id,
-            )
-            return self._view(uow.session, f)
-
-    @staticmethod
-    def _view(s: object, f: FollowUp) -> FollowUpView:
-        from sqlalchemy.orm import Session
-
-        assert isinstance(s, Session)
-        r = s.get_one(Rating, f.rating_id)
-        ticket = s.get(Ticket, r.ticket_id) if r.ticket_id else None
-        case = s.get(Case, r.case_id) if r.case_id else None
-        window = s.get(Counter, r.counter_id) if r.counter_id else None
-        clerk = s.get(User, r.clerk_id) if r.clerk_id else None
-        return FollowUpView(
-            id=f.id,
-            rating_id=r.id,
-            level=r.level,
-            label=RATING_LABELS[r.level],
-            comment=r.comment,
-            ticket_number=ticket.number if ticket else "",
-            case_number=case.case_number if case else "",
-            window_number=window.number if window else None,
-            clerk_name=clerk.display_name if clerk else "",
-            opened_at=f.opened_at,
-            status=f.status,
-            resolution=f.resolution,
-        )

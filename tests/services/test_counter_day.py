@@ -21,6 +21,7 @@ from app.domain.case_states import CaseStatus
 from app.domain.errors import IllegalTransition, ValidationError
 from app.services.cases import CaseService
 from app.services.counter_dto import AgentInput, IntakeInput, MaterialInput
+from app.services.follow_ups import FollowUpService
 from app.services.intake import IntakeService
 from app.services.prints import PrintService
 from app.services.queue import QueueService
@@ -339,8 +340,11 @@ def test_queue_moves_and_bad_ratings(world: Centre990101) -> None:
         ratings.rate(clerk, ticket_id=a.id, level=1)
     bad = ratings.rate(clerk, ticket_id=a.id, level=1, comment="等待时间太长")
     assert bad.follow_up_id is not None
-    open_ = ratings.list_open_follow_ups(boss)
+    follow_ups = FollowUpService(world.ctx)
+    open_ = follow_ups.list_open(boss)
     assert [f.id for f in open_] == [bad.follow_up_id] and open_[0].ticket_number == a.number
-    ratings.close_follow_up(bad.follow_up_id, boss, "已电话回访致歉")
-    assert ratings.list_open_follow_ups(boss) == []
+    follow_ups.record_call_back(bad.follow_up_id, boss, resident_said="理解", satisfied=True)
+    follow_ups.record_rectification(bad.follow_up_id, boss, "高峰时段增开窗口")
+    follow_ups.close(bad.follow_up_id, boss, "已电话回访致歉")
+    assert follow_ups.list_open(boss) == []
     assert count_rows(world.ctx, Rating, FollowUp) == {"Rating": 1, "FollowUp": 1}

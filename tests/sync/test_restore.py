@@ -39,6 +39,7 @@ from app.services.context import ServiceContext
 from app.services.counter_dto import AgentInput, IntakeInput, MaterialInput
 from app.services.demo_data import generate_demo_data
 from app.services.dto import SignedInUser
+from app.services.follow_ups import FollowUpService
 from app.services.intake import IntakeService
 from app.services.prints import PrintService
 from app.services.queue import QueueService
@@ -140,6 +141,7 @@ class Desk:
             PrintService(ctx),
             RatingService(ctx),
         )
+        self.follow_ups = FollowUpService(ctx)
 
     def resident(self, id_number: str, name: str) -> uuid.UUID:
         return (
@@ -224,7 +226,9 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     desk.queue.finish(other.id, clerk)
     bad = desk.ratings.rate(clerk, ticket_id=other.id, level=1, comment="等待时间太长")
     assert bad.follow_up_id is not None
-    desk.ratings.close_follow_up(bad.follow_up_id, boss, "已电话回访致歉")
+    desk.follow_ups.record_call_back(bad.follow_up_id, boss, resident_said="理解", satisfied=True)
+    desk.follow_ups.record_rectification(bad.follow_up_id, boss, "高峰时段增开窗口")
+    desk.follow_ups.close(bad.follow_up_id, boss, "已电话回访致歉")
     third = desk.resident(THIRD, "刘洋")
     disputed = desk.dibao(third)
     assert agent.run_once().ok

@@ -10,7 +10,8 @@ from app.db.types import new_id
 from app.services.bootstrap import Services
 from app.services.setup import DEMO_PASSWORD, initialise
 from app.sync.conflicts import list_conflicts
-from ui.background import BackgroundOp
+from tests.services.conftest import START, MovableClock
+from ui.background import REPORTER, BackgroundOp
 from ui.main_window import MainWindow
 from ui.supervisor_page import SupervisorPage
 
@@ -38,12 +39,26 @@ def test_supervisor_resolves_follow_ups_and_conflicts(qtbot, sqlite_url: str) ->
         assert isinstance(page, SupervisorPage)
         window.tabs.setCurrentWidget(page)
         assert page.follow_ups.rowCount() == 1 and page.conflicts.rowCount() == 1
-        assert "（1）" in page.follow_title.text()
+        panel = page.follow_up_panel
+        assert "差评整改（1）" in panel.title.text() and "超期" not in panel.title.text()
         assert "取号 1" in page.figures.text() and "满意率 0%" in page.figures.text()
+        shown: list[str] = []
+        REPORTER.show = shown.append  # type: ignore[method-assign]
 
-        page.ask = lambda _title: "已电话回访，致歉并说明改进"
         page.follow_view.selectRow(0)
-        page.close_selected_follow_up()
+        panel.ask_text = lambda _title, _label: "已办结"
+        panel.close_selected()  # refused: no call back, no rectification yet
+        assert shown == ["尚未记录回访记录和整改情况，不能办结差评整改"]
+        assert page.follow_ups.rowCount() == 1
+        panel.ask_call_back = lambda: ("表示理解，感谢回访", True)
+        panel.record_call_back()
+        assert "表示理解，感谢回访（满意）" in page.follow_ups.data(page.follow_ups.index(0, 8))
+        panel.ask_text = lambda _title, _label: "高峰时段增开窗口"
+        page.follow_view.selectRow(0)
+        panel.record_rectification()
+        page.follow_view.selectRow(0)
+        panel.ask_text = lambda _title, _label: ""
+        panel.close_selected()
         page.conflict_view.selectRow(0)
         page.ask = lambda _title: ""  # an empty resolution closes nothing
         page.resolve_selected_conflict()
@@ -51,10 +66,43 @@ def test_supervisor_resolves_follow_ups_and_conflicts(qtbot, sqlite_url: str) ->
         page.ask = lambda _title: "以部门决定为准，已告知群众"
         page.resolve_selected_conflict()
         assert page.follow_ups.rowCount() == 0 and page.conflicts.rowCount() == 0
-        assert services.ratings.list_open_follow_ups(boss) == []
+        assert services.follow_ups.list_open(boss) == []
         assert list_conflicts(services.ctx) == []
         resolved = list_conflicts(services.ctx, open_only=False)
         assert resolved[0].resolution == "以部门决定为准，已告知群众"
+    finally:
+        REPORTER.__dict__.pop("show", None)
+        BackgroundOp.run_inline(False)
+        services.ctx.close()
+
+
+def test_overdue_follow_ups_are_red_and_counted(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from PySide6.QtCore import Qt
+
+    from ui.table_model import ATTENTION_COLOUR
+
+    BackgroundOp.run_inline(True)
+    clock = MovableClock(START)
+    services = Services.for_url(sqlite_url, clock=clock)
+    try:
+        initialise(services.ctx)
+        clerk = services.centre.sign_in("clerk1", DEMO_PASSWORD)
+        boss = services.centre.sign_in("supervisor", DEMO_PASSWORD)
+        with services.ctx.uow(read_only=True) as uow:
+            centre_id = uow.session.scalars(select(Centre.id)).one()
+        ticket = services.queue.issue_ticket(centre_id, "shebao_yibao")
+        services.ratings.rate(clerk, level=1, comment="态度生硬", ticket_id=ticket.id)
+        clock.now += timedelta(days=15)  # 10 working days and more
+        page = SupervisorPage(services, boss)
+        qtbot.addWidget(page)
+        page.load()
+        model = page.follow_ups
+        assert "其中已超期 1 件" in page.follow_up_panel.title.text()
+        assert "（已超期）" in model.data(model.index(0, 7))
+        colour = model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole)
+        assert colour.name() == ATTENTION_COLOUR
     finally:
         BackgroundOp.run_inline(False)
         services.ctx.close()
