@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -25,38 +25,12 @@ from app.services.types import DomainError, PriorityClass
 from ui.background import BackgroundOp
 from ui.board import named
 from ui.i18n import tr
+from ui.kiosk_style import PRIORITIES, STYLE
 from ui.printing import ROLL, PdfPrinter, PrintRequest
 
 log = logging.getLogger(__name__)
 
-PRIORITIES = (
-    PriorityClass.ELDERLY,
-    PriorityClass.DISABLED,
-    PriorityClass.PREGNANT,
-    PriorityClass.SERVICEMAN,
-)
-
-STYLE = """
-QWidget#kiosk { background: #eef3f9; }
-QLabel { color: #1d2b3a; }
-QLabel#title { font-size: 40px; font-weight: bold; color: #0b4f8a; }
-QLabel#centre { font-size: 24px; color: #4a5a6a; }
-QLabel#hint, QLabel#status { font-size: 22px; color: #4a5a6a; }
-QLabel#status[error="true"] { color: #b3261e; }
-QPushButton#group { font-size: 36px; color: white; background: #1565c0; border: none;
-    border-radius: 18px; padding: 16px; min-height: 150px; text-align: center; }
-QPushButton#group:pressed { background: #0d47a1; }
-QPushButton#group:disabled { background: #90a4ae; }
-QPushButton#priority { font-size: 24px; background: white; color: #1d2b3a;
-    border: 3px solid #c5d3e2; border-radius: 14px; padding: 10px 18px; min-height: 56px; }
-QPushButton#priority:checked { background: #ff8f00; color: white; border-color: #ff8f00; }
-QLineEdit { font-size: 26px; padding: 10px; border: 3px solid #c5d3e2; border-radius: 12px;
-    background: white; }
-QLabel#resultHead, QLabel#resultAhead { font-size: 44px; }
-QLabel#resultNumber { font-size: 200px; font-weight: bold; color: #0b4f8a; }
-QPushButton#again { font-size: 28px; background: #1565c0; color: white; border: none;
-    border-radius: 16px; padding: 16px 48px; }
-"""
+IDLE_CLEAR_MS = 15000  # an ID number or an error left on the kiosk is wiped after this long
 
 
 Issued = IssuedTicket
@@ -77,6 +51,7 @@ class KioskWindow(QWidget):
         slip_dir: Path | None = None,
         refresh_ms: int = 5000,
         result_ms: int = 8000,
+        idle_ms: int = IDLE_CLEAR_MS,
     ) -> None:
         super().__init__()
         self.setObjectName("kiosk")
@@ -131,6 +106,7 @@ class KioskWindow(QWidget):
         self.id_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.id_edit.textChanged.connect(self._id_changed)
         self.id_edit.returnPressed.connect(self.setFocus)
+        self.id_edit.installEventFilter(self)  # its keys go through the kiosk's key routing
         self.id_hint = named(QLabel(), "hint")
         id_row.addWidget(self.id_label)
         id_row.addWidget(self.id_edit, 3)
@@ -163,6 +139,8 @@ class KioskWindow(QWidget):
         self.key_timer.timeout.connect(self._flush_keys)
         self.refresh_timer = QTimer(self, interval=refresh_ms)
         self.refresh_timer.timeout.connect(self.refresh)
+        self.idle_timer = QTimer(self, singleShot=True, interval=idle_ms)
+        self.idle_timer.timeout.connect(self.clear_personal)
         self.translateUI()
 
     def translateUI(self) -> None:
@@ -179,7 +157,7 @@ class KioskWindow(QWidget):
         for p, b in self.priority_buttons.items():
             b.setText(names[p])
         self.id_label.setText(tr("身份证号（可不填）："))
-        self.id_edit.setPlaceholderText(tr("刷身份证或输入号码，60岁以上自动优先"))
+        self.id_edit.setPlaceholderText(tr("请刷身份证，60岁以上自动优先"))
         self.again.setText(tr("继续取号"))
         self.result_hint.setText(tr("请取走号票，留意叫号屏和语音提示"))
         self._update_buttons()
@@ -233,6 +211,7 @@ class KioskWindow(QWidget):
     # --- priority and ID ----------------------------------------------------------------------
 
     def _priority_toggled(self, p: PriorityClass, on: bool) -> None:
+        self._touched()
         if on:  # one class at a time; pressing the lit one again turns it off
             for other, b in self.priority_buttons.items():
                 if other is not p:
@@ -245,6 +224,7 @@ class KioskWindow(QWidget):
         return PriorityClass.NORMAL
 
     def _id_changed(self, text: str) -> None:
+        self._touched()
         text = text.strip().upper()
         if len(text) < 15:
             self.id_hint.setText("")
@@ -262,7 +242,24 @@ class KioskWindow(QWidget):
 
     # --- keys: 1–9 pick a group; a fast burst is an ID reader --------------------------------
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Keys typed while the ID field has focus: number keys still pick a group."""
+        if (
+            watched is self.id_edit
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and self._route_key(event)
+        ):
+            return True
+        return super().eventFilter(watched, event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._route_key(event):
+            super().keyPressEvent(event)
+
+    def _route_key(self, event: QKeyEvent) -> bool:
+        """True when the key was a group choice, part of a reader's burst, or closed the result."""
+        self._touched()
         text = event.text().upper()
         if self.pages.currentIndex() == 1 and event.key() in (
             Qt.Key.Key_Return,
@@ -271,16 +268,16 @@ class KioskWindow(QWidget):
             Qt.Key.Key_Space,
         ):
             self.back_to_choice()
-            return
+            return True
         if text and (text.isdigit() or text == "X"):
             self._keys += text
             self.key_timer.start()
-            return
+            return True
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and len(self._keys) > 1:
             self.key_timer.stop()
             self._flush_keys()
-            return
-        super().keyPressEvent(event)
+            return True
+        return False
 
     def _flush_keys(self) -> None:
         keys, self._keys = self._keys, ""
@@ -302,6 +299,7 @@ class KioskWindow(QWidget):
         centre = self.centre
         priority = self.priority()
         id_number = self.id_edit.text().strip().upper() or None
+        self._clear_id()  # the number leaves the screen with the ticket
         self._set_status(tr("正在取号，请稍候…"))
 
         def work() -> Issued:
@@ -358,6 +356,28 @@ class KioskWindow(QWidget):
         self.status.setProperty("error", error)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+
+    # --- nothing personal stays on the screen ----------------------------------------------
+
+    def _touched(self) -> None:
+        """Someone is at the kiosk: the idle clock starts again."""
+        self.idle_timer.start()
+
+    def _clear_id(self) -> None:
+        self.id_edit.blockSignals(True)
+        self.id_edit.clear()
+        self.id_edit.blockSignals(False)
+        self.id_hint.setText("")
+
+    def clear_personal(self) -> None:
+        """After a while untouched: no ID, no hint, no red message, no priority left behind."""
+        self._clear_id()
+        if self.pages.currentIndex() == 0 and not self.busy:
+            self._set_status("")
+        for b in self.priority_buttons.values():
+            b.blockSignals(True)
+            b.setChecked(False)
+            b.blockSignals(False)
 
     def back_to_choice(self) -> None:
         """Ready for the next resident: no priority, no ID left on the screen."""
