@@ -135,6 +135,9 @@ class FormFieldModel(_Strict):
         default_factory=list, max_length=30
     )
     help: str = Field(default="", max_length=200)
+    minimum: int | None = Field(default=None, ge=0, description="integer / money: smallest value")
+    maximum: int | None = Field(default=None, ge=0, description="integer / money: largest value")
+    not_future: bool = Field(default=False, description="date: not after the day it is entered")
 
     @field_validator("choices")
     @classmethod
@@ -150,6 +153,13 @@ class FormFieldModel(_Strict):
             raise _error("选择型字段至少要有两个选项（choices）")
         if self.kind is not FieldKind.CHOICE and self.choices:
             raise _error("只有选择型字段（choice）才能有选项")
+        numeric = self.kind in (FieldKind.INTEGER, FieldKind.MONEY)
+        if (self.minimum is not None or self.maximum is not None) and not numeric:
+            raise _error("只有整数或金额字段才能有取值范围（minimum/maximum）")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise _error("取值范围的下限大于上限")
+        if self.not_future and self.kind is not FieldKind.DATE:
+            raise _error("只有日期字段才能限定不晚于今天（not_future）")
         return self
 
 

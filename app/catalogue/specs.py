@@ -30,6 +30,9 @@ def _form_field(f: FormFieldModel) -> FormFieldSpec:
         max_length=f.max_length,
         choices=tuple(f.choices),
         help=f.help,
+        minimum=f.minimum,
+        maximum=f.maximum,
+        not_future=f.not_future,
     )
 
 

@@ -72,6 +72,9 @@ class FormFieldSpec:
     max_length: int = 100
     choices: tuple[str, ...] = ()
     help: str = ""
+    minimum: int | None = None  # integer / money
+    maximum: int | None = None  # integer / money
+    not_future: bool = False  # date: not after the business day it is entered
 
 
 @dataclass(frozen=True)

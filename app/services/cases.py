@@ -100,27 +100,35 @@ class CaseService:
         reason: str = "",
         department: str = "",
     ) -> CaseSummary:
-        """A supervisor records by hand what the department decided (until sync brings it):
-        accept / approve / approve_deferred / deny (a reason is required for deny)."""
+        """A supervisor records by hand what a department decided (until sync brings it):
+        accept / approve / approve_deferred / deny. The deciding department and the reason are
+        required; the event is the supervisor's, entered at the centre on the department's behalf."""
         require_supervisor(user)
         event = DECISIONS.get(decision)
         if event is None:
             raise ValidationError("DECISION_INVALID", "决定类型无效", "decision")
-        reason = reason.strip()
-        if event is CaseEventType.DENY and not reason:
-            raise ValidationError("FIELD_REQUIRED", "不予批准须填写理由", "reason")
+        reason, department = reason.strip(), department.strip()
+        if not department:
+            raise ValidationError("FIELD_REQUIRED", "请填写作出决定的部门", "department")
+        if len(department) > 100:
+            raise ValidationError("FIELD_TOO_LONG", "部门名称不能超过 100 个字", "department")
+        if not reason:
+            raise ValidationError("FIELD_REQUIRED", "请填写部门决定的意见或理由", "reason")
         if len(reason) > 500:
             raise ValidationError("FIELD_TOO_LONG", "理由不能超过 500 个字", "reason")
-        detail: dict[str, object] = {"recorded_by_supervisor": True}
-        if department.strip():
-            detail["department"] = department.strip()[:100]
+        detail: dict[str, object] = {
+            "recorded_by_supervisor": True,
+            "entered_by": user.display_name,
+            "on_behalf_of": department,
+            "department": department,
+        }
         return self._step(
             case_id,
             user,
             event,
             "case_decision_recorded",
-            origin="department",
-            note=reason,
+            origin="centre",
+            note=f"{department}决定（值班长{user.display_name}代录）：{reason}",
             detail=detail,
         )
 

@@ -25,6 +25,9 @@ MATERIAL_STATE_LABELS = {
     "defective": "不符合要求",
 }
 
+# The error code of a second case of the same resident and matter: the counter asks to confirm.
+DUPLICATE_CASE = "DUPLICATE_CASE"
+
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
 
@@ -132,6 +135,7 @@ class IntakeInput:
     materials: tuple[MaterialInput, ...] = ()
     ticket_id: uuid.UUID | None = None
     agent: AgentInput | None = None
+    confirm_duplicate: bool = False  # the clerk confirmed a second case of the same matter
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ class IntakeService(IntakeCore):
     ) -> ConsultationView:
         """咨询: the resident asked and was answered; recorded, no case opened."""
         note = note.strip()
+        if not note:
+            raise ValidationError("FIELD_REQUIRED", "请填写咨询的内容和答复", "note")
         if len(note) > 500:
             raise ValidationError("FIELD_TOO_LONG", "咨询内容不能超过 500 个字", "note")
         now = self.ctx.clock()

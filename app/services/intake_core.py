@@ -43,6 +43,7 @@ from app.services.intake_support import (
     find_matter,
     intake_result,
     raise_first,
+    refuse_unconfirmed_duplicate,
     upsert_agent,
     validate_agent,
 )
@@ -172,4 +173,6 @@ class IntakeCore:
         raise_first(problems)
         materials = check_materials(spec, data.materials, today)
         validate_agent(data, today)
+        if not data.confirm_duplicate:
+            refuse_unconfirmed_duplicate(uow, data.resident_id, spec, today)
         return matter, spec, form, materials

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,7 +21,7 @@ from app.db.models import (
     Resident,
 )
 from app.db.types import new_id
-from app.domain.case_states import CaseStatus
+from app.domain.case_states import FINAL_STATUSES, CaseStatus
 from app.domain.catalogue import FieldKind, FormFieldSpec, MatterSpec
 from app.domain.errors import ValidationError
 from app.domain.identity import parse_id_number
@@ -33,6 +34,7 @@ from app.services.case_numbers import (
 from app.services.catalogue import matter_from_dict
 from app.services.centre import centre_info
 from app.services.counter_dto import (
+    DUPLICATE_CASE,
     MATERIAL_STATE_LABELS,
     FieldProblem,
     IntakeInput,
@@ -45,6 +47,16 @@ from app.services.uow import UnitOfWork
 
 MATERIAL_STATES = frozenset(MATERIAL_STATE_LABELS)
 _BANK = re.compile(r"\d{8,30}")
+
+
+def check_range(
+    f: FormFieldSpec, value: Decimal, bad: Callable[[str, str], ValidationError]
+) -> None:
+    """The catalogue's range of a number field (共同生活家庭人口 ≥ 1 …)."""
+    if f.minimum is not None and value < f.minimum:
+        raise bad("FIELD_RANGE", f"不能小于 {f.minimum}")
+    if f.maximum is not None and value > f.maximum:
+        raise bad("FIELD_RANGE", f"不能大于 {f.maximum}")
 
 
 def _check_field(f: FormFieldSpec, raw: Any, today: date) -> Any:
@@ -64,21 +76,26 @@ def _check_field(f: FormFieldSpec, raw: Any, today: date) -> Any:
         raise bad("FIELD_TOO_LONG", f"不能超过 {f.max_length} 个字（现为 {len(text)} 个）")
     if f.kind is FieldKind.INTEGER:
         if not re.fullmatch(r"\d{1,9}", text):
-            raise bad("FIELD_INTEGER", "应为不小于 0 的整数")
+            raise bad("FIELD_INTEGER", f"应为不小于 {f.minimum or 0} 的整数")
+        check_range(f, Decimal(text), bad)
         return int(text)
     if f.kind is FieldKind.MONEY:
         try:
             amount = Decimal(text)
         except InvalidOperation:
             raise bad("FIELD_MONEY", "应为金额，如 1234.50") from None
-        if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise bad("FIELD_MONEY", "应为不小于 0、最多两位小数的金额")
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise bad("FIELD_MONEY", f"应为不小于 {f.minimum or 0}、最多两位小数的金额")
+        check_range(f, amount, bad)
         return f"{amount:.2f}"
     if f.kind is FieldKind.DATE:
         try:
-            return date.fromisoformat(text).isoformat()
+            day = date.fromisoformat(text)
         except ValueError:
             raise bad("FIELD_DATE", "应为日期，格式如 2026-11-23") from None
+        if f.not_future and day > today:
+            raise bad("FIELD_DATE_FUTURE", f"不能晚于今天（{today.isoformat()}）")
+        return day.isoformat()
     if f.kind is FieldKind.CHOICE:
         if text not in f.choices:
             raise bad("FIELD_CHOICE", "只能选择：" + "、".join(f.choices))
@@ -125,6 +142,26 @@ def check_form(
 def missing_fields(spec: MatterSpec, form: dict[str, Any]) -> list[FormFieldSpec]:
     """Required fields of the matter's form left empty (what a 一次性告知 asks to complete)."""
     return [f for f in spec.form_fields if f.required and f.key not in form]
+
+
+def refuse_unconfirmed_duplicate(
+    uow: UnitOfWork, resident_id: uuid.UUID, spec: MatterSpec, today: date
+) -> None:
+    """An open case of the same resident and matter, or one received today, needs a confirmation."""
+    rows = uow.session.execute(
+        select(Case.case_number, Case.status, Case.received_at).where(
+            Case.resident_id == resident_id, Case.matter_code == spec.code
+        )
+    )
+    for number, status, received in rows:
+        state = CaseStatus[status]
+        if state not in FINAL_STATUSES or business_date(received) == today:
+            raise ValidationError(
+                DUPLICATE_CASE,
+                f"该申请人已有“{spec.name}”的办件 {number}（{state.label}，"
+                f"{business_date(received).isoformat()} 受理），确需再次办理请确认",
+                "confirm_duplicate",
+            )
 
 
 def raise_first(problems: list[FieldProblem]) -> None:

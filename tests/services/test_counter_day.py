@@ -90,8 +90,12 @@ def test_full_counter_day_for_a_promised_case(world: Centre990101) -> None:
     with pytest.raises(IllegalTransition):  # clerks cannot record a department decision
         cases.record_department_decision(receipt.case_id, clerk, "approve")
     world.clock.advance(days=10)
-    cases.record_department_decision(receipt.case_id, boss, "accept", department="区民政局")
-    cases.record_department_decision(receipt.case_id, boss, "approve", reason="符合低保条件")
+    cases.record_department_decision(
+        receipt.case_id, boss, "accept", department="区民政局", reason="材料齐全，部门受理"
+    )
+    cases.record_department_decision(
+        receipt.case_id, boss, "approve", department="区民政局", reason="符合低保条件"
+    )
     with pytest.raises(IllegalTransition):  # a decided case cannot be withdrawn
         cases.withdraw(receipt.case_id, clerk, "不想办了")
     cases.notify_ready(receipt.case_id, clerk)
@@ -108,7 +112,10 @@ def test_full_counter_day_for_a_promised_case(world: Centre990101) -> None:
         "NOTIFY_READY",
         "DELIVER",
     ]
-    assert timeline[3].origin == "department" and timeline[3].actor_name == "赵海峰"
+    # entered by the supervisor at the centre, on the department's behalf
+    assert timeline[3].origin == "centre" and timeline[3].actor_name == "赵海峰"
+    assert timeline[3].detail["on_behalf_of"] == "区民政局"
+    assert "区民政局决定（值班长赵海峰代录）" in timeline[3].note
     assert timeline[-1].detail["collected_by"] == "agent"
 
     queue.finish(ticket.id, clerk)

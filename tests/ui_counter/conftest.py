@@ -33,6 +33,8 @@ class Counter:
     rating: NoRating
     reader: FakeIdCardReader
     settings: QSettings
+    confirmations: list[str]  # the "same matter again?" questions, answered by `confirm_answer`
+    confirm_answer: list[bool]
 
 
 def open_counter(url: str, tmp_path: Path, username: str = "clerk1") -> Counter:
@@ -43,7 +45,14 @@ def open_counter(url: str, tmp_path: Path, username: str = "clerk1") -> Counter:
     COUNTER_NUMBER.set(settings, 3)
     sink, rating, reader = FileSink(tmp_path / "prints"), NoRating(), FakeIdCardReader()
     window = MainWindow(services, user, sink=sink, rating=rating, reader=reader, settings=settings)
-    return Counter(window, services, user, sink, rating, reader, settings)
+    c = Counter(window, services, user, sink, rating, reader, settings, [], [True])
+
+    def confirm(text: str) -> bool:  # a test never blocks on the question box
+        c.confirmations.append(text)
+        return c.confirm_answer[-1]
+
+    window.workspace.confirm_duplicate = confirm  # type: ignore[method-assign]
+    return c
 
 
 @pytest.fixture

@@ -142,6 +142,7 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
     with_dialog(SupplementDialog, lambda d: None)
     qtbot.keyClick(w, K.Key_F9)
     assert ws.last_result is not None and ws.last_result.kind == "supplement"
+    assert receipt.case_number in counter.confirmations[-1]  # the same matter again: asked first
     assert "家庭成员居民身份证" in pdf_text(counter.sink.files[-1])
 
     type_in(qtbot, ws.picker.search, "sydj")
@@ -160,7 +161,12 @@ def test_counter_day_by_keyboard(counter: Counter, qtbot, tmp_path: Path) -> Non
     boss.window.load()
     activate(qtbot, boss.window)
     boss.window.tabs.setCurrentWidget(boss.window.routed)
-    with_dialog(DecisionDialog, lambda d: d.reason.setPlainText("符合低保条件"))
+
+    def decide(d: DecisionDialog) -> None:
+        d.department.setText("区民政局")
+        d.reason.setPlainText("符合低保条件")
+
+    with_dialog(DecisionDialog, decide)
     qtbot.keyClick(boss.window, K.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert boss.window.routed.model.rowCount() == 0
 

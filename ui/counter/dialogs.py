@@ -113,7 +113,10 @@ class ConsultDialog(_FormDialog):
 
     def translateUI(self) -> None:
         self.setWindowTitle(tr("咨询登记"))
-        self.note_label.setText(tr("咨询内容"))
+        self.note_label.setText(tr("咨询内容 *"))
+
+    def check(self) -> str:
+        return "" if self.note.toPlainText().strip() else tr("请填写咨询的内容和答复")
 
 
 class TransferDialog(_FormDialog):
@@ -171,8 +174,8 @@ class DecisionDialog(_FormDialog):
             (
                 QT_TR_NOOP("办件"),
                 QT_TR_NOOP("决定"),
-                QT_TR_NOOP("决定部门"),
-                QT_TR_NOOP("意见或理由"),
+                QT_TR_NOOP("决定部门 *"),
+                QT_TR_NOOP("意见或理由 *"),
             ),
             strict=True,
         ):
@@ -185,8 +188,10 @@ class DecisionDialog(_FormDialog):
         return str(self.decision.currentData())
 
     def check(self) -> str:
-        if self.code() == "deny" and not self.reason.toPlainText().strip():
-            return tr("不予批准须填写理由")
+        if not self.department.text().strip():
+            return tr("请填写作出决定的部门")
+        if not self.reason.toPlainText().strip():
+            return tr("请填写部门决定的意见或理由")
         return ""
 
 

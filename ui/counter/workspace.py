@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.services.bootstrap import Services
 from app.services.counter_dto import (
+    DUPLICATE_CASE,
     MATERIAL_STATE_LABELS,
     IntakeInput,
     IntakeResult,
@@ -31,7 +33,7 @@ from app.services.types import CaseType, MatterSpec
 from ui.actions import SPECS, ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, show_ok, tr
-from ui.counter.dialogs import ConsultDialog, RejectDialog, TransferDialog
+from ui.counter.dialogs import ConsultDialog, RejectDialog, TransferDialog, give_focus_back
 from ui.counter.documents_glue import DocumentDesk, Printed
 from ui.counter.form_editor import FormEditor
 from ui.counter.form_print import form_data
@@ -278,11 +280,34 @@ class CounterWorkspace(QWidget):
             agent=self.identify.agent(),
         )
 
-    def _intake(self, call: Callable[[IntakeInput, SignedInUser], IntakeResult]) -> None:
-        data, user = self._input(), self.user
+    def _intake(
+        self,
+        call: Callable[[IntakeInput, SignedInUser], IntakeResult],
+        data: IntakeInput | None = None,
+    ) -> None:
+        data, user = data or self._input(), self.user
         if data is None or user is None:
             return
-        BackgroundOp(lambda: call(data, user)).success(self._done).failure(self._failed).run()
+        ready = data
+
+        def failed(exc: Exception) -> None:
+            if getattr(exc, "code", "") == DUPLICATE_CASE and self.confirm_duplicate(
+                error_text(exc)
+            ):
+                self._intake(call, replace(ready, confirm_duplicate=True))
+                return
+            self._failed(exc)
+
+        BackgroundOp(lambda: call(ready, user)).success(self._done).failure(failed).run()
+
+    def confirm_duplicate(self, text: str) -> bool:
+        """The resident already has a case of this matter: go on only when the clerk says so."""
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("同一事项已有办件"), text, parent=self)
+        yes = box.addButton(tr("确认再次办理"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(tr("取消"), QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        give_focus_back(box)
+        return box.clickedButton() is yes
 
     def _failed(self, exc: Exception) -> None:
         show_error(self.status, error_text(exc))
@@ -331,12 +356,12 @@ class CounterWorkspace(QWidget):
             return
         notes, deadline = dialog.notes(), dialog.deadline()
         materials = tuple(replace(m, note=notes.get(m.code, m.note)) for m in data.materials)
-        ready = replace(data, materials=materials)
-        BackgroundOp(
-            lambda: self.services.intake.request_supplement(
-                ready, user, supplement_deadline=deadline
-            )
-        ).success(self._done).failure(self._failed).run()
+        self._intake(
+            lambda d, u: self.services.intake.request_supplement(
+                d, u, supplement_deadline=deadline
+            ),
+            replace(data, materials=materials),
+        )
 
     def reject(self) -> None:
         if self._input() is None:
