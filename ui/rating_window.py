@@ -22,32 +22,11 @@ from app.services.counter_dto import RatingView
 from app.services.dto import SignedInUser
 from app.services.types import BAD_LEVELS, DomainError
 from ui.background import BackgroundOp
-from ui.board import named, show_full_screen_on
+from ui.board import named, screen_at, show_full_screen_on
 from ui.i18n import tr
+from ui.rating_style import COLOURS, COMPACT_SIZE, COMPACT_STYLE, STYLE
 
 log = logging.getLogger(__name__)
-
-COLOURS = {5: "#2e7d32", 4: "#558b2f", 3: "#f9a825", 2: "#ef6c00", 1: "#c62828"}
-
-STYLE = """
-QWidget#rating { background: #f3f6fa; }
-QLabel { color: #1d2b3a; }
-QLabel#big { font-size: 64px; font-weight: bold; color: #0b4f8a; }
-QLabel#title { font-size: 40px; font-weight: bold; color: #0b4f8a; }
-QLabel#info { font-size: 26px; color: #4a5a6a; }
-QLabel#prompt { font-size: 26px; color: #b3261e; }
-QPushButton#level { font-size: 34px; color: white; border: none; border-radius: 20px;
-    min-height: 150px; min-width: 200px; }
-QPushButton#level:checked { border: 8px solid #0b2545; }
-QPushButton#chip { font-size: 24px; background: white; border: 3px solid #c5d3e2;
-    border-radius: 14px; padding: 8px 16px; }
-QPushButton#chip:checked { background: #0b4f8a; color: white; border-color: #0b4f8a; }
-QPushButton#submit { font-size: 30px; background: #1565c0; color: white; border: none;
-    border-radius: 16px; padding: 14px 56px; }
-QLineEdit { font-size: 26px; padding: 10px; border: 3px solid #c5d3e2; border-radius: 12px;
-    background: white; }
-QLineEdit[needed="true"] { border-color: #c62828; }
-"""
 
 IDLE, ASK, THANKS = range(3)
 
@@ -64,11 +43,13 @@ class RatingWindow(QWidget):
         *,
         thanks_ms: int = 6000,
         ask_timeout_ms: int = 120_000,
+        compact: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("rating")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(STYLE + (COMPACT_STYLE if compact else ""))
+        self.compact = compact  # a small window on the clerk's screen: it closes when done
         self.ratings = services.ratings
         self.user = user
         self.ticket_id: uuid.UUID | None = None
@@ -82,7 +63,8 @@ class RatingWindow(QWidget):
 
         self.pages = QStackedWidget(self)
         root = QVBoxLayout(self)
-        root.setContentsMargins(48, 40, 48, 40)
+        margin = 16 if compact else 48
+        root.setContentsMargins(margin, margin, margin, margin)
         root.addWidget(self.pages)
 
         idle = QWidget()
@@ -139,11 +121,11 @@ class RatingWindow(QWidget):
         tcol = QVBoxLayout(thanks)
         self.thanks_big = named(QLabel(), "big")
         self.thanks_info = named(QLabel(), "info")
-        self.thanks_info.setWordWrap(True)
-        self.thanks_info.setAlignment(Qt.AlignmentFlag.AlignCenter)
         tcol.addStretch(1)
-        tcol.addWidget(self.thanks_big, alignment=Qt.AlignmentFlag.AlignHCenter)
-        tcol.addWidget(self.thanks_info, alignment=Qt.AlignmentFlag.AlignHCenter)
+        for label in (self.thanks_big, self.thanks_info):  # full width, wrapped: the line fits
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            tcol.addWidget(label)
         tcol.addStretch(1)
         self.pages.addWidget(thanks)
 
@@ -277,7 +259,8 @@ class RatingWindow(QWidget):
         comment = self.comment_text()
         if self.level in BAD_LEVELS and not comment:
             self._mark_needed(True)
-            self._show_prompt()
+            self._show_prompt(tr("请点选或写下不满意的原因，再按“提交评价”"))
+            self._set_chips_visible(True)
             return
         self.busy = True
         level, ticket_id, case_id = self.level, self.ticket_id, self.case_id
@@ -322,6 +305,8 @@ class RatingWindow(QWidget):
         self.level = None
         self.comment.clear()
         self.pages.setCurrentIndex(IDLE)
+        if self.compact:
+            self.hide()
 
     def page(self) -> str:
         return ("idle", "ask", "thanks")[self.pages.currentIndex()]
@@ -342,21 +327,35 @@ class SecondScreenRatingRequester:
         full_screen: bool = True,
     ) -> None:
         self.user = user
-        self.window = RatingWindow(services, user) if user is not None else None
         self.services = services
         self.screen = screen
         self.full_screen = full_screen
+        self.window = self._window(user) if user is not None else None
         self._shown = False
 
+    def _window(self, user: SignedInUser) -> RatingWindow:
+        window = RatingWindow(self.services, user, compact=not self.full_screen)
+        if not self.full_screen:
+            window.setWindowFlag(Qt.WindowType.Tool, True)
+            window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+            window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+            window.resize(*COMPACT_SIZE)
+        return window
+
     def show(self) -> None:
-        """Show the idle 欢迎评价 screen (on the configured screen) before the first request."""
-        if self._shown or self.window is None:
+        """Full screen on the resident's screen (shown once, idle between services); on a
+        one-screen desk a small window in the bottom-right corner, keeping the clerk's focus."""
+        if self.window is None:
             return
         if self.full_screen:
-            show_full_screen_on(self.window, self.screen)
-        else:
-            self.window.show()
-        self._shown = True
+            if not self._shown:
+                show_full_screen_on(self.window, self.screen)
+            self._shown = True
+            return
+        area = screen_at(self.screen).availableGeometry()
+        width, height = COMPACT_SIZE
+        self.window.move(area.right() - width - 16, area.bottom() - height - 48)
+        self.window.show()
 
     def request_rating(
         self,
@@ -376,11 +375,13 @@ class SecondScreenRatingRequester:
         if self.user is None:
             log.warning("rating requested with no signed-in clerk: ignored")
             return
-        if self.window is None:
-            self.window = RatingWindow(self.services, self.user)
-        self.window.user = self.user
         if case_id is None and case_ids:
             case_id = case_ids[0]  # one rating per service: it covers the visit's first case
+        if ticket_id is None and case_id is None:
+            return  # nobody was served: nothing to rate, nothing shown
+        if self.window is None:
+            self.window = self._window(self.user)
+        self.window.user = self.user
         if window_number is not None:
             counter_number = window_number
         self.show()

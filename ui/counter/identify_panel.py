@@ -252,6 +252,23 @@ class IdentifyPanel(QGroupBox):
         if found.open_cases:
             self.message.setText(tr("有 %d 件在办") % len(found.open_cases))
 
+    def refresh_cases(self) -> None:
+        """The resident's open and recent cases again (after F7/F8 added one)."""
+        r, user = self.resident, self.user
+        if r is None or user is None:
+            return
+        cases = self.services.cases
+
+        def work() -> list[CaseSummary]:
+            both = cases.open_cases_of(r.id, user) + cases.history_of(r.id, user, 10)
+            return list({c.id: c for c in both}.values())
+
+        BackgroundOp(work).success(self._cases_refreshed).failure(self._failed).run()
+
+    def _cases_refreshed(self, rows: list[CaseSummary]) -> None:
+        if self.resident is not None:
+            self.cases_model.set_rows(rows)
+
     def register(self) -> None:
         data = ResidentInput(
             id_number=self.id_edit.text(),

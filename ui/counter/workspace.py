@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -13,18 +11,13 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.services.bootstrap import Services
 from app.services.counter_dto import (
-    DUPLICATE_CASE,
-    MATERIAL_STATE_LABELS,
-    IntakeInput,
     IntakeResult,
     TicketView,
 )
@@ -33,17 +26,16 @@ from app.services.types import CaseType, MatterSpec
 from ui.actions import SPECS, ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, show_error, show_ok, tr
-from ui.counter.dialogs import ConsultDialog, RejectDialog, TransferDialog, give_focus_back
+from ui.counter.dialogs import TransferDialog
 from ui.counter.documents_glue import DocumentDesk, Printed
 from ui.counter.form_editor import FormEditor
-from ui.counter.form_print import form_data
 from ui.counter.hardware import CardPoller, IdCardRead, IdCardReader
 from ui.counter.identify_panel import IdentifyPanel
 from ui.counter.materials import MaterialsModel, MaterialsView
 from ui.counter.matter_picker import MatterPicker, UsageCounter
+from ui.counter.outcomes import IntakeOutcomes
 from ui.counter.queue_panel import QueuePanel
 from ui.counter.rating import NoRating, RatingRequester
-from ui.counter.supplement_dialog import LackingMaterial, SupplementDialog
 
 OUTCOMES = (
     ActionId.ACCEPT,
@@ -63,10 +55,9 @@ QUEUE_KEYS = (
 )
 
 
-class CounterWorkspace(QWidget):
+class CounterWorkspace(IntakeOutcomes):
     """Everything of one service at the window; `message(str)` goes to the status bar."""
 
-    message = Signal(str)
     outcome = Signal(object)  # IntakeResult
 
     def __init__(
@@ -201,9 +192,17 @@ class CounterWorkspace(QWidget):
         self.identify.focus_id()
 
     def clear_service(self) -> None:
+        """The next resident starts clean: no person, cases, matter, search, form or messages."""
         self.identify.clear()
         self.cases_this_service.clear()
         self._clear_matter()
+        self.status.clear()
+        self._clear_search()
+
+    def _clear_search(self) -> None:
+        if self.picker.search.text():
+            self.picker.search.clear()
+            self.picker.run_search("")
 
     def _clear_matter(self) -> None:
         self.spec = None
@@ -255,158 +254,6 @@ class CounterWorkspace(QWidget):
         )
         show_ok(self.status, tr("申请表已填完，") + hint)
 
-    # --- outcomes -----------------------------------------------------------------------------
-
-    def _input(self) -> IntakeInput | None:
-        r, spec = self.identify.resident, self.spec
-        if self.user is None or self.counter_id is None:
-            show_error(self.status, tr("未登录或未设置窗口号"))
-            return None
-        if r is None:
-            show_error(self.status, tr("请先核验申请人身份（F5）"))
-            self.identify.focus_id()
-            return None
-        if spec is None:
-            show_error(self.status, tr("请先选择事项（F6）"))
-            self.picker.focus_search()
-            return None
-        return IntakeInput(
-            counter_id=self.counter_id,
-            resident_id=r.id,
-            matter_code=spec.code,
-            form_data=self.form.values(),
-            materials=self.materials_model.inputs(),
-            ticket_id=self.queue.ticket.id if self.queue.ticket else None,
-            agent=self.identify.agent(),
-        )
-
-    def _intake(
-        self,
-        call: Callable[[IntakeInput, SignedInUser], IntakeResult],
-        data: IntakeInput | None = None,
-    ) -> None:
-        data, user = data or self._input(), self.user
-        if data is None or user is None:
-            return
-        ready = data
-
-        def failed(exc: Exception) -> None:
-            if getattr(exc, "code", "") == DUPLICATE_CASE and self.confirm_duplicate(
-                error_text(exc)
-            ):
-                self._intake(call, replace(ready, confirm_duplicate=True))
-                return
-            self._failed(exc)
-
-        BackgroundOp(lambda: call(ready, user)).success(self._done).failure(failed).run()
-
-    def confirm_duplicate(self, text: str) -> bool:
-        """The resident already has a case of this matter: go on only when the clerk says so."""
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("同一事项已有办件"), text, parent=self)
-        yes = box.addButton(tr("确认再次办理"), QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(box.addButton(tr("取消"), QMessageBox.ButtonRole.RejectRole))
-        box.exec()
-        give_focus_back(box)
-        return box.clickedButton() is yes
-
-    def _failed(self, exc: Exception) -> None:
-        show_error(self.status, error_text(exc))
-        self.form.validate(show_all=True)
-        self.message.emit(error_text(exc))
-
-    def _all_materials_checked(self) -> bool:
-        """F7/F8 list received materials only: each must have been marked by the clerk."""
-        unchecked = self.materials_model.unchecked()
-        if unchecked and self.spec is not None and self.identify.resident is not None:
-            show_error(
-                self.status,
-                tr("以下材料尚未确认收取：%s（1 收取，0 其余全部收取）") % "、".join(unchecked),
-            )
-            self.materials.setFocus(Qt.FocusReason.OtherFocusReason)
-            return False
-        return True
-
-    def accept(self) -> None:
-        if self._all_materials_checked():
-            self._intake(self.services.intake.accept)
-
-    def complete_on_spot(self) -> None:
-        if self._all_materials_checked():
-            self._intake(self.services.intake.complete_on_spot)
-
-    def supplement(self) -> None:
-        """F9: ask, item by item, what is wrong and by when; then the 一次性告知书."""
-        data, user, spec = self._input(), self.user, self.spec
-        if data is None or user is None or spec is None:
-            return
-        values = self.form.values()
-        empty = [f.label for f in spec.form_fields if f.required and f.key not in values]
-        lacking = [
-            LackingMaterial(
-                r.spec.code, r.spec.name, r.state, tr(MATERIAL_STATE_LABELS[r.state]), r.note
-            )
-            for r in self.materials_model.rows
-            if r.state == "defective" or (r.state == "missing" and r.spec.required)
-        ]
-        if not lacking and not empty:
-            show_error(self.status, tr("材料齐全、申请表已填完，无需一次性告知，请按 F7 受理"))
-            return
-        dialog = SupplementDialog(lacking, empty, self.services.today(), self)
-        if not dialog.exec():
-            return
-        notes, deadline = dialog.notes(), dialog.deadline()
-        materials = tuple(replace(m, note=notes.get(m.code, m.note)) for m in data.materials)
-        self._intake(
-            lambda d, u: self.services.intake.request_supplement(
-                d, u, supplement_deadline=deadline
-            ),
-            replace(data, materials=materials),
-        )
-
-    def reject(self) -> None:
-        if self._input() is None:
-            return
-        dialog = RejectDialog(self)
-        if not dialog.exec():
-            return
-        reason, basis = dialog.reason.toPlainText(), dialog.basis.text()
-        self._intake(
-            lambda d, u: self.services.intake.reject_at_intake(
-                d, u, reason=reason, legal_basis=basis
-            )
-        )
-
-    def print_form(self) -> None:
-        spec, resident = self.spec, self.identify.resident
-        if spec is None or resident is None:
-            show_error(self.status, tr("请先核验申请人身份并选择事项"))
-            return
-        if spec.form_layout is None:
-            show_error(self.status, tr("该事项没有统一的申请表样式"))
-            return
-        centre = self.overview.centre if self.overview else None
-        data = form_data(spec, resident, self.form.values(), centre, self.services.now())
-        self.desk.print_data("form", data, None, number=spec.code)
-        show_ok(self.status, tr("正在打印申请表，请申请人核对后签字"))
-
-    def consult(self) -> None:
-        user, counter = self.user, self.counter_id
-        if user is None or counter is None:
-            show_error(self.status, tr("未登录或未设置窗口号"))
-            return
-        dialog = ConsultDialog(self)
-        if not dialog.exec():
-            return
-        note = dialog.note.toPlainText()
-        code = self.spec.code if self.spec else ""
-        resident = self.identify.resident.id if self.identify.resident else None
-        ticket = self.queue.ticket.id if self.queue.ticket else None
-        BackgroundOp(
-            lambda: self.services.intake.consult(
-                counter, user, note=note, matter_code=code, resident_id=resident, ticket_id=ticket
-            )
-        ).success(lambda _v: show_ok(self.status, tr("已登记咨询"))).failure(self._failed).run()
-
     def _done(self, result: IntakeResult) -> None:
         self.last_result = result
         self.cases_this_service.append(result.case_id)
@@ -423,12 +270,18 @@ class CounterWorkspace(QWidget):
         self.outcome.emit(result)
         self.desk.print_result(result)
         self._clear_matter()
+        self._clear_search()
+        self.identify.refresh_cases()
         self.picker.focus_search()
 
     def _printed(self, p: Printed) -> None:
         self.message.emit(tr("已打印：%s") % p.name)
 
     def finish_service(self) -> None:
+        if self.queue.ticket is None and not self.cases_this_service:
+            show_error(self.status, tr("当前没有正在服务的号，无需结束服务"))
+            return
+
         def rate(t: TicketView | None) -> None:
             if self.user is not None:
                 self.rating.request_rating(
