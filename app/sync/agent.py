@@ -24,7 +24,7 @@ from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
 from app.sync.enrol import current_enrolment
 from app.sync.protocol import conflict_id
-from app.sync.retry import retrying
+from app.sync.retry import FIRST_WINDOW, retrying
 
 log = logging.getLogger(__name__)
 
@@ -415,14 +415,23 @@ class SyncAgent:
         stop: threading.Event,
         *,
         sleep: Callable[[float], object] | None = None,
+        on_round: Callable[[SyncReport], object] | None = None,
     ) -> None:
         """`onewindow sync --watch`: a round every `interval` seconds; after a failed round the next
-        comes with exponential back-off and full jitter, capped, and never before the hub's
-        Retry-After (app.sync.retry), so 200 centres back from an outage do not retry in step.
-        `sleep` replaces waiting on `stop` (tests)."""
+        comes with exponential back-off and full jitter (first window the smaller of 5 s and the
+        interval), capped, and never before the hub's Retry-After (app.sync.retry), so 200 centres
+        back from an outage do not retry in step. `on_round` sees every report; `sleep` replaces
+        waiting on `stop` (tests)."""
         wait = sleep or stop.wait
-        until_ok = retrying(stop.is_set, wait)
+        until_ok = retrying(stop.is_set, wait, first=min(FIRST_WINDOW, interval))
+
+        def one_round() -> SyncReport:
+            report = self.run_once()
+            if on_round is not None:
+                on_round(report)
+            return report
+
         while not stop.is_set():
-            until_ok(self.run_once)
+            until_ok(one_round)
             if not stop.is_set():
                 wait(interval)

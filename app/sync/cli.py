@@ -86,10 +86,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(_line(report), file=sys.stdout if report.ok else sys.stderr)
             return 0 if report.ok else 1
         stop = threading.Event()
-        try:
-            while not stop.is_set():
-                print(_line(agent.run_once()), flush=True)
-                stop.wait(args.interval)
+        try:  # failed rounds are retried with jittered back-off (SyncAgent.run_forever)
+            agent.run_forever(args.interval, stop, on_round=lambda r: print(_line(r), flush=True))
         except KeyboardInterrupt:
             stop.set()
         return 0
