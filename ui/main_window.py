@@ -22,7 +22,7 @@ from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedI
 from app.services.types import MatterSpec, SyncReport
 from ui.actions import ActionId, ActionRegistry
 from ui.background import BackgroundOp, RequestToken
-from ui.counter.case_actions import CaseActions
+from ui.counter.case_actions import CaseActions, case_text
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
 from ui.counter.dialogs import HelpOverlay
 from ui.counter.documents_glue import DocumentDesk, DocumentSink, PrinterSink
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         r.bind(ActionId.RECORD_DECISION, lambda: self.case_actions.record_decision(self._list()))
         r.bind(ActionId.HAND_OVER, self.hand_over)
         r.bind(ActionId.RESUME_CASE, self.resume_case)
-        r.bind(ActionId.REPRINT, self.case_actions.reprint)
+        r.bind(ActionId.REPRINT, self.reprint)
         r.bind(ActionId.SYNC_NOW, self.sync.sync_now)
         for aid in (ActionId.IDENTIFY, ActionId.FIND_MATTER, ActionId.CALL_NEXT):
             r.action(aid).triggered.connect(lambda _c=False: self.tabs.setCurrentIndex(0))
@@ -229,6 +229,18 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.ready)
             page = self.ready
         self.case_actions.hand_over(page)
+
+    def reprint(self) -> None:
+        """Ctrl+P on the case selected in a case list, or on the workspace's last case."""
+        page = self.tabs.currentWidget()
+        if isinstance(page, CaseList):
+            c = page.current()
+            label = case_text(c) if c else ""
+            self.case_actions.reprint(c.id if c else None, label, page.info)
+            return
+        r = self.workspace.last_result
+        label = f"{r.case_number} · {r.matter_name}" if r else ""
+        self.case_actions.reprint(r.case_id if r else None, label, self.workspace.status)
 
     def resume_case(self) -> None:
         page = self.tabs.currentWidget()

@@ -44,7 +44,6 @@ COUNTER_NUMBER = Option("counter/number", 1)
 BOARD_SCREEN = Option("board/screen", 0)
 RATING_SCREEN = Option("rating/screen", 1)
 VOICE_ENABLED = Option("board/voice", True)
-MAX_RECALLS = Option("queue/max_recalls", 2)
 
 
 def _v1_to_v2(settings: QSettings) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, CreatedMixin, IdMixin
+from app.db.types import utcnow
 
 
 class Centre(IdMixin, CreatedMixin, Base):
@@ -163,3 +164,22 @@ class SequenceCounter(IdMixin, Base):
 
     scope: Mapped[str] = mapped_column(String(120), unique=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class CentreSettings(Base):
+    """Centre-wide rules printed on papers and used by the queue, one row per centre: set by an
+    administrator or published by the district (`source` says which; the district's copy wins)."""
+
+    __tablename__ = "centre_settings"
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"), primary_key=True)
+    max_recalls: Mapped[int] = mapped_column(default=2)
+    office_hours: Mapped[str] = mapped_column(String(100), default="")
+    review_body: Mapped[str] = mapped_column(String(100), default="")  # 行政复议机关
+    court: Mapped[str] = mapped_column(String(100), default="")  # 行政诉讼的管辖法院
+    rejection_prefix: Mapped[str] = mapped_column(String(30), default="")  # 秣便不受字
+    supplement_prefix: Mapped[str] = mapped_column(String(30), default="")  # 秣便补字
+    time_zone: Mapped[str] = mapped_column(String(50), default="Asia/Shanghai")
+    source: Mapped[str] = mapped_column(String(20), default="centre")  # centre / district
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(50), default="")

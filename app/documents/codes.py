@@ -1,11 +1,13 @@
-"""Vector Code128 barcodes (python-barcode encodes) and QR codes (qrcode encodes) drawn on a reportlab canvas."""
+"""Vector Code128 (python-barcode encodes) and QR codes (qrcode encodes) on a reportlab canvas, each
+symbol decoded back from the modules about to be drawn and refused unless it says the value."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-import barcode
 import qrcode
+from barcode.charsets import code128 as charsets
+from barcode.codex import Code128
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.pdfgen.canvas import Canvas
 
@@ -15,10 +17,72 @@ QUIET_MODULES = 10  # Code128 quiet zone each side
 QR_QUIET_MODULES = 4
 
 
+class SymbolMismatch(ValueError):
+    """The modules about to be drawn do not say the value: a bug in an encoder, never printed."""
+
+
+class _Code128(Code128):
+    """python-barcode 0.16.1's Code128 without its start-code shortcut on data: starting in code set C
+    it takes a leading "99" (a data pair) for the CODE C switch and folds it into the start code, so
+    990101… came out as 0101… (upstream issue #251, fixed on main in PR #263, not released)."""
+
+    def _try_to_optimize(self, encoded: list[int]) -> list[int]:
+        if self.code[:2].isdigit() and len(self.code) >= 2:
+            return encoded  # encoded[1] is a data pair of code set C, not a switch
+        return super()._try_to_optimize(encoded)
+
+
+_VALUE_OF = {pattern: value for value, pattern in enumerate(charsets.CODES)}
+_SETS = {
+    "A": {v: k for k, v in charsets.A.items()},
+    "B": {v: k for k, v in charsets.B.items()},
+}
+_START = {103: "A", 104: "B", 105: "C"}
+_SWITCH = {"TO_A": "A", "TO_B": "B", "TO_C": "C"}
+
+
+def decode_code128_modules(bits: str) -> str:
+    """Read a Code128 module pattern back to its text (start code, code sets, checksum, stop), the way
+    a scanner does; SymbolMismatch when it is not a well-formed symbol."""
+    stop = charsets.STOP + "11"
+    if not bits.endswith(stop) or (len(bits) - len(stop)) % 11:
+        raise SymbolMismatch("Code128: no stop pattern")
+    try:
+        values = [_VALUE_OF[bits[i : i + 11]] for i in range(0, len(bits) - len(stop), 11)]
+    except KeyError as exc:
+        raise SymbolMismatch("Code128: a symbol that is no Code128 character") from exc
+    if len(values) < 2 or values[0] not in _START:
+        raise SymbolMismatch("Code128: no start code")
+    *data, check = values
+    if (data[0] + sum(i * v for i, v in enumerate(data[1:], start=1))) % 103 != check:
+        raise SymbolMismatch("Code128: wrong check character")
+    charset, out = _START[data[0]], []
+    for v in data[1:]:
+        if charset == "C":
+            if v < 100:
+                out.append(f"{v:02d}")
+                continue
+            name = {100: "TO_B", 101: "TO_A"}.get(v, "")
+        else:
+            name = _SETS[charset].get(v, "")
+        if name in _SWITCH:
+            charset = _SWITCH[name]
+        elif len(name) == 1:
+            out.append(name)
+        else:
+            raise SymbolMismatch(f"Code128: unsupported function character {v}")
+    return "".join(out)
+
+
 @lru_cache(maxsize=256)
 def code128_modules(value: str) -> str:
-    """The bar pattern of a Code128 symbol as '1'/'0' modules, start to stop, without quiet zones."""
-    return str(barcode.get("code128", value).build()[0])
+    """The bar pattern of a Code128 symbol as '1'/'0' modules, start to stop, without quiet zones;
+    decoded back before it is returned (SymbolMismatch if it would scan as anything but `value`)."""
+    bits = str(_Code128(value).build()[0])
+    read = decode_code128_modules(bits)
+    if read != value:
+        raise SymbolMismatch(f"Code128 for {value!r} would scan as {read!r}")
+    return bits
 
 
 def code128_width(value: str, module: float) -> float:

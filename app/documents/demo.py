@@ -178,6 +178,8 @@ def demo_supplement() -> SupplementNoticeData:
         window="3号窗口",
         supplement_deadline=date(2026, 12, 7),
         document_number=format_document_number(2026, 5, "秣便补字"),
+        legal_basis="《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》"
+        "（国发〔2015〕52号）",
         items=(
             MissingMaterial(
                 "中华人民共和国残疾人证（第二代）",

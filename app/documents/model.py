@@ -162,7 +162,7 @@ class MissingMaterial:
 
 @dataclass(frozen=True)
 class SupplementNoticeData:
-    """一次性告知书: everything missing or defective, told once and in full (行政许可法第32条)."""
+    """一次性告知书: all that is missing or defective, told once, with deadline, number and legal basis."""
 
     centre: CentreInfo
     reference: str  # case number, or the intake reference when no case was opened
@@ -177,6 +177,9 @@ class SupplementNoticeData:
     window: str
     supplement_deadline: date | None = None
     document_number: str = ""
+    legal_basis: str = (
+        ""  # from the catalogue: the matter's own law, the licensing law only for a licence
+    )
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,9 @@ def render_supplement_notice(data: SupplementNoticeData) -> bytes:
         text_block(
             f"您于{format_date_cn(data.application_date)}申请办理的“{data.matter_name}”"
             f"（事项编码：{data.matter_code}，受理编号：{data.reference}），经审查，申请材料不齐全"
-            "或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条的规定，"
-            "现将需要补正的全部内容一次性告知如下：",
+            "或者不符合规定的形式。"
+            + (f"根据{data.legal_basis}的规定，" if data.legal_basis else "")
+            + "现将需要补正的全部内容一次性告知如下：",
             W,
             size=BODY,
             first_indent=True,
@@ -88,7 +89,7 @@ def render_supplement_notice(data: SupplementNoticeData) -> bytes:
         *table_blocks(
             [
                 ("序号", 1, "centre"),
-                ("材料名称", 4, "left"),
+                ("补正事项", 4, "left"),
                 ("存在问题", 2.6, "left"),
                 ("补正要求", 4.4, "left"),
                 ("获取途径", 3.6, "left"),
@@ -189,7 +190,7 @@ def render_completion_notice(data: CompletionNoticeData) -> bytes:
         text_block(
             f"您于{format_date_cn(data.received_date)}申请办理的“{data.matter_name}”事项"
             f"（办件编号：{data.case_number}），已于{format_date_cn(data.completed_date)}办结。"
-            "请按下列时间、地点领取办理结果。",
+            + ("请按下列时间、地点领取办理结果。" if data.collect_time else "办理结果已当场交付。"),
             W,
             size=BODY,
             first_indent=True,
@@ -206,7 +207,8 @@ def render_completion_notice(data: CompletionNoticeData) -> bytes:
     ]
     if data.collect_items:
         rows.append(("领取物品", "；".join(data.collect_items)))
-    rows += [("领取地点", data.collect_place), ("领取时间", data.collect_time)]
+    if data.collect_time:  # on the spot nothing is left to collect
+        rows += [("领取地点", data.collect_place), ("领取时间", data.collect_time)]
     if data.collect_deadline:
         rows.append(("领取期限", f"请于{format_date_cn(data.collect_deadline)}前领取"))
     if data.bring_items:

@@ -45,8 +45,7 @@ def _agent(data: ReceiptData) -> str | None:
 
 def _body(data: ReceiptData) -> str:
     text = (
-        f"您（单位）于{format_date_cn(data.received_date)}提出的“{data.matter_name}”申请，"
-        "经审查，申请材料"
+        f"您于{format_date_cn(data.received_date)}提出的“{data.matter_name}”申请，经审查，申请材料"
     )
     if data.deferred:
         text += (

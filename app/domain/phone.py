@@ -96,10 +96,14 @@ def parse_phone(text: str) -> Phone:
     area, local = compact[:area_len], compact[area_len:]
     if area in ("00", "000") or area.startswith("00"):
         raise _fail("PHONE_LANDLINE_INVALID", "区号不正确：区号以0开头，第二位不能为0")
-    if not 7 <= len(local) <= 8:
+    # 3-digit area codes (010, 02x) are the large cities, all on 8-digit local numbers; 4-digit
+    # area codes have 7 or 8.
+    allowed = (8,) if area_len == 3 else (7, 8)
+    if len(local) not in allowed:
+        want = "8" if area_len == 3 else "7-8"
         raise _fail(
             "PHONE_LANDLINE_INVALID",
-            f"固定电话号码应为区号{area}加7-8位号码，实际为{len(local)}位",
+            f"固定电话号码应为区号{area}加{want}位号码，实际为{len(local)}位",
         )
     if local[0] in "01":
         raise _fail("PHONE_LANDLINE_INVALID", "固定电话本地号码不能以0或1开头")

@@ -96,3 +96,24 @@ def publish_account(
     )
     append_changes(s, [_global("app_user", uid, payload, now, centre.id)])
     return uid
+
+
+def publish_centre_settings(
+    s: Session, centre_code: str, settings: dict[str, Any], now: datetime
+) -> uuid.UUID:
+    """The district's rules for one centre (kind "centre_settings": remedies, document prefixes,
+    office hours, time zone, max recalls, address and phones), sent only to that centre."""
+    centre = ensure_centre(s, centre_code)
+    sid = uuid.uuid5(uuid.NAMESPACE_URL, f"onewindow:centre_settings:{centre_code}")
+    payload = {**settings, "id": str(sid), "centre_code": centre_code}
+    s.merge(
+        HubRecord(
+            entity="centre_settings",
+            entity_id=sid,
+            centre_id=centre.id,
+            data=payload,
+            updated_at=now,
+        )
+    )
+    append_changes(s, [_global("centre_settings", sid, payload, now, centre.id)])
+    return sid

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.clock import Clock, business_date, system_clock
 from app.services.accounts import AccountService
 from app.services.audit import AuditService
 from app.services.cases import CaseService
 from app.services.catalogue import CatalogueService
 from app.services.centre import CentreService
+from app.services.centre_settings import CentreSettingsService
 from app.services.context import ServiceContext
+from app.services.documents import DocumentService
 from app.services.follow_ups import FollowUpService
 from app.services.intake import IntakeService
 from app.services.prints import PrintService
@@ -40,11 +44,13 @@ class Services:
     """
 
     ctx: ServiceContext
-    max_recalls: int = 2
+    max_recalls: int | None = None  # None: the centre's setting (tests may pin a number)
 
     @classmethod
     def for_url(cls, url: str, clock: Clock = system_clock) -> Services:
-        return cls(ServiceContext.for_url(url, clock=clock))
+        ctx = ServiceContext.for_url(url, clock=clock)
+        ctx.use_centre_zone()
+        return cls(ctx)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -53,7 +59,9 @@ class Services:
         centre when `seed_demo`). True when it seeded anything."""
         from app.services.setup import initialise
 
-        return initialise(self.ctx, seed_demo=seed_demo)
+        seeded = initialise(self.ctx, seed_demo=seed_demo)
+        self.ctx.use_centre_zone()
+        return seeded
 
     def today(self) -> date:
         """Today's business date in the centre's time zone, from the services' clock."""
@@ -86,7 +94,13 @@ class Services:
 
     @property
     def queue(self) -> QueueService:
-        return QueueService(self.ctx, max_recalls=self.max_recalls)
+        recalls = self.max_recalls
+        if recalls is None:
+            try:
+                recalls = self.centre_settings.get().max_recalls
+            except (LookupError, SQLAlchemyError):  # no centre, or no schema, yet
+                recalls = 2
+        return QueueService(self.ctx, max_recalls=recalls)
 
     @property
     def intake(self) -> IntakeService:
@@ -103,6 +117,14 @@ class Services:
     @property
     def prints(self) -> PrintService:
         return PrintService(self.ctx)
+
+    @property
+    def documents(self) -> DocumentService:
+        return DocumentService(self.ctx)
+
+    @property
+    def centre_settings(self) -> CentreSettingsService:
+        return CentreSettingsService(self.ctx)
 
     @property
     def ratings(self) -> RatingService:

@@ -63,13 +63,24 @@ def verification_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def rejection_number(uow: UnitOfWork, centre_code: str, year: int) -> str:
-    """Per centre and year: 〔2026〕第12号."""
+def supplement_scope(centre_code: str, year: int) -> str:
+    return f"supplement:{centre_code}:{year}"
+
+
+def rejection_number(uow: UnitOfWork, centre_code: str, year: int, prefix: str = "") -> str:
+    """Per centre and year, after the centre's prefix: 秣便不受字〔2026〕第12号."""
     seq = uow.next_value(rejection_scope(centre_code, year))
-    return f"〔{year}〕第{seq}号"
+    return f"{prefix}〔{year}〕第{seq}号"
 
 
-_REJECTION_NUMBER = re.compile(r"〔(\d{4})〕第(\d+)号")
+def supplement_number(uow: UnitOfWork, centre_code: str, year: int, prefix: str = "") -> str:
+    """The 一次性告知书's own numbering, per centre and year: 秣便补字〔2026〕第3号."""
+    seq = uow.next_value(supplement_scope(centre_code, year))
+    return f"{prefix}〔{year}〕第{seq}号"
+
+
+# A document number after any prefix the centre puts before it (秣便不受字〔2026〕第12号).
+_DOCUMENT_NUMBER = re.compile(r"〔(\d{4})〕第(\d+)号$")
 
 
 def rebuild_number_counters(s: Session) -> int:
@@ -114,9 +125,18 @@ def rebuild_number_counters(s: Session) -> int:
     numbers = [(c, str((d or {}).get("document_number") or "")) for c, d in refusals]
     numbers += [(c, n) for c, n in printed]
     for centre_id, text in numbers:
-        m = _REJECTION_NUMBER.fullmatch(text.strip())
+        m = _DOCUMENT_NUMBER.search(text.strip())
         if m and centre_id in codes:
             seen(rejection_scope(codes[centre_id], int(m.group(1))), int(m.group(2)))
+    notices = s.execute(
+        select(Case.centre_id, CaseEvent.detail)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.event_type == CaseEventType.REQUEST_SUPPLEMENT.name)
+    )
+    for centre_id, detail in notices:
+        m = _DOCUMENT_NUMBER.search(str((detail or {}).get("document_number") or ""))
+        if m and centre_id in codes:
+            seen(supplement_scope(codes[centre_id], int(m.group(1))), int(m.group(2)))
     raised = 0
     current: dict[str, int] = {}
     if found:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Select, select
 
-from app.clock import CHINA_TZ, business_date
+from app.clock import business_date, business_zone
 from app.db.models import Case, CaseEvent, CaseMaterial, Matter, Resident
 from app.domain.case_states import CaseEventType, CaseStatus, clock_running, is_open
 from app.domain.deadlines import deadline_status
@@ -248,7 +248,7 @@ class CaseService:
         if people:
             conds.append(Case.resident_id.in_(select(Resident.id).where(*people)))
         if received_on is not None:
-            start = datetime.combine(received_on, time(0), tzinfo=CHINA_TZ)
+            start = datetime.combine(received_on, time(0), tzinfo=business_zone())
             conds.append(Case.received_at >= start)
             conds.append(Case.received_at < start + timedelta(days=1))
         if not conds:

@@ -86,6 +86,32 @@ class ServiceContext:
             self._calendar = read
         return read
 
+    def use_centre_zone(self) -> str:
+        """Make the centre's business time zone (its settings) the zone of business dates in this
+        process; the default zone when the database has no centre yet. Returns the zone's name."""
+        from sqlalchemy import select
+
+        from app.clock import DEFAULT_ZONE, set_business_zone
+        from app.db.models import Centre, CentreSettings
+
+        name = DEFAULT_ZONE
+        try:
+            with self.uow(read_only=True) as uow:
+                row = uow.session.scalars(
+                    select(CentreSettings)
+                    .join(Centre, Centre.id == CentreSettings.centre_id)
+                    .order_by(Centre.created_at)
+                ).first()
+                name = (row.time_zone if row else "") or DEFAULT_ZONE
+        except Exception:  # a database not migrated yet: the default zone
+            name = DEFAULT_ZONE
+        try:
+            set_business_zone(name)
+        except ValueError:
+            set_business_zone(DEFAULT_ZONE)
+            name = DEFAULT_ZONE
+        return name
+
     def refresh_calendar(self) -> None:
         with self._calendar_lock:
             self._calendar = None

@@ -27,14 +27,17 @@ from app.services.case_numbers import (
     get_or_404,
     rejection_number,
     require_centre,
+    supplement_number,
     sync_row,
 )
+from app.services.centre_settings import load_settings
 from app.services.counter_dto import (
     ConsultationView,
     IntakeInput,
     IntakeResult,
     MaterialInput,
 )
+from app.services.document_data import supplement_basis
 from app.services.dto import SignedInUser
 from app.services.intake_core import IntakeCore
 from app.services.intake_support import (
@@ -162,6 +165,10 @@ class IntakeService(IntakeCore):
                 )
             wanted = missing + [f"申请表“{f.label}”未填写" for f in fields]
             case = self._open_case(uow, data, user, now, form, materials, matter, spec)
+            centre = uow.session.get_one(Centre, case.centre_id)
+            prefix = load_settings(uow.session, centre.id).supplement_prefix
+            number = supplement_number(uow, centre.code, today.year, prefix)
+            basis = supplement_basis(spec)
             append_event(uow, case, CaseEventType.RECEIVE, user, now, counter_id=case.counter_id)
             append_event(
                 uow,
@@ -179,6 +186,8 @@ class IntakeService(IntakeCore):
                     ],
                     "fields": [f.key for f in fields],
                     "deadline": supplement_deadline.isoformat() if supplement_deadline else None,
+                    "document_number": number,
+                    "legal_basis": basis[:300],
                 },
             )
             return self._finish(
@@ -189,6 +198,8 @@ class IntakeService(IntakeCore):
                 "case_supplement_requested",
                 supplement_deadline=supplement_deadline,
                 missing_fields=tuple(f.label for f in fields),
+                document_number=number,
+                legal_basis=basis,
             )
 
     def resume_after_supplement(
@@ -314,7 +325,8 @@ class IntakeService(IntakeCore):
         # The transition is checked before the number is drawn; the number is in the event as it
         # is queued for the hub (a restored centre continues its refusal numbers from there).
         apply(CaseStatus[case.status] if case.status else None, CaseEventType.REJECT_AT_INTAKE)
-        number = rejection_number(uow, centre.code, business_date(now).year)
+        prefix = load_settings(uow.session, centre.id).rejection_prefix
+        number = rejection_number(uow, centre.code, business_date(now).year, prefix)
         append_event(
             uow,
             case,

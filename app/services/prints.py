@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from app.services.case_numbers import NotFound, get_or_404, require_centre, sync
 from app.services.context import ServiceContext
 from app.services.counter_dto import PrintView
 from app.services.dto import SignedInUser
+from app.services.uow import UnitOfWork
 
 KINDS = frozenset({"ticket", "receipt", "supplement", "rejection", "completion", "form", "report"})
 NOT_KEPT_MESSAGE = (
@@ -38,8 +40,59 @@ def _view(d: PrintedDocument) -> PrintView:
     )
 
 
+def store_print(
+    uow: UnitOfWork,
+    user: SignedInUser,
+    kind: str,
+    pdf: bytes,
+    *,
+    centre_id: uuid.UUID,
+    case_id: uuid.UUID | None = None,
+    ticket_id: uuid.UUID | None = None,
+    document_number: str = "",
+    reprint_of: uuid.UUID | None = None,
+    reason: str = "",
+    now: datetime,
+) -> PrintView:
+    """Keep the exact bytes printed, in the caller's transaction (queued for the hub without them)."""
+    if kind not in KINDS:
+        raise ValidationError("PRINT_KIND", "打印文书类型无效", "kind")
+    if not pdf:
+        raise ValidationError("PRINT_EMPTY", "打印内容为空", "pdf")
+    if reprint_of is not None and not reason.strip():
+        raise ValidationError("FIELD_REQUIRED", "补打须填写原因", "reason")
+    require_centre(user, centre_id)
+    doc = PrintedDocument(
+        id=new_id(),
+        centre_id=centre_id,
+        case_id=case_id,
+        ticket_id=ticket_id,
+        kind=kind,
+        document_number=document_number[:40],
+        printed_at=now,
+        printed_by=user.id,
+        reprint_of=reprint_of,
+        reason=reason.strip(),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        content=bytes(pdf),
+    )
+    uow.session.add(doc)
+    sync_row(uow, "printed_document", doc, skip=("content",))
+    uow.audit(
+        "document_reprinted" if reprint_of else "document_printed",
+        user_id=user.id,
+        centre_id=centre_id,
+        subject_type="printed_document",
+        subject_id=doc.id,
+        kind=kind,
+    )
+    return _view(doc)
+
+
 class PrintService:
     """The print history of documents: record, list and fetch stored prints."""
+
+    view = staticmethod(_view)
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -79,32 +132,19 @@ class PrintService:
             )
             if centre_id is None:
                 raise ValidationError("PRINT_CENTRE", "无法确定打印所属的服务中心")
-            require_centre(user, centre_id)
-            doc = PrintedDocument(
-                id=new_id(),
+            return store_print(
+                uow,
+                user,
+                kind,
+                pdf,
                 centre_id=centre_id,
                 case_id=case.id if case else None,
                 ticket_id=ticket.id if ticket else None,
-                kind=kind,
-                document_number=document_number[:40],
-                printed_at=self.ctx.clock(),
-                printed_by=user.id,
+                document_number=document_number,
                 reprint_of=reprint_of,
                 reason=reason,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                content=bytes(pdf),
+                now=self.ctx.clock(),
             )
-            s.add(doc)
-            sync_row(uow, "printed_document", doc, skip=("content",))
-            uow.audit(
-                "document_reprinted" if reprint_of else "document_printed",
-                user_id=user.id,
-                centre_id=centre_id,
-                subject_type="printed_document",
-                subject_id=doc.id,
-                kind=kind,
-            )
-            return _view(doc)
 
     def list_prints(self, case_id: uuid.UUID, user: SignedInUser) -> list[PrintView]:
         with self.ctx.uow(read_only=True) as uow:

@@ -172,6 +172,6 @@ class QueueReads:
 def _day_start(now: datetime) -> datetime:
     from datetime import time
 
-    from app.clock import CHINA_TZ
+    from app.clock import business_zone
 
-    return datetime.combine(business_date(now), time(0), tzinfo=CHINA_TZ)
+    return datetime.combine(business_date(now), time(0), tzinfo=business_zone())

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from app.clock import CHINA_TZ, business_date
+from app.clock import business_date, business_zone
 from app.db.models import Case, Rating, Ticket
 from app.domain.case_states import FINAL_STATUSES
 from app.services.context import ServiceContext
@@ -46,7 +46,7 @@ class ReportService:
     def day_figures(self, centre_id: uuid.UUID, day: date | None = None) -> DayFigures:
         now = self.ctx.clock()
         day = day or business_date(now)
-        start = datetime.combine(day, time(0), CHINA_TZ)
+        start = datetime.combine(day, time(0), business_zone())
         end = start + timedelta(days=1)
         with self.ctx.uow(read_only=True) as uow:
             s = uow.session

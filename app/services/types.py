@@ -23,6 +23,8 @@ from app.domain.identity import normalise_input
 from app.domain.queue import PriorityClass
 from app.services.accounts import AccountLocked, AuthError
 from app.services.case_numbers import NotFound
+from app.services.centre_settings import CentreSettingsView
+from app.services.documents import PrintedPaper, PrintHistoryRow
 from app.services.health import database_message
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
@@ -34,6 +36,7 @@ __all__ = [
     "AccountLocked",
     "AuthError",
     "CaseType",
+    "CentreSettingsView",
     "ConflictItem",
     "DayFigures",
     "DomainError",
@@ -44,6 +47,8 @@ __all__ = [
     "MaterialSpec",
     "MatterSpec",
     "NotFound",
+    "PrintHistoryRow",
+    "PrintedPaper",
     "PriorityClass",
     "ResidentInput",
     "SyncReport",

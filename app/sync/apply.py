@@ -306,6 +306,10 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
             apply_user(s, ch.payload)
         elif rule is Restore.CALENDAR:
             apply_calendar_day(s, ch.payload)
+        elif ch.entity == "centre_settings":  # district-owned, one per centre (not in KINDS yet)
+            from app.services.centre_settings import apply_district_settings
+
+            apply_district_settings(s, ch.payload, datetime.now(UTC))
         elif kind is EVENT and ch.op == DEPARTMENT_OP:
             # made at the hub by department staff (a centre's ops are all upserts)
             apply_department_event(uow, ch)

@@ -20,7 +20,9 @@ its old id (found by matter code and catalogue version); accounts published by t
 back with their ids; a seeded account (clerk1 …) takes back the old id of the account whose name
 the restored case events carry, when that name is unambiguous; any other account the history
 refers to becomes an inactive placeholder row. Numbering counters (tickets per group and day, case
-numbers per day, refusal notices per year) are rebuilt from the restored rows.
+numbers per day, refusal notices per year) are rebuilt from the restored rows. The centre's settings
+come back when the district published them (kind "centre_settings", pulled like the catalogue);
+settings an administrator changed at the centre are not sent to the hub yet and must be set again.
 
 Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own), the audit
 log and the call log behind the call board — none of them is sent to the hub. Work done after the
@@ -121,6 +123,7 @@ REBUILT_TABLES = (
     "catalogue_publication",
     "calendar_day",
     "sequence_counter",
+    "centre_settings",
 )
 LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "call_record")
 _SPECIAL = {Restore.CATALOGUE: "catalogue", Restore.CALENDAR: "calendar", Restore.ACCOUNT: "user"}

@@ -121,3 +121,23 @@ def test_id_mask_hides_the_middle(s: str) -> None:
     m = mask_id_number(s)
     assert len(m) == len(s)
     assert m[6:-4] == "*" * (len(s) - 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("010-6512345", False),  # Beijing numbers have 8 digits
+        ("021-5432109", False),
+        ("010-65123456", True),
+        ("025-84561234", True),
+        ("0571-8888000", True),  # a 4-digit area code allows 7
+        ("0571-88880000", True),
+        ("0571-888800", False),
+    ],
+)
+def test_landline_length_follows_the_area_code(text: str, ok: bool) -> None:
+    if ok:
+        assert parse_phone(text).kind is PhoneKind.LANDLINE
+    else:
+        with pytest.raises(ValidationError, match="位号码"):
+            parse_phone(text)

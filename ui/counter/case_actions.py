@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QWidget
+import uuid
+
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, CentreInfo, SignedInUser
+from app.services.types import PrintHistoryRow
 from ui.background import BackgroundOp
 from ui.counter.cases_page import CaseList
 from ui.counter.common import error_text, show_error, show_ok, tr
 from ui.counter.dialogs import DecisionDialog, HandOverDialog
-from ui.counter.documents_glue import DocumentDesk, Printed, collection_note
+from ui.counter.documents_glue import DocumentDesk
+from ui.counter.print_history import ReprintDialog
 
 READY_AFTER = ("approve", "approve_deferred", "deny")
 
@@ -70,16 +74,14 @@ class CaseActions:
         if not dialog.exec():
             return
         who, note = dialog.collected_by(), dialog.note.text()
-        cases, services = self.services.cases, self.services
-        window = self.window_name
+        cases = self.services.cases
 
         def work() -> CaseDetail:
             cases.deliver(c.id, user, collected_by=who, note=note)
             return cases.detail(c.id, user)
 
         def ok(d: CaseDetail) -> None:
-            data = collection_note(d, centre, user.display_name, window, services.today())
-            self.desk.print_data("completion", data, d.summary.id)
+            self.desk.print_case(d.summary.id, "completion")
             show_ok(page.info, tr("已登记领取：%s，正在打印领取凭证") % d.summary.case_number)
             refresh = getattr(page, "refresh", None)
             if callable(refresh):
@@ -87,20 +89,25 @@ class CaseActions:
 
         BackgroundOp(work).success(ok).failure(lambda e: show_error(page.info, error_text(e))).run()
 
-    def reprint(self) -> None:
-        last, user = self.desk.last, self.user
-        if last is None or user is None:
+    def reprint(self, case_id: uuid.UUID | None, case_label: str, info: QLabel) -> None:
+        """Ctrl+P: the print history of the selected case (works after a restart: it is in the
+        database); the clerk picks a print and says why, and its stored bytes are sent again."""
+        user = self.user
+        if case_id is None or user is None:
+            show_error(info, tr("请先选择办件，再补打它的文书"))
             return
-        reason, ok = QInputDialog.getText(self.parent, tr("补打"), tr("补打原因："))
-        if not ok or not reason.strip():
-            return
+        docs = self.services.documents
 
-        def work() -> Printed:
-            record = self.services.prints.record_print(
-                user, last.kind, last.pdf, reprint_of=last.record.id, reason=reason
-            )
-            return Printed(last.kind, last.pdf, last.paper, last.name, record)
+        def chosen(rows: list[PrintHistoryRow]) -> None:
+            if not rows:
+                show_error(info, tr("该办件还没有打印过文书"))
+                return
+            dialog = ReprintDialog(case_label, rows, self.parent)
+            picked = dialog.chosen() if dialog.exec() else None
+            if picked is not None:
+                self.desk.reprint(picked.id, dialog.reason.text())
+                show_ok(info, tr("正在补打：%s") % picked.kind_label)
 
-        BackgroundOp(work).success(self.desk._send).failure(
-            lambda e: self.desk.failed.emit(error_text(e))
+        BackgroundOp(lambda: docs.history(user, case_id)).success(chosen).failure(
+            lambda e: show_error(info, error_text(e))
         ).run()

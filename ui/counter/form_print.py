@@ -3,22 +3,21 @@ typed so far, for the resident to check and sign (layouts are data in resources/
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from app.clock import business_date
 from app.documents.model import ApplicantFields, ApplicationFormData
-from app.services.dto import CentreInfo, ResidentView
+from app.services.dto import ResidentView
 from app.services.types import MatterSpec
-from ui.counter.documents_glue import doc_centre
 
 
 def form_data(
     spec: MatterSpec,
     resident: ResidentView,
     values: dict[str, Any],
-    centre: CentreInfo | None,
-    now: Any,
+    today: date,
 ) -> ApplicationFormData:
+    """The form's data; the document service adds the centre's heading when it prints it."""
     if spec.form_layout is None:
         raise ValueError(spec.code)
     applicant = ApplicantFields(
@@ -36,6 +35,5 @@ def form_data(
         matter_code=spec.code,
         applicant=applicant,
         values={k: "" if v is None else str(v) for k, v in values.items()},
-        centre=doc_centre(centre) if centre else None,
-        printed_date=business_date(now),
+        printed_date=today,
     )

@@ -184,9 +184,8 @@ class IntakeOutcomes(QWidget):
         if spec.form_layout is None:
             show_error(self.status, tr("该事项没有统一的申请表样式"))
             return
-        centre = self.overview.centre if self.overview else None
-        data = form_data(spec, resident, self.form.values(), centre, self.services.now())
-        self.desk.print_data("form", data, None, number=spec.code)
+        data = form_data(spec, resident, self.form.values(), self.services.today())
+        self.desk.print_form(data)
         show_ok(self.status, tr("正在打印申请表，请申请人核对后签字"))
 
     def consult(self) -> None:

@@ -275,7 +275,7 @@ class CounterWorkspace(IntakeOutcomes):
         self.picker.focus_search()
 
     def _printed(self, p: Printed) -> None:
-        self.message.emit(tr("已打印：%s") % p.name)
+        self.message.emit(tr("已打印：%s") % p.file_name)
 
     def finish_service(self) -> None:
         if self.queue.ticket is None and not self.cases_this_service:
