@@ -28,7 +28,7 @@ from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_event, parse_status
 from app.domain.errors import IllegalTransition
 from app.services.uow import UnitOfWork
-from app.sync.kinds import CASE, DEPARTMENT_OP, EVENT, Restore, kind_named
+from app.sync.kinds import CASE, CONFLICT, DEPARTMENT_OP, EVENT, Restore, kind_named
 from app.sync.protocol import Change, conflict_id
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,13 @@ def upsert_row(s: Session, entity: str, entity_id: uuid.UUID, payload: dict[str,
         for k, v in values.items():
             setattr(row, k, v)
     return True
+
+
+def centre_conflict_row(payload: dict[str, Any]) -> bool:
+    """A conflict as a centre's own row (found or resolved there: every column, `resolved_at`
+    included), not as the hub words one it found (no such column): the centre's row is kept as it
+    was, the hub's is only added when the centre has none."""
+    return "resolved_at" in payload
 
 
 def apply_conflict(s: Session, payload: dict[str, Any]) -> None:
@@ -250,18 +257,22 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
     except (IllegalTransition, ValueError) as exc:
         cid = conflict_id("illegal_event", case.id, change.entity_id, last.id if last else None)
         if s.get(SyncConflict, cid) is None:
-            s.add(
-                SyncConflict(
-                    id=cid,
-                    kind="illegal_event",
-                    case_id=case.id,
-                    subject_id=change.entity_id,
-                    other_id=last.id if last else None,
-                    message=f"部门的“{event.label}”与本中心的办理记录冲突：{getattr(exc, 'message', exc)}"[
-                        :500
-                    ],
-                )
+            found = SyncConflict(
+                id=cid,
+                kind="illegal_event",
+                case_id=case.id,
+                subject_id=change.entity_id,
+                other_id=last.id if last else None,
+                message=f"部门的“{event.label}”与本中心的办理记录冲突：{getattr(exc, 'message', exc)}"[
+                    :500
+                ],
+                status="open",
+                resolution="",
             )
+            s.add(found)
+            s.flush()
+            # to the hub as the centre has it, so a restore brings it back worded as here
+            uow.record_change(CONFLICT.name, cid, row_payload(found))
         return
     now = datetime.now(UTC)
     case.status, case.updated_at = new.name, now
@@ -300,7 +311,7 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
         rule = kind.restore if kind is not None else None
         if rule is Restore.CATALOGUE:
             apply_catalogue(s, ch.payload)
-        elif rule is Restore.CONFLICT:
+        elif rule is Restore.CONFLICT and not centre_conflict_row(ch.payload):
             apply_conflict(s, ch.payload)
         elif rule is Restore.ACCOUNT:
             apply_user(s, ch.payload)

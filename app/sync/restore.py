@@ -87,6 +87,7 @@ from app.sync.apply import (
     apply_conflict,
     apply_department_event,
     apply_user,
+    centre_conflict_row,
     missing_binary,
     payload_values,
     table_for,
@@ -446,8 +447,8 @@ class _Restorer:
         """What to do with a pulled row: the registry's restore rule (`app.sync.kinds`)."""
         kind = kind_named(ch.entity)
         rule = kind.restore if kind is not None else None
-        if rule is Restore.CONFLICT and ch.payload.get("status") != "resolved":
-            return "conflict"  # found at the hub; a resolution sent by the centre is a plain row
+        if rule is Restore.CONFLICT and not centre_conflict_row(ch.payload):
+            return "conflict"  # found at the hub; one the centre found or resolved is its row
         if rule is Restore.EVENT and ch.op == DEPARTMENT_OP:
             # made at the hub (a supervisor's hand-recorded decision is the centre's row, an upsert)
             return "decision"

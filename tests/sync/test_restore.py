@@ -562,6 +562,34 @@ def test_decisions_the_lost_pc_never_received_are_applied(hub: Any, tmp_path: Pa
 
 
 @pytest.mark.pg
+def test_an_open_conflict_comes_back_as_the_centre_had_it(hub: Any, tmp_path: Path) -> None:
+    """Withdrawn at the counter while the department accepted and approved: the centre finds the
+    department's steps illegal, the hub the withdrawal. Every open conflict comes back as the lost
+    PC had it, column for column (its own findings too, not only the hub's)."""
+    original = _centre(f"sqlite:///{(tmp_path / 'lost.db').as_posix()}", MovableClock(START))
+    enrol(original, HUB, hub.code("990101"), transport=hub.transport)
+    agent = SyncAgent(original, transport=hub.transport)
+    desk = Desk(original)
+    case = desk.dibao(desk.resident(APPLICANT, "张秀兰"))
+    assert agent.run_once().ok
+    http, auth = _department(hub, case.department)
+    _decide(http, auth, case.case_id, "accept", "approved")
+    desk.cases.withdraw(case.case_id, desk.users["clerk1"], "申请人不再申请")
+    assert agent.run_once().ok
+    assert agent.run_once().ok  # the conflict found here goes up
+    before = _rows(original, "sync_conflict")
+    # the department's two steps were found illegal here, the withdrawal at the hub
+    assert sorted(r["kind"] for r in before.values()) == ["illegal_event"] * 3
+    assert {r["status"] for r in before.values()} == {"open"}
+
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}")
+    restore(fresh, HUB, hub.code("990101"), transport=hub.transport)
+    assert _rows(fresh, "sync_conflict") == before
+    fresh.close()
+    original.close()
+
+
+@pytest.mark.pg
 def test_restore_refuses_a_database_with_work_and_keeps_the_code(hub: Any, tmp_path: Path) -> None:
     busy = new_centre(f"sqlite:///{(tmp_path / 'busy.db').as_posix()}", "990101")
     WorkMaker(busy).days(1, tickets=3, cases=1, events_per_case=1)
