@@ -81,21 +81,21 @@ class QueueService(TicketIssuing):
             if chosen is None:
                 return None
             t = s.get_one(Ticket, chosen, populate_existing=True)
-            s.add(
-                CallRecord(
-                    id=new_id(),
-                    centre_id=counter.centre_id,
-                    ticket_id=t.id,
-                    counter_id=counter.id,
-                    clerk_id=user.id,
-                    number=t.number,
-                    window_number=counter.number,
-                    recall=False,
-                    priority=is_priority(_waiting_ticket(t), now),
-                    at=now,
-                )
+            call = CallRecord(
+                id=new_id(),
+                centre_id=counter.centre_id,
+                ticket_id=t.id,
+                counter_id=counter.id,
+                clerk_id=user.id,
+                number=t.number,
+                window_number=counter.number,
+                recall=False,
+                priority=is_priority(_waiting_ticket(t), now),
+                at=now,
             )
+            s.add(call)
             sync_row(uow, "ticket", t)
+            sync_row(uow, "call_record", call)  # to the hub: a restore brings the call log back
             uow.audit(
                 "ticket_called",
                 user_id=user.id,
@@ -233,20 +233,20 @@ class QueueService(TicketIssuing):
         def go(uow: UnitOfWork, t: Ticket) -> None:
             t.recall_count += 1
             window = uow.session.get_one(Counter, t.counter_id)
-            uow.session.add(
-                CallRecord(
-                    id=new_id(),
-                    centre_id=t.centre_id,
-                    ticket_id=t.id,
-                    counter_id=window.id,
-                    clerk_id=user.id,
-                    number=t.number,
-                    window_number=window.number,
-                    recall=True,
-                    priority=t.priority != PriorityClass.NORMAL.value,
-                    at=now,
-                )
+            call = CallRecord(
+                id=new_id(),
+                centre_id=t.centre_id,
+                ticket_id=t.id,
+                counter_id=window.id,
+                clerk_id=user.id,
+                number=t.number,
+                window_number=window.number,
+                recall=True,
+                priority=t.priority != PriorityClass.NORMAL.value,
+                at=now,
             )
+            uow.session.add(call)
+            sync_row(uow, "call_record", call)
 
         return self._change(ticket_id, user, ("called",), "重呼", "ticket_recalled", go)
 

@@ -73,6 +73,7 @@ KINDS: dict[str, Kind] = {
         Kind("follow_up", Owner.CENTRE, Restore.ROW),
         Kind("printed_document", Owner.CENTRE, Restore.ROW, case_field="case_id"),
         Kind("consultation", Owner.CENTRE, Restore.ROW),
+        Kind("call_record", Owner.CENTRE, Restore.ROW),
         Kind("sync_conflict", Owner.CENTRE, Restore.CONFLICT),
         Kind("catalogue", Owner.DISTRICT, Restore.CATALOGUE),
         Kind("calendar_day", Owner.DISTRICT, Restore.CALENDAR),

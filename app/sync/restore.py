@@ -24,8 +24,10 @@ numbers per day, refusal notices per year) are rebuilt from the restored rows. T
 come back when the district published them (kind "centre_settings", pulled like the catalogue);
 settings an administrator changed at the centre are not sent to the hub yet and must be set again.
 
-Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own), the audit
-log and the call log behind the call board — none of them is sent to the hub. Work done after the
+The call log behind the call board (call records) comes back row for row too.
+
+Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own) and the audit
+log — none of them is sent to the hub. Work done after the
 lost PC's last successful sync never reached the hub and is lost with it.
 """
 
@@ -113,6 +115,7 @@ RESTORED_TABLES = (
     "printed_document",
     "sync_conflict",
     "consultation",
+    "call_record",
 )
 REBUILT_TABLES = (
     "centre",
@@ -126,7 +129,7 @@ REBUILT_TABLES = (
     "sequence_counter",
     "centre_settings",
 )
-LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "call_record")
+LOCAL_TABLES = ("outbox", "sync_state", "audit_record")
 _SPECIAL = {Restore.CATALOGUE: "catalogue", Restore.CALENDAR: "calendar", Restore.ACCOUNT: "user"}
 
 # Tables whose rows the history points at but may not hold, matched to the fresh database's rows or
@@ -165,6 +168,7 @@ ROW_LABELS = {
     "printed_document": "打印记录",
     "sync_conflict": "同步冲突",
     "consultation": "咨询",
+    "call_record": "叫号记录",
 }
 
 

@@ -491,7 +491,7 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(
                 select(HubChange.entity, HubChange.payload).where(HubChange.op_id.is_not(None))
             )
         )
-    assert {e for e, _ in sent} == {"counter", "ticket"} and all(
+    assert {e for e, _ in sent} == {"counter", "ticket", "call_record"} and all(
         "password_hash" not in p for _, p in sent
     )
 
