@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.services.counter_dto import CaseEventView
 from app.services.dto import CaseSummary
+from app.services.types import local_time
 from ui.counter.common import tr
 from ui.i18n import QT_TR_NOOP
 from ui.table_model import Column, Index, RowTableModel
@@ -35,7 +36,7 @@ class CaseTableModel(RowTableModel[CaseSummary]):
                 Column("", lambda c: c.applicant_name_masked),
                 Column("", lambda c: c.applicant_id_masked),
                 Column("", lambda c: c.status_label),
-                Column("", lambda c: c.received_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+                Column("", lambda c: local_time(c.received_at).strftime("%Y-%m-%d %H:%M")),
                 Column("", deadline_text),
             ],
             parent,
@@ -84,7 +85,7 @@ class EventTableModel(RowTableModel[CaseEventView]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
             [
-                Column("", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M")),
+                Column("", lambda e: local_time(e.at).strftime("%Y-%m-%d %H:%M")),
                 Column("", lambda e: e.label),
                 Column("", lambda e: e.status_label),
                 Column("", lambda e: e.actor_name),

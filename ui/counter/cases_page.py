@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 from app.services.bootstrap import Services
 from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, SignedInUser
+from app.services.types import PrintHistoryRow
 from ui.background import BackgroundOp, RequestToken
+from ui.counter.print_history import PrintHistoryModel
 from ui.counter.case_models import CaseTableModel, EventTableModel
 from ui.counter.common import error_text, latin_only, show_error, tr
 from ui.table_model import row_table_view
@@ -38,6 +40,10 @@ class CaseList(QWidget):
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.timeline_title = QLabel()
+        self.prints = PrintHistoryModel(self)  # this case's papers: what, when, who, why
+        self.print_list = row_table_view(self.prints)
+        self.print_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.prints_title = QLabel()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
         lower = QWidget()
@@ -45,6 +51,8 @@ class CaseList(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.timeline_title)
         lv.addWidget(self.timeline)
+        lv.addWidget(self.prints_title)
+        lv.addWidget(self.print_list)
         split.addWidget(lower)
         split.setSizes([400, 260])
         self.layout_ = QVBoxLayout(self)
@@ -55,6 +63,8 @@ class CaseList(QWidget):
 
     def translateUI(self) -> None:
         self.timeline_title.setText(tr("办件轨迹"))
+        self.prints_title.setText(tr("打印记录（Ctrl+P 补打）"))
+        self.prints.translateUI()
         self.model.translateUI()
         self.events.translateUI()
 
@@ -65,6 +75,7 @@ class CaseList(QWidget):
     def set_rows(self, rows: list[CaseSummary]) -> None:
         self.model.set_rows(rows)
         self.events.set_rows([])
+        self.prints.set_rows([])
         if rows:
             self.view.selectRow(0)
 
@@ -73,10 +84,29 @@ class CaseList(QWidget):
         self.selected.emit(c)
         if c is None or user is None:
             self.events.set_rows([])
+            self.prints.set_rows([])
             return
         BackgroundOp(lambda: self.services.cases.detail(c.id, user)).success(self._detail).failure(
             lambda e: show_error(self.info, error_text(e))
         ).run()
+        self.refresh_prints()
+
+    def refresh_prints(self) -> None:
+        """The selected case's print history from the database (after a print or a reprint too)."""
+        c, user, docs = self.current(), self.user, self.services.documents
+        if c is None or user is None:
+            return
+        BackgroundOp(lambda: docs.history(user, c.id)).success(self._prints_of(c.id)).failure(
+            lambda e: show_error(self.info, error_text(e))
+        ).run()
+
+    def _prints_of(self, case_id: object) -> Callable[[list[PrintHistoryRow]], None]:
+        def show(rows: list[PrintHistoryRow]) -> None:
+            c = self.current()
+            if c is not None and c.id == case_id:  # still the selected case
+                self.prints.set_rows(rows)
+
+        return show
 
     def _detail(self, d: CaseDetail) -> None:
         self.events.set_rows(list(d.events))
