@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.clock import business_date
+from app.clock import business_date, local_time
 from app.db.models import Centre, Resident, ServiceGroup, Ticket
 from app.db.types import new_id
 from app.domain.errors import ValidationError
@@ -118,7 +118,7 @@ class TicketIssuing(QueueReads):
             ticket_number=ticket.number,
             service_group=group_name,
             waiting_ahead=ticket.waiting_ahead,
-            issued_at=ticket.issued_at,
+            issued_at=local_time(ticket.issued_at),  # the centre's wall clock, not UTC
             priority="" if ticket.priority == PriorityClass.NORMAL else ticket.priority_label,
         )
         return IssuedTicket(ticket, group_name, render("ticket", slip))

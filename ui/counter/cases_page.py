@@ -18,9 +18,9 @@ from app.services.counter_dto import CaseDetail
 from app.services.dto import CaseSummary, SignedInUser
 from app.services.types import PrintHistoryRow
 from ui.background import BackgroundOp, RequestToken
-from ui.counter.print_history import PrintHistoryModel
 from ui.counter.case_models import CaseTableModel, EventTableModel
 from ui.counter.common import error_text, latin_only, show_error, tr
+from ui.counter.print_history import PrintHistoryModel
 from ui.table_model import row_table_view
 
 

@@ -48,7 +48,7 @@ class MaterialsModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[MaterialRow] = []
-        self.today = date.today()
+        self.today = date.min  # set by load() from the services (the centre's business day)
         self.titles: list[str] = []
         self.translateUI()
 

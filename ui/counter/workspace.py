@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -206,7 +205,7 @@ class CounterWorkspace(IntakeOutcomes):
 
     def _clear_matter(self) -> None:
         self.spec = None
-        self.materials_model.load((), date.today())
+        self.materials_model.load((), self.services.today())
         self.form.clear()
         self.matter_title.setText(tr("尚未选择事项"))
 
