@@ -1,4 +1,4 @@
-"""The supervisor's page: today's figures, 差评整改 follow-ups, sync conflicts to resolve."""
+"""The supervisor's page: today's figures, 差评整改, 期限督办 (督办 and 延期), sync conflicts."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +20,7 @@ from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
 from app.services.types import ConflictItem, DayFigures, local_time
 from ui.background import BackgroundOp
+from ui.deadline_panel import DeadlinePanel
 from ui.follow_up_panel import FollowUpPanel
 from ui.i18n import tr
 from ui.table_model import Column, RowTableModel, row_table_view
@@ -59,15 +61,18 @@ class SupervisorPage(QWidget):
         self.figures_timer = QTimer(self)
         self.figures_timer.setInterval(30_000)
         self.figures_timer.timeout.connect(self.load_figures)
+        self.deadline_panel = DeadlinePanel(services, user)
+        self.deadline_panel.changed.connect(self.load_figures)
+        conflicts = QWidget()
+        conflict_layout = QVBoxLayout(conflicts)
+        for widget in (self.conflict_title, self.conflict_view, self.resolve):
+            conflict_layout.addWidget(widget)
+        self.sections = QTabWidget()
+        for section in (self.follow_up_panel, self.deadline_panel, conflicts):
+            self.sections.addTab(section, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.figures)
-        for widget in (
-            self.follow_up_panel,
-            self.conflict_title,
-            self.conflict_view,
-            self.resolve,
-        ):
-            layout.addWidget(widget)
+        layout.addWidget(self.sections, 1)
         # Asking for a conflict's resolution text; tests replace it.
         self.ask: Callable[[str], str | None] = self._ask
         self.translateUI()
@@ -75,6 +80,8 @@ class SupervisorPage(QWidget):
     def translateUI(self) -> None:
         self.conflicts.set_columns_titles([tr("发现时间"), tr("类型"), tr("说明")])
         self.resolve.setText(tr("处理冲突（回车）"))
+        for i, title in enumerate((tr("差评整改"), tr("期限督办"), tr("同步冲突"))):
+            self.sections.setTabText(i, title)
         self._titles()
 
     def _titles(self) -> None:
@@ -84,6 +91,7 @@ class SupervisorPage(QWidget):
         self.load_figures()
         self.figures_timer.start()
         self.follow_up_panel.load()
+        self.deadline_panel.load()
         BackgroundOp(lambda: self.services.sync.conflicts(self.user)).success(
             self._set_conflicts
         ).run()

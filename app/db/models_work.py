@@ -77,6 +77,7 @@ class Case(IdMixin, CreatedMixin, Base):
     """A matter taken in (办件); its status is derived from its events and cached here for lists."""
 
     __tablename__ = "case_file"
+    __table_args__ = (Index("ix_case_file_deadline", "centre_id", "status", "due_date"),)
 
     case_number: Mapped[str] = mapped_column(String(30), unique=True)
     verification_code: Mapped[str] = mapped_column(String(10))
@@ -94,6 +95,8 @@ class Case(IdMixin, CreatedMixin, Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
     due_date: Mapped[date | None]
     paused_days: Mapped[int] = mapped_column(default=0)
+    # Working days granted by 延期 (EXTEND events); part of the due date like paused_days.
+    extended_days: Mapped[int] = mapped_column(default=0, server_default="0")
     routed_department: Mapped[str] = mapped_column(String(100), default="")
     co_departments: Mapped[list[Any]] = mapped_column(default=list)
     form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -80,6 +80,8 @@ class CaseEventType(StrEnum):
     WITHDRAW = "withdraw"
     REJECT_AT_INTAKE = "reject_at_intake"
     COMPLETE_ON_SPOT = "complete_on_spot"
+    SUPERVISE = "supervise"
+    EXTEND = "extend"
 
     @property
     def label(self) -> str:
@@ -102,6 +104,8 @@ _EVENT_LABELS: dict[CaseEventType, str] = {
     CaseEventType.WITHDRAW: "撤回申请",
     CaseEventType.REJECT_AT_INTAKE: "不予受理",
     CaseEventType.COMPLETE_ON_SPOT: "即办办结",
+    CaseEventType.SUPERVISE: "督办",
+    CaseEventType.EXTEND: "延期",
 }
 
 S = CaseStatus
@@ -120,6 +124,8 @@ E = CaseEventType
 # - Every decision (approved, approved with 容缺 materials owed, denied) goes back to the counter
 #   (NOTIFY_READY → 待领取) and is then handed over or served (DELIVER); a denial's notice too.
 #   容缺 materials supplied after the decision turn APPROVED_DEFERRED into APPROVED.
+# - A supervisor's 督办 (SUPERVISE) and 延期 (EXTEND) leave the status as it is: 督办 on any case
+#   still waiting for a decision, 延期 only while the deadline clock runs (not during a 补正).
 _TABLE: dict[CaseStatus | None, dict[CaseEventType, CaseStatus]] = {
     None: {
         E.RECEIVE: S.RECEIVED,
@@ -169,6 +175,11 @@ _TABLE: dict[CaseStatus | None, dict[CaseEventType, CaseStatus]] = {
     S.REJECTED_AT_INTAKE: {},
     S.COMPLETED_ON_SPOT: {},
 }
+
+for _status in (S.RECEIVED, S.SUPPLEMENT_REQUESTED, S.ROUTED, S.ACCEPTED_BY_DEPARTMENT):
+    _TABLE[_status][E.SUPERVISE] = _status
+for _status in (S.RECEIVED, S.ROUTED, S.ACCEPTED_BY_DEPARTMENT):
+    _TABLE[_status][E.EXTEND] = _status
 
 TRANSITIONS: Mapping[CaseStatus | None, Mapping[CaseEventType, CaseStatus]] = MappingProxyType(
     {k: MappingProxyType(v) for k, v in _TABLE.items()}

@@ -24,6 +24,7 @@ from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from app.services.reports import ReportService
 from app.services.residents import ResidentService
+from app.services.supervision import SupervisionService
 from app.services.sync import SyncService
 
 
@@ -133,6 +134,10 @@ class Services:
     @property
     def follow_ups(self) -> FollowUpService:
         return FollowUpService(self.ctx)
+
+    @property
+    def supervision(self) -> SupervisionService:
+        return SupervisionService(self.ctx)
 
     @property
     def reports(self) -> ReportService:

@@ -260,7 +260,10 @@ class IntakeService(IntakeCore):
             case.paused_days += paused
             received = business_date(case.received_at)
             case.due_date = compute_due_date(
-                received, spec.promised_days, case.paused_days, self.ctx.calendar
+                received,
+                spec.promised_days,
+                case.paused_days + case.extended_days,
+                self.ctx.calendar,
             ).value
             case.form_data = form
             for g in checked:

@@ -29,6 +29,7 @@ from app.services.health import database_message
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
 from app.services.residents import ResidentInput
+from app.services.supervision import DeadlineCase, DeadlineLists, ExtensionGranted
 from app.services.sync import ConflictItem, SyncReport, SyncStatus
 
 __all__ = [
@@ -39,7 +40,10 @@ __all__ = [
     "CentreSettingsView",
     "ConflictItem",
     "DayFigures",
+    "DeadlineCase",
+    "DeadlineLists",
     "DomainError",
+    "ExtensionGranted",
     "FieldKind",
     "FormFieldSpec",
     "IllegalTransition",

@@ -113,6 +113,18 @@ def test_rules_of_thumb() -> None:
     assert exc.value.code == "CASE_NO_EVENTS"
 
 
+def test_supervision_and_extension_keep_the_status() -> None:
+    for s in (S.RECEIVED, S.ROUTED, S.ACCEPTED_BY_DEPARTMENT):
+        assert apply(s, E.SUPERVISE) is s and apply(s, E.EXTEND) is s
+    assert apply(S.SUPPLEMENT_REQUESTED, E.SUPERVISE) is S.SUPPLEMENT_REQUESTED
+    with pytest.raises(IllegalTransition, match="延期"):
+        apply(S.SUPPLEMENT_REQUESTED, E.EXTEND)  # the clock stands still during a 补正
+    for s in (*FINAL_STATUSES, S.APPROVED, S.DENIED, S.READY_FOR_COLLECTION):
+        for e in (E.SUPERVISE, E.EXTEND):
+            with pytest.raises(IllegalTransition):
+                apply(s, e)
+
+
 def test_clock_and_openness() -> None:
     assert clock_running(S.RECEIVED) and clock_running(S.ACCEPTED_BY_DEPARTMENT)
     assert not clock_running(S.SUPPLEMENT_REQUESTED)

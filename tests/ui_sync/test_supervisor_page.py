@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db.models import Centre
+from app.db.models import Centre, Counter
 from app.db.models_sync import SyncConflict
 from app.db.types import new_id
 from app.services.bootstrap import Services
@@ -127,6 +127,64 @@ def test_waiting_list_refreshes_on_its_own(qtbot, sqlite_url: str) -> None:  # t
         )  # at the kiosk, not through the panel
         qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
         assert "等候 1 人" in panel.waiting_title.text()
+    finally:
+        BackgroundOp.run_inline(False)
+        services.ctx.close()
+
+
+def test_supervisor_marks_and_extends_from_the_deadline_lists(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from app.services.counter_dto import IntakeInput, MaterialInput
+    from app.services.residents import ResidentInput
+    from tests.services.conftest import DIBAO_FORM, make_id
+    from ui.deadline_panel import ExtensionRequest
+
+    BackgroundOp.run_inline(True)
+    clock = MovableClock(START)
+    services = Services.for_url(sqlite_url, clock=clock)
+    try:
+        initialise(services.ctx)
+        clerk = services.centre.sign_in("clerk1", DEMO_PASSWORD)
+        boss = services.centre.sign_in("supervisor", DEMO_PASSWORD)
+        with services.ctx.uow(read_only=True) as uow:
+            window = uow.session.scalars(select(Counter.id).where(Counter.number == 3)).one()
+        resident = services.residents.register(
+            ResidentInput(id_number=make_id("11010119580307123"), name="张秀兰"), clerk
+        )
+        materials = tuple(MaterialInput(c) for c in ("M01", "M02", "M03", "M04", "M05", "M08"))
+        receipt = services.intake.accept(
+            IntakeInput(window, resident.id, "MZ-001", DIBAO_FORM, materials), clerk
+        )
+        clock.now = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # due 24 Dec: 2 working days late
+        page = SupervisorPage(services, boss)
+        qtbot.addWidget(page)
+        page.load()
+        panel = page.deadline_panel
+        assert panel.overdue.rowCount() == 1 and panel.warning.rowCount() == 0
+        assert "已超期办件（1）" in panel.overdue_title.text()
+        assert panel.overdue.data(panel.overdue.index(0, 5)) == "超期 2 个工作日"
+
+        panel.select(overdue=True, row=0)
+        panel.ask_note = lambda: "请本周内办结"
+        panel.supervise_selected()
+        assert panel.overdue.data(panel.overdue.index(0, 7)) == "督办：请本周内办结"
+        panel.select(overdue=True, row=0)
+        panel.ask_extension = lambda: ExtensionRequest(5, "需入户调查", "department")
+        panel.extend_selected()  # 24 Dec + 5 working days = 31 Dec: 3 left, off both lists
+        assert panel.overdue.rowCount() == 0 and panel.warning.rowCount() == 0
+        detail = services.cases.detail(receipt.case_id, boss)
+        assert detail.summary.due_date is not None and detail.summary.due_date.day == 31
+        assert [e.label for e in detail.events][-2:] == ["督办", "延期"]
+
+        clock.now = datetime(2027, 1, 4, 1, 0, tzinfo=UTC)
+        page.load()
+        panel.select(overdue=True, row=0)
+        panel.open_case(panel.overdue_view)  # double-click opens the case with its timeline
+        [dialog] = panel.opened
+        assert receipt.case_number in dialog.facts.text()
+        assert dialog.events.rowCount() == len(detail.events)
+        dialog.reject()
     finally:
         BackgroundOp.run_inline(False)
         services.ctx.close()
