@@ -331,27 +331,28 @@ def codes_block(
 
 
 def seal_block(
-    centre_name: str, seal_text: str, when: str, width: float, radius: float = 17 * MM
+    centre_name: str, seal_text: str, when: str, width: float, radius: float = 12 * MM
 ) -> Block:
-    """The issuing centre and date at the right, a dashed seal placeholder circle over them (as stamped)."""
+    """The issuing centre and date at the right, a dashed seal placeholder circle beside them on
+    the left (never over the printed name and date, which must stay legible)."""
     size = 11
-    h = 2 * size * 1.7 + 2 * MM
+    gap = 4 * MM
+    h = max(2 * size * 1.7, 2 * radius) + 2 * MM
 
     def draw(c: Canvas, x: float, y: float) -> None:
         right = x + width
         text_w = max(text_width(centre_name, size), text_width(when, size))
-        cx = right - text_w / 2
-        base = y - size * 1.2
-        cy = base - size * 0.3
+        cx = right - text_w - gap - radius
+        cy = y - 1 * MM - radius
         c.setStrokeColor(GREY)
         c.setLineWidth(0.8)
         c.setDash(3, 2)
         c.circle(cx, cy, radius, stroke=1, fill=0)
         c.setDash()
-        _arc_text(c, seal_text, cx, cy, radius - 3.2 * MM, 6.5)
-        draw_text(c, cx, cy + 5 * MM, "（盖章处）", 7, align="centre", color=GREY)
-        draw_text(c, right, base, centre_name, size, align="right")
-        draw_text(c, right, base - size * 1.7, when, size, align="right")
+        _arc_text(c, seal_text, cx, cy, radius - 2.4 * MM, 5.5)
+        draw_text(c, cx, cy - 1 * MM, "（盖章处）", 7, align="centre", color=GREY)
+        draw_text(c, right, cy + size * 0.45, centre_name, size, align="right")
+        draw_text(c, right, cy - size * 1.25, when, size, align="right")
 
     return Block(h, draw)
 

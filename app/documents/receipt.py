@@ -143,7 +143,7 @@ def _a4(data: ReceiptData) -> bytes:
     doc.blocks[-1].keep_with_next = True
     doc.add(*(text_block(n, w, size=9.5, indent=2 * MM) for n in _notes(data)))
     doc.add(
-        spacer(7 * MM),
+        spacer(3 * MM),
         seal_block(data.centre.name, data.centre.seal, format_date_cn(data.received_date), w),
     )
     return render_a4(doc)

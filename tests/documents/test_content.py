@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from doc_helpers import assert_within_page, page_count, pdf_text
+from doc_helpers import assert_within_page, fragments, page_count, pdf_text
 
 from app.documents import format_date_cn, format_document_number
 from app.documents.demo import (
@@ -211,3 +211,20 @@ def test_immediate_case_without_agent_or_deferred_items() -> None:
         assert "即办件，当场办结" in t
         assert "代办人" not in t and "容缺" not in t
     assert "齐全、符合法定形式" in pdf_text(render("receipt", data))
+
+
+@pytest.mark.parametrize("kind", ["receipt", "supplement", "rejection", "completion"])
+def test_seal_placeholder_leaves_the_centre_name_and_date_legible(
+    rendered: dict[str, bytes], kind: str
+) -> None:
+    """The dashed circle (radius 12 mm around the 盖章处 label) ends left of the printed name and
+    date it belongs to, and the A4 receipt still fits on one page."""
+    frags = fragments(rendered[kind])
+    label = [f for f in frags if "盖章处" in f.text][-1]
+    centre_x = label.x + 2.5 * label.size  # the label is five 7 pt glyphs drawn centred
+    name = [f for f in frags if f.text.strip() == DEMO_CENTRE.name and f.size == 11][-1]
+    when = [f for f in frags if f.page == label.page and "年" in f.text and f.y < name.y][0]
+    radius = 12 * 72 / 25.4
+    assert centre_x + radius < min(name.x, when.x), (kind, centre_x, name.x, when.x)
+    if kind == "receipt":
+        assert page_count(rendered[kind]) == 1
