@@ -223,7 +223,7 @@ def test_seal_placeholder_leaves_the_centre_name_and_date_legible(
     label = [f for f in frags if "盖章处" in f.text][-1]
     centre_x = label.x + 2.5 * label.size  # the label is five 7 pt glyphs drawn centred
     name = [f for f in frags if f.text.strip() == DEMO_CENTRE.name and f.size == 11][-1]
-    when = [f for f in frags if f.page == label.page and "年" in f.text and f.y < name.y][0]
+    when = next(f for f in frags if f.page == label.page and "年" in f.text and f.y < name.y)
     radius = 12 * 72 / 25.4
     assert centre_x + radius < min(name.x, when.x), (kind, centre_x, name.x, when.x)
     if kind == "receipt":
