@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -15,118 +15,37 @@ from sqlalchemy.orm import Session, aliased
 from app.domain.case_states import CaseStatus
 from app.hub import workdays
 from app.hub.departments import RUNNING, department_label, matter_names
+from app.hub.dept_query import (  # the query side, re-exported for the pages and tests
+    _VIEW,
+    DEADLINES,
+    DONE,
+    MAX_NAME_MATCHES,
+    SIZES,
+    SORTS,
+    VIEWS,
+    ListQuery,
+    S,
+    parse_query,
+)
 from app.hub.models import HubCaseState, HubCentre, HubRecord
 
-S = CaseStatus
-DONE = tuple(
-    s.name for s in (S.APPROVED, S.APPROVED_DEFERRED, S.DENIED, S.READY_FOR_COLLECTION, S.DELIVERED)
-)
-# (key, label, statuses); None = every status
-VIEWS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
-    ("todo", "待办", RUNNING),
-    ("routed", "待受理", (S.ROUTED.name,)),
-    ("accepted", "审查中", (S.ACCEPTED_BY_DEPARTMENT.name,)),
-    ("overdue", "已超期", RUNNING),
-    ("done", "已办", DONE),
-    ("all", "全部", None),
-)
-_VIEW = {key: statuses for key, _, statuses in VIEWS}
-SORTS = (
-    ("default", "待受理在前，期限近的在前"),
-    ("due", "承诺期限（近→远）"),
-    ("due_desc", "承诺期限（远→近）"),
-    ("received_desc", "受理日期（新→旧）"),
-    ("received", "受理日期（旧→新）"),
-    ("number", "办件编号"),
-    ("updated_desc", "最近办理"),
-)
-DEADLINES = (("overdue", "已超期"), ("soon", "3个工作日内到期"), ("later", "未临期"))
-SIZES = (20, 50, 100)
-MAX_NAME_MATCHES = 500
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What the clerk asked for; every field is checked, anything odd falls back to the default."""
-
-    view: str = "todo"
-    text: str = ""
-    status: str = ""
-    centre: str = ""
-    matter: str = ""
-    received_from: date | None = None
-    received_to: date | None = None
-    due_from: date | None = None
-    due_to: date | None = None
-    deadline: str = ""
-    sort: str = "default"
-    page: int = 1
-    size: int = 50
-
-    @property
-    def filtered(self) -> bool:
-        return bool(
-            self.text
-            or self.status
-            or self.centre
-            or self.matter
-            or self.deadline
-            or self.received_from
-            or self.received_to
-            or self.due_from
-            or self.due_to
-        )
-
-    @property
-    def advanced(self) -> bool:
-        """Anything asked beyond the search box (the page shows those controls open)."""
-        return replace(self, text="").filtered or self.sort != "default" or self.size != 50
-
-    def params(self, **change: Any) -> dict[str, str]:
-        """The query string of this list (with `change` applied), defaults left out."""
-        q = replace(self, **change)
-        out = {}
-        for key, default in (("view", "todo"), ("sort", "default"), ("size", 50), ("page", 1)):
-            if getattr(q, key) != default:
-                out[key] = str(getattr(q, key))
-        for key in ("text", "status", "centre", "matter", "deadline"):
-            if getattr(q, key):
-                out["q" if key == "text" else key] = getattr(q, key)
-        for key in ("received_from", "received_to", "due_from", "due_to"):
-            if getattr(q, key):
-                out[key] = getattr(q, key).isoformat()
-        return out
-
-
-def _int(raw: str | None, default: int, lo: int, hi: int) -> int:
-    try:
-        return min(max(int(str(raw)), lo), hi)
-    except ValueError:
-        return default
-
-
-def parse_query(params: Mapping[str, str]) -> ListQuery:
-    def pick(name: str, allowed: Any, default: str = "") -> str:
-        value = str(params.get(name) or "")
-        return value if value in allowed else default
-
-    statuses = {s.name for s in CaseStatus}
-    size = _int(params.get("size"), 50, 1, 100)
-    return ListQuery(
-        view=pick("view", _VIEW, "todo"),
-        text=str(params.get("q") or "").strip()[:60],
-        status=pick("status", statuses),
-        centre=str(params.get("centre") or "")[:40],
-        matter=str(params.get("matter") or "")[:20],
-        received_from=workdays.parse_date(params.get("received_from")),
-        received_to=workdays.parse_date(params.get("received_to")),
-        due_from=workdays.parse_date(params.get("due_from")),
-        due_to=workdays.parse_date(params.get("due_to")),
-        deadline=pick("deadline", dict(DEADLINES)),
-        sort=pick("sort", dict(SORTS), "default"),
-        page=_int(params.get("page"), 1, 1, 1_000_000),
-        size=size if size in SIZES else 50,
-    )
+__all__ = [
+    "DEADLINES",
+    "DONE",
+    "MAX_NAME_MATCHES",
+    "SIZES",
+    "SORTS",
+    "VIEWS",
+    "ListQuery",
+    "ListResult",
+    "applicant_names",
+    "choices",
+    "counts",
+    "exact_case",
+    "parse_query",
+    "search",
+    "status_choices",
+]
 
 
 @dataclass
