@@ -3,13 +3,15 @@
 The UI imports from `app` only these modules (the contract test in tests/spine/test_layers.py
 holds it): `app.services.bootstrap` (the composition root), `app.services.dto`,
 `app.services.counter_dto` and this one. Types that live deeper (the catalogue's matter types,
-the errors every rule raises, the sync agent's reports) and three pure helpers the UI shows or
+the errors every rule raises, the sync agent's reports, the application form's data the UI
+fills in from what the clerk typed) and three pure helpers the UI shows or
 reads input with (`local_time`, `normalise_input`, `database_message`) are
 re-exported here so the UI never imports `app.domain`, `app.sync` or `app.clock` itself."""
 
 from __future__ import annotations
 
 from app.clock import local_time
+from app.documents.model import ApplicantFields, ApplicationFormData
 from app.domain.catalogue import (
     CaseType,
     FieldKind,
@@ -35,6 +37,8 @@ from app.services.sync import ConflictItem, SyncReport, SyncStatus
 __all__ = [
     "BAD_LEVELS",
     "AccountLocked",
+    "ApplicantFields",
+    "ApplicationFormData",
     "AuthError",
     "CaseType",
     "CentreSettingsView",

@@ -19,10 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")  # punctuation alone is not a word
 MARKERS = {"tr", "QT_TR_NOOP"}
 
-# Files another helper is emptying of Chinese words this session (issue 9, "papers": the words
-# of documents move to app/documents). Remove an entry as soon as the file passes.
-IN_FLIGHT: set[str] = {"ui/counter/documents_glue.py"}
-
 # Chinese text that is not a string shown on screen, with why.
 NOT_SHOWN = {
     (
@@ -82,8 +78,6 @@ def test_no_chinese_literal_outside_tr() -> None:
     loose = []
     for path in _ui_files():
         rel = path.relative_to(ROOT).as_posix()
-        if rel in IN_FLIGHT:
-            continue
         loose += [
             f"{rel}:{line}: {text!r}"
             for line, text in scan(path.read_text("utf-8"))[0]

@@ -10,11 +10,10 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from app.documents.model import ApplicationFormData
 from app.services.bootstrap import Services
 from app.services.counter_dto import IntakeResult
 from app.services.dto import SignedInUser
-from app.services.types import PrintedPaper
+from app.services.types import ApplicationFormData, PrintedPaper
 from ui.background import BackgroundOp
 from ui.counter.common import error_text, tr
 from ui.printing import A4, ROLL, PdfPrinter

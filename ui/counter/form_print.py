@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.documents.model import ApplicantFields, ApplicationFormData
 from app.services.dto import ResidentView
-from app.services.types import MatterSpec
+from app.services.types import ApplicantFields, ApplicationFormData, MatterSpec
 
 
 def form_data(
