@@ -6,7 +6,7 @@
   order they were asked for (no two desks' worth of writes racing inside one desktop);
   `Lane.NETWORK` has a few, for calls that wait on the hub.
 - A callback is tied to a widget: the `parent` given, else the QObject a bound-method callback
-  belongs to. When that widget has been deleted by the time the result arrives, the callback
+  belongs to or a lambda captured. When that widget has been deleted by the time the result arrives, the callback
   is dropped instead of touching a dead C++ object.
 - `.latest(token)`: of several operations issued with one RequestToken, only the newest one's
   outcome is delivered, so an older search can never replace a newer one.
@@ -100,8 +100,19 @@ class _Job(QRunnable):
 
 
 def _owner(fn: Callable[..., Any]) -> QObject | None:
+    """The QObject a callback belongs to: a bound method's object, else the first QObject a
+    lambda or closure captured (`lambda r: self._show(r)` belongs to `self`)."""
     owner = getattr(fn, "__self__", None)
-    return owner if isinstance(owner, QObject) else None
+    if isinstance(owner, QObject):
+        return owner
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, QObject):
+            return value
+    return None
 
 
 def _alive(obj: QObject | None) -> bool:

@@ -117,15 +117,17 @@ def test_the_database_lane_runs_one_operation_at_a_time(qtbot) -> None:  # type:
     assert most[0] == 1 and done == list(range(6))
 
 
-@pytest.mark.parametrize("tie", ["parent", "bound method"])
+@pytest.mark.parametrize("tie", ["parent", "bound method", "lambda"])
 def test_a_result_for_a_deleted_widget_is_dropped(qtbot, tie: str) -> None:  # type: ignore[no-untyped-def]
     label = QLabel("before")
     gate, calls = threading.Event(), []
     op = BackgroundOp(lambda: gate.wait(30) and "after", parent=label if tie == "parent" else None)
     if tie == "parent":
         op.success(lambda text: calls.append(text)).run()
-    else:
+    elif tie == "bound method":
         op.success(label.setText).run()
+    else:
+        op.success(lambda text: label.setText(text) or calls.append(text)).run()
     shiboken6.delete(label)  # the page was closed while the query ran
     gate.set()
     assert BackgroundOp.wait_all()
