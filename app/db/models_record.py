@@ -35,6 +35,7 @@ class Rating(IdMixin, Base):
     """A resident's rating (好差评) of one service; one per ticket or case."""
 
     __tablename__ = "rating"
+    __table_args__ = (Index("ix_rating_period", "centre_id", "rated_at"),)
 
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"), unique=True)

@@ -77,7 +77,10 @@ class Case(IdMixin, CreatedMixin, Base):
     """A matter taken in (办件); its status is derived from its events and cached here for lists."""
 
     __tablename__ = "case_file"
-    __table_args__ = (Index("ix_case_file_deadline", "centre_id", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_case_file_deadline", "centre_id", "status", "due_date"),
+        Index("ix_case_file_period", "centre_id", "received_at"),
+    )
 
     case_number: Mapped[str] = mapped_column(String(30), unique=True)
     verification_code: Mapped[str] = mapped_column(String(10))
@@ -111,7 +114,10 @@ class CaseEvent(IdMixin, Base):
     """One step of a case's life, append-only: the audit trail and the unit of sync."""
 
     __tablename__ = "case_event"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        Index("ix_case_event_type_at", "event_type", "at"),  # decisions of a period
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"))
     seq: Mapped[int]

@@ -19,6 +19,7 @@ from app.services.context import ServiceContext
 from app.services.documents import DocumentService
 from app.services.follow_ups import FollowUpService
 from app.services.intake import IntakeService
+from app.services.period_figures import PeriodFiguresService
 from app.services.prints import PrintService
 from app.services.queue import QueueService
 from app.services.ratings import RatingService
@@ -138,6 +139,10 @@ class Services:
     @property
     def supervision(self) -> SupervisionService:
         return SupervisionService(self.ctx)
+
+    @property
+    def period_figures(self) -> PeriodFiguresService:
+        return PeriodFiguresService(self.ctx)
 
     @property
     def reports(self) -> ReportService:

@@ -28,6 +28,7 @@ from app.services.case_numbers import NotFound
 from app.services.centre_settings import CentreSettingsView
 from app.services.documents import PrintedPaper, PrintHistoryRow
 from app.services.health import database_message
+from app.services.period_figures import CaseRow, PeriodFigures, TicketRow, Times
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
 from app.services.residents import ResidentInput
@@ -40,6 +41,7 @@ __all__ = [
     "ApplicantFields",
     "ApplicationFormData",
     "AuthError",
+    "CaseRow",
     "CaseType",
     "CentreSettingsView",
     "ConflictItem",
@@ -55,12 +57,15 @@ __all__ = [
     "MaterialSpec",
     "MatterSpec",
     "NotFound",
+    "PeriodFigures",
     "PrintHistoryRow",
     "PrintedPaper",
     "PriorityClass",
     "ResidentInput",
     "SyncReport",
     "SyncStatus",
+    "TicketRow",
+    "Times",
     "ValidationError",
     "database_message",
     "local_time",
