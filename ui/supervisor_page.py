@@ -23,6 +23,7 @@ from ui.background import BackgroundOp
 from ui.deadline_panel import DeadlinePanel
 from ui.follow_up_panel import FollowUpPanel
 from ui.i18n import tr
+from ui.period_page import PeriodPage
 from ui.table_model import Column, RowTableModel, row_table_view
 
 
@@ -68,7 +69,8 @@ class SupervisorPage(QWidget):
         for widget in (self.conflict_title, self.conflict_view, self.resolve):
             conflict_layout.addWidget(widget)
         self.sections = QTabWidget()
-        for section in (self.follow_up_panel, self.deadline_panel, conflicts):
+        self.period_page = PeriodPage(services, user)
+        for section in (self.follow_up_panel, self.deadline_panel, conflicts, self.period_page):
             self.sections.addTab(section, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.figures)
@@ -80,7 +82,7 @@ class SupervisorPage(QWidget):
     def translateUI(self) -> None:
         self.conflicts.set_columns_titles([tr("发现时间"), tr("类型"), tr("说明")])
         self.resolve.setText(tr("处理冲突（回车）"))
-        for i, title in enumerate((tr("差评整改"), tr("期限督办"), tr("同步冲突"))):
+        for i, title in enumerate((tr("差评整改"), tr("期限督办"), tr("同步冲突"), tr("统计"))):
             self.sections.setTabText(i, title)
         self._titles()
 

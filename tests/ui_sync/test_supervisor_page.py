@@ -188,3 +188,60 @@ def test_supervisor_marks_and_extends_from_the_deadline_lists(qtbot, sqlite_url:
     finally:
         BackgroundOp.run_inline(False)
         services.ctx.close()
+
+
+def test_period_figures_page_shows_a_hand_built_day(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    from app.db.models import User
+    from app.services.dto import SignedInUser
+    from tests.services.conftest import Centre990101
+    from tests.services.test_period_figures import DAY, _build_day
+    from ui.period_page import period_of
+
+    assert period_of("week", date(2026, 11, 26)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert period_of("month", date(2026, 12, 15)) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert period_of("month", date(2027, 2, 3)) == (date(2027, 2, 1), date(2027, 2, 28))
+    BackgroundOp.run_inline(True)
+    clock = MovableClock(START)
+    services = Services.for_url(sqlite_url, clock=clock)
+    try:
+        initialise(services.ctx)
+        boss = services.centre.sign_in("supervisor", DEMO_PASSWORD)
+        with services.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            world = Centre990101(
+                services.ctx,
+                clock,
+                s.scalars(select(Centre.id)).one(),
+                {c.number: c.id for c in s.scalars(select(Counter))},
+                {
+                    u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
+                    for u in s.scalars(select(User))
+                },
+            )
+        _build_day(world)
+        page = SupervisorPage(services, boss).period_page
+        qtbot.addWidget(page)
+        page.kind.setCurrentIndex(0)  # a day
+        page.first.setDate(QDate(DAY.year, DAY.month, DAY.day))
+        assert page.period() == (DAY, DAY)
+        page.load()
+        text = page.summary.text()
+        assert "取号 5 · 已办 3 · 过号 1" in text and "等候 中位数 10 分 · P90 40 分" in text
+        assert "按时办结率 66.7%（2/3）" in text and "满意率 80%" in text
+        assert "满意率 = " in page.formulas.text()
+        hours = page.ticket_models["hour"]
+        assert [hours.row(i).key for i in range(hours.rowCount())] == ["09", "10"]
+        chart = page.hour_chart.chart()
+        bars = chart.series()[0].barSets()
+        assert [list(b.at(i) for i in range(b.count())) for b in bars] == [[3, 2], [3, 0]]
+        page.kind.setCurrentIndex(1)  # the week around it
+        assert page.period() == (date(2026, 11, 23), date(2026, 11, 29))
+        page.load()
+        assert "取号 6" in page.summary.text()
+    finally:
+        BackgroundOp.run_inline(False)
+        services.ctx.close()
