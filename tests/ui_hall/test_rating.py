@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.services.counter_dto import TicketView
+from app.services.follow_ups import FollowUpService
 from app.services.queue import QueueService
-from app.services.ratings import RatingService
 from tests.ui_hall.conftest import Hall
 from ui.rating_window import RatingWindow, SecondScreenRatingRequester
 
@@ -64,7 +64,7 @@ def test_bad_rating_needs_a_comment_and_opens_a_follow_up(qtbot, hall: Hall) -> 
     qtbot.mouseClick(w.submit_button, Qt.MouseButton.LeftButton)
     assert w.page() == "thanks" and w.last_rating is not None
     assert w.last_rating.level == 2 and w.last_rating.follow_up_id is not None
-    open_ = RatingService(hall.ctx).list_open_follow_ups(hall.users["supervisor"])
+    open_ = FollowUpService(hall.ctx).list_open(hall.users["supervisor"])
     assert [f.id for f in open_] == [w.last_rating.follow_up_id]
     assert open_[0].comment == "等候时间长；叫号后窗口无人" and open_[0].ticket_number == t.number
 
