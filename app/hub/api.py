@@ -129,13 +129,16 @@ class LimitsAndTime:
 
         if scope["method"] in ("POST", "PUT", "PATCH"):
             length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-            refusal = None
+            refusal: Response | None = None
             if length is None or not length.isdigit():
                 refusal = JSONResponse({"detail": "请求须带 Content-Length"}, status_code=411)
             elif int(length) > P.MAX_BODY_BYTES:
                 refusal = JSONResponse(
                     {"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413
                 )
+            if refusal is not None and web.is_page(request := Request(scope)):
+                words = "提交的内容过大" if refusal.status_code == 413 else "请求不完整"
+                refusal = web.error_page(request, refusal.status_code, words + "，操作未执行")
             if refusal is not None:
                 await refusal(scope, receive, stamped)
                 return

@@ -1,5 +1,5 @@
-"""What a department asks of its case list: views, sorts, deadline filters and page sizes, and the
-query string read into a checked ListQuery (anything odd falls back to the default)."""
+"""What a department clerk asks of the case list: views, sorts, filters and paging, read leniently
+from the page's query string (anything odd falls back to the default)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ VIEWS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("done", "已办", DONE),
     ("all", "全部", None),
 )
-_VIEW = {key: statuses for key, _, statuses in VIEWS}
+VIEW_STATUSES = {key: statuses for key, _, statuses in VIEWS}
 SORTS = (
     ("default", "待受理在前，期限近的在前"),
     ("due", "承诺期限（近→远）"),
@@ -37,7 +37,6 @@ SORTS = (
 )
 DEADLINES = (("overdue", "已超期"), ("soon", "3个工作日内到期"), ("later", "未临期"))
 SIZES = (20, 50, 100)
-MAX_NAME_MATCHES = 500
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ def parse_query(params: Mapping[str, str]) -> ListQuery:
     statuses = {s.name for s in CaseStatus}
     size = _int(params.get("size"), 50, 1, 100)
     return ListQuery(
-        view=pick("view", _VIEW, "todo"),
+        view=pick("view", VIEW_STATUSES, "todo"),
         text=str(params.get("q") or "").strip()[:60],
         status=pick("status", statuses),
         centre=str(params.get("centre") or "")[:40],

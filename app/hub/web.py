@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.hub import admin, departments, dept_case, dept_list, workdays
+from app.hub import admin, departments, dept_case, dept_list, dept_query, workdays
 from app.hub.admin import HubError
 from app.hub.models import HubStaff
 from app.hub.state import SESSION_COOKIE, Hub
@@ -196,14 +196,19 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
         if (who := signed_in(request)) is None:
             return to_login()
         staff, csrf = who
-        q = dept_list.parse_query(dict(request.query_params))
+        q = dept_query.parse_query(dict(request.query_params))
         now = hub.clock()
         with hub.sessions() as s:
             if q.text and (found := dept_list.exact_case(s, staff.department, q.text)):
                 return RedirectResponse(f"/dept/cases/{found}", status_code=303)
             centres, matters, names = dept_list.choices(s, staff.department)
-            counts, by_status = dept_list.counts(s, staff.department, workdays.business_today(now))
+            counts, by_status = dept_list.counts(s, staff.department)
             result = dept_list.search(s, staff.department, q, now, names, counts)
+            counts["overdue"] = (
+                result.overdue
+                if result.overdue is not None
+                else dept_list.overdue_count(s, staff.department, workdays.business_today(now))
+            )
 
         def link(**change: Any) -> str:
             params = q.params(**change)
@@ -219,14 +224,14 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
                 "q": q,
                 "result": result,
                 "today": workdays.business_today(now),
-                "views": [(k, label, counts.get(k, 0)) for k, label, _ in dept_list.VIEWS],
+                "views": [(k, label, counts.get(k, 0)) for k, label, _ in dept_query.VIEWS],
                 "view_link": lambda key: "/dept" + ("" if key == "todo" else f"?view={key}"),
                 "page_link": lambda n: link(page=n),
                 "status_choices": dept_list.status_choices(by_status, q.status),
                 "centres": centres,
                 "matters": matters,
-                "deadline_choices": dept_list.DEADLINES,
-                "sort_choices": dept_list.SORTS,
+                "deadline_choices": dept_query.DEADLINES,
+                "sort_choices": dept_query.SORTS,
             },
         )
 

@@ -85,7 +85,7 @@ def push_cases(
     for c in cases:
         rid = uuid.uuid4()
         at = datetime.combine(c.received, time(9, 30), tzinfo=BUSINESS_ZONE).astimezone(UTC)
-        items = [
+        items: list[tuple[str, uuid.UUID, dict[str, Any]]] = [
             (
                 "resident",
                 rid,

@@ -127,3 +127,13 @@ def test_errors_are_chinese_pages_and_headers_are_set(hub: Any) -> None:
     # the API still answers JSON
     api = hub.http.get("/api/v1/dept/cases/not-a-case", headers=hub.staff_token("mz2", DEPT))
     assert api.status_code == 422 and api.headers["content-type"] == "application/json"
+
+
+def test_an_oversized_form_post_gets_a_page_too(hub: Any) -> None:
+    case = one_case(hub)
+    big = "理" * (2 * 1024 * 1024)
+    r = hub.http.post(f"/dept/cases/{case.case_id}/decide", data={"reason": big})
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "提交的内容过大" in r.text
+    api = hub.http.post("/api/v1/push", content=big.encode())
+    assert api.status_code == 413 and api.headers["content-type"] == "application/json"

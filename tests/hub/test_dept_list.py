@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.hub import departments, dept_list, workdays
+from app.hub import departments, dept_list, dept_query, workdays
 from app.hub.admin import add_staff
 from app.hub.models import HubCentre
 from tests.hub.conftest import Hub
@@ -68,9 +68,9 @@ def seed(hub: Hub, n_per_centre: int = 40) -> tuple[list[CaseSpec], dict[str, st
 
 
 def expected(
-    specs: list[CaseSpec], q: dept_list.ListQuery, today: date, soon: date, centres: dict[str, str]
+    specs: list[CaseSpec], q: dept_query.ListQuery, today: date, soon: date, centres: dict[str, str]
 ) -> list[CaseSpec]:
-    statuses = dict((k, v) for k, _, v in dept_list.VIEWS)[q.view]
+    statuses = dict((k, v) for k, _, v in dept_query.VIEWS)[q.view]
     out = []
     for c in specs:
         running = c.status in departments.RUNNING
@@ -101,7 +101,7 @@ def expected(
     return out
 
 
-def sort_key(q: dept_list.ListQuery, c: CaseSpec) -> Any:
+def sort_key(q: dept_query.ListQuery, c: CaseSpec) -> Any:
     due = (c.due is None, c.due or date.min)
     if q.sort == "default":
         return (c.status != "ROUTED", *due, c.number)
@@ -126,8 +126,8 @@ def queries(specs: list[CaseSpec], centres: dict[str, str], today: date) -> Any:
         st.text(alphabet="C0123456789%_张王李", max_size=4),
     )
     return st.builds(
-        dept_list.ListQuery,
-        view=st.sampled_from([v for v, _, _ in dept_list.VIEWS]),
+        dept_query.ListQuery,
+        view=st.sampled_from([v for v, _, _ in dept_query.VIEWS]),
         text=text,
         status=st.one_of(st.just(""), st.sampled_from(["ROUTED", "APPROVED", "WITHDRAWN"])),
         centre=st.one_of(st.just(""), st.sampled_from(sorted(centres.values()))),
@@ -137,9 +137,9 @@ def queries(specs: list[CaseSpec], centres: dict[str, str], today: date) -> Any:
         due_from=st.one_of(st.none(), day),
         due_to=st.one_of(st.none(), day),
         deadline=st.sampled_from(["", "overdue", "soon", "later"]),
-        sort=st.sampled_from([k for k, _ in dept_list.SORTS]),
+        sort=st.sampled_from([k for k, _ in dept_query.SORTS]),
         page=st.just(1),
-        size=st.sampled_from(dept_list.SIZES),
+        size=st.sampled_from(dept_query.SIZES),
     )
 
 
@@ -155,7 +155,7 @@ def test_list_pages_agree_with_a_plain_reading_of_the_cases(any_hub: Hub) -> Non
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(queries(specs, centres, today))
-    def check(q: dept_list.ListQuery) -> None:
+    def check(q: dept_query.ListQuery) -> None:
         want = expected(specs, q, today, soon, centres)
         got: list[dict[str, Any]] = []
         page = 1
@@ -182,10 +182,13 @@ def test_list_pages_agree_with_a_plain_reading_of_the_cases(any_hub: Hub) -> Non
 
     check()
     with any_hub.sessions() as s:
-        counts, by_status = dept_list.counts(s, DEPT, today)
-    for key, _, _statuses in dept_list.VIEWS:
-        q = dept_list.ListQuery(view=key)
+        counts, by_status = dept_list.counts(s, DEPT)
+        counts["overdue"] = dept_list.overdue_count(s, DEPT, today)
+        default = dept_list.search(s, DEPT, dept_query.ListQuery(), now)
+    for key, _, _statuses in dept_query.VIEWS:
+        q = dept_query.ListQuery(view=key)
         assert counts[key] == len(expected(specs, q, today, soon, centres)), key
+    assert default.overdue == counts["overdue"]
     assert by_status == {
         status: sum(c.status == status for c in specs) for status in {c.status for c in specs}
     }
