@@ -24,6 +24,10 @@ def _parser() -> argparse.ArgumentParser:
         help="database URL (default: the config file, then a SQLite file in the user data folder)",
     )
     p.add_argument(
+        "--user",
+        help="the account a command acts as (password prompted, or ONEWINDOW_PASSWORD)",
+    )
+    p.add_argument(
         "--self-test", action="store_true", help="build the main window offscreen and exit"
     )
     sub = p.add_subparsers(dest="command")
@@ -117,6 +121,20 @@ def _services(args: argparse.Namespace) -> Services:
     return bootstrap(_url(args))
 
 
+def _act_as(services: Services, args: argparse.Namespace, what: str) -> None:
+    """Sign the named account in for this command (`--user`; the password from the prompt, or
+    ONEWINDOW_PASSWORD for scripts). The services then check its role like the GUI's."""
+    import getpass
+    import os
+
+    from app.services.types import AuthError
+
+    if not args.user:
+        raise AuthError(f"{what} 需要以账号身份执行：请用 --user 指明账号")
+    password = os.environ.get("ONEWINDOW_PASSWORD") or getpass.getpass(f"{args.user} 的密码：")
+    services.accounts.sign_in(args.user, password, window="cli")
+
+
 def cmd_init_db(args: argparse.Namespace) -> int:
     services = _services(args)
     try:
@@ -147,6 +165,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
     from app.catalogue.loader import CatalogueError, check_catalogue, load_publication
+    from app.services.types import AuthError, DomainError
 
     if args.catalogue_command == "check":
         issues = check_catalogue(args.path)
@@ -166,9 +185,17 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     services = _services(args)
     try:
         services.initialise(seed_demo=False)
-        result = services.catalogue.import_publication(pub)
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
+        if services.accounts.count_accounts() == 0:
+            # Installing: no account exists yet, so the operator holding the database files acts
+            # (as for init-db); once accounts exist a system administrator must sign in.
+            from app.services.catalogue import CatalogueService
+
+            result = CatalogueService(services.ctx).import_publication(pub)
+        else:
+            _act_as(services, args, "catalogue import")
+            result = services.catalogue.import_publication(pub)
+    except (ValueError, DomainError, AuthError) as exc:
+        print(getattr(exc, "message", None) or str(exc), file=sys.stderr)
         return 1
     finally:
         services.close()

@@ -212,6 +212,13 @@ class AccountService:
                 return replace(user, must_change_password=False)
         raise refusal if isinstance(refusal, AccountLocked) else AuthError("原密码错误")
 
+    def count_accounts(self) -> int:
+        """How many accounts exist (none yet: the database is being installed)."""
+        from sqlalchemy import func
+
+        with self.ctx.uow(read_only=True) as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(User)) or 0)
+
     # -- the security administrator's work ------------------------------------------------------
 
     def list_accounts(self, user: SignedInUser) -> list[AccountView]:

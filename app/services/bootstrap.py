@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,9 +18,11 @@ from app.services.centre import CentreService
 from app.services.centre_settings import CentreSettingsService
 from app.services.context import ServiceContext
 from app.services.documents import DocumentService
+from app.services.dto import SignedInUser
 from app.services.follow_ups import FollowUpService
 from app.services.intake import IntakeService
 from app.services.period_figures import PeriodFiguresService
+from app.services.permissions import Guarded, Session
 from app.services.prints import PrintService
 from app.services.queue import QueueService
 from app.services.ratings import RatingService
@@ -27,6 +30,8 @@ from app.services.reports import ReportService
 from app.services.residents import ResidentService
 from app.services.supervision import SupervisionService
 from app.services.sync import SyncService
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Services:
 
     ctx: ServiceContext
     max_recalls: int | None = None  # None: the centre's setting (tests may pin a number)
+    # The account signed in at this desk through `accounts.sign_in` (None at a kiosk or board).
+    session: Session = field(default_factory=Session)
 
     @classmethod
     def for_url(cls, url: str, clock: Clock = system_clock) -> Services:
@@ -73,6 +80,21 @@ class Services:
         """The services' clock (UTC-aware): what the UI stamps on a form it previews."""
         return self.ctx.clock()
 
+    def _guarded(self, name: str, service: T) -> T:
+        """Every service is reached through the permission table (app/services/permissions.py);
+        the proxy has the service's methods, so it is typed as the service."""
+        return cast(T, Guarded(name, service, self.session, self._refused))
+
+    def _refused(self, service: str, method: str, user: SignedInUser | None) -> None:
+        with self.ctx.uow() as uow:
+            uow.audit_result(
+                "permission_denied",
+                "refused",
+                user_id=user.id if user else None,
+                centre_id=user.centre_id if user else None,
+                call=f"{service}.{method}",
+            )
+
     def close(self) -> None:
         self.ctx.close()
 
@@ -80,78 +102,78 @@ class Services:
 
     @property
     def accounts(self) -> AccountService:
-        return AccountService(self.ctx)
+        return self._guarded("accounts", AccountService(self.ctx))
 
     @property
     def audit(self) -> AuditService:
-        return AuditService(self.ctx)
+        return self._guarded("audit", AuditService(self.ctx))
 
     @property
     def catalogue(self) -> CatalogueService:
-        return CatalogueService(self.ctx)
+        return self._guarded("catalogue", CatalogueService(self.ctx))
 
     @property
     def centre(self) -> CentreService:
-        return CentreService(self.ctx)
+        return self._guarded("centre", CentreService(self.ctx))
 
     @property
     def queue(self) -> QueueService:
         recalls = self.max_recalls
         if recalls is None:
-            try:
-                recalls = self.centre_settings.get().max_recalls
+            try:  # the root's own read of a setting, not a call on anyone's behalf
+                recalls = CentreSettingsService(self.ctx).get().max_recalls
             except (LookupError, SQLAlchemyError):  # no centre, or no schema, yet
                 recalls = 2
-        return QueueService(self.ctx, max_recalls=recalls)
+        return self._guarded("queue", QueueService(self.ctx, max_recalls=recalls))
 
     @property
     def intake(self) -> IntakeService:
-        return IntakeService(self.ctx)
+        return self._guarded("intake", IntakeService(self.ctx))
 
     @property
     def cases(self) -> CaseService:
-        return CaseService(self.ctx)
+        return self._guarded("cases", CaseService(self.ctx))
 
     @property
     def residents(self) -> ResidentService:
-        return ResidentService(self.ctx)
+        return self._guarded("residents", ResidentService(self.ctx))
 
     @property
     def prints(self) -> PrintService:
-        return PrintService(self.ctx)
+        return self._guarded("prints", PrintService(self.ctx))
 
     @property
     def documents(self) -> DocumentService:
-        return DocumentService(self.ctx)
+        return self._guarded("documents", DocumentService(self.ctx))
 
     @property
     def centre_settings(self) -> CentreSettingsService:
-        return CentreSettingsService(self.ctx)
+        return self._guarded("centre_settings", CentreSettingsService(self.ctx))
 
     @property
     def ratings(self) -> RatingService:
-        return RatingService(self.ctx)
+        return self._guarded("ratings", RatingService(self.ctx))
 
     @property
     def follow_ups(self) -> FollowUpService:
-        return FollowUpService(self.ctx)
+        return self._guarded("follow_ups", FollowUpService(self.ctx))
 
     @property
     def supervision(self) -> SupervisionService:
-        return SupervisionService(self.ctx)
+        return self._guarded("supervision", SupervisionService(self.ctx))
 
     @property
     def period_figures(self) -> PeriodFiguresService:
-        return PeriodFiguresService(self.ctx)
+        return self._guarded("period_figures", PeriodFiguresService(self.ctx))
 
     @property
     def reports(self) -> ReportService:
-        return ReportService(self.ctx)
+        return self._guarded("reports", ReportService(self.ctx))
 
     @cached_property
     def sync(self) -> SyncService:
         """One instance: its agent remembers whether the hub answered and the clock skew."""
-        return SyncService(self.ctx)
+        return self._guarded("sync", SyncService(self.ctx))
 
 
 def bootstrap(url: str, *, clock: Clock = system_clock) -> Services:

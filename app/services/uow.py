@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
@@ -18,6 +21,20 @@ from app.db.types import new_id, utcnow
 from app.domain.audit_chain import ChainEntry, seal
 from app.services.audit_keys import audit_key
 from app.sync.kinds import UPSERT, Owner, UnknownKind, require
+
+# The window (counter number) of the desk whose account is acting, set by the permission guard
+# around each service call, written into that call's audit records.
+_acting_window: ContextVar[str] = ContextVar("acting_window", default="")
+
+
+@contextmanager
+def acting_window(window: str) -> Iterator[None]:
+    token = _acting_window.set(window)
+    try:
+        yield
+    finally:
+        _acting_window.reset(token)
+
 
 OUTBOX_SCOPE = "outbox"
 AUDIT_SCOPE = "audit"
@@ -52,7 +69,9 @@ class UnitOfWork:
         self._read_only = read_only
         self._pending: list[_PendingChange] = []
         self._audits: list[ChainEntry] = []
-        self.window = ""  # the window (counter number) the acting desk sits at, for audit records
+        self.window = (
+            _acting_window.get()
+        )  # the window (counter number) the acting desk sits at, for audit records
         self._lock = None if read_only else _writer_lock(sessions)
         self.session: Session
 

@@ -68,7 +68,10 @@ def test_catalogue_check_names_file_line_and_field(
 
 
 def test_catalogue_import_new_version(
-    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    sqlite_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     copy = tmp_path / "catalogue"
     shutil.copytree(resource_path("catalogue"), copy)
@@ -76,7 +79,13 @@ def test_catalogue_import_new_version(
     text = header.read_text(encoding="utf-8")
     version_line = next(line for line in text.splitlines() if line.startswith("version:"))
     header.write_text(text.replace(version_line, 'version: "2027.01"'), encoding="utf-8")
-    assert main(["--db", sqlite_url, "catalogue", "import", str(copy)]) == 0
+    assert main(["--db", sqlite_url, "init-db"]) == 0  # the demo centre and its accounts
+    assert main(["--db", sqlite_url, "catalogue", "import", str(copy)]) == 1
+    assert "--user" in capsys.readouterr().err  # accounts exist: a system administrator acts
+    monkeypatch.setenv("ONEWINDOW_PASSWORD", "onewindow")
+    assert main(["--db", sqlite_url, "--user", "clerk1", "catalogue", "import", str(copy)]) == 1
+    assert "无权" in capsys.readouterr().err
+    assert main(["--db", sqlite_url, "--user", "admin", "catalogue", "import", str(copy)]) == 0
     assert "2027.01" in capsys.readouterr().out
 
 

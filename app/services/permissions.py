@@ -1,0 +1,237 @@
+"""Who may call what: one table of every public service method and the roles allowed; deny by default.
+
+The composition root (app/services/bootstrap.py) wraps every service in `Guarded`, so each call is
+checked here before it runs, whatever the UI shows or hides. The acting account is the
+`SignedInUser` passed in the call, or else the account signed in through the root (the desk's
+session). A method missing from the table is refused to everyone, and tests/security/
+test_permissions.py fails until the new method has its line below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from app.domain.errors import DomainError
+from app.services.accounts import ROLE_NAMES, ROLES
+from app.services.dto import SignedInUser
+from app.services.uow import acting_window
+
+NOBODY = "nobody"  # no account signed in: the kiosk, the call board, the sign-in dialog
+ACTORS = (*ROLES, NOBODY)
+
+_COUNTER = frozenset({"clerk", "supervisor"})  # counter work; administrators do none
+_SUPERVISOR = frozenset({"supervisor"})
+_SIGNED_IN = frozenset(ROLES)
+_ANYONE = frozenset(ACTORS)
+_SYSTEM = frozenset({"system_admin"})
+_AUDIT = frozenset({"audit_admin"})
+_SECURITY = frozenset({"security_admin"})
+
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    "accounts": {
+        "sign_in": _ANYONE,
+        "count_accounts": _ANYONE,
+        "unlock_session": _SIGNED_IN,
+        "record_idle_lock": _SIGNED_IN,
+        "sign_out": _SIGNED_IN,
+        "change_password": _SIGNED_IN,
+        "list_accounts": _SECURITY,
+        "create_account": _SECURITY,
+        "set_role": _SECURITY,
+        "reset_password": _SECURITY,
+        "unlock_account": _SECURITY,
+        "set_active": _SECURITY,
+    },
+    "audit": {"verify": _AUDIT, "records": _AUDIT, "export_csv": _AUDIT},
+    "catalogue": {
+        # The catalogue is public information (the kiosk and the board show it).
+        "current_version": _ANYONE,
+        "list_matters": _ANYONE,
+        "search_matters": _ANYONE,
+        "matter": _ANYONE,
+        "import_publication": _SYSTEM,
+    },
+    "centre": {"sign_in": _ANYONE, "overview": _ANYONE},
+    "queue": {
+        "issue_ticket": _ANYONE,  # the kiosk, with no one signed in
+        "issue_ticket_with_slip": _ANYONE,
+        "priority_for_id": _ANYONE,
+        "board_state": _ANYONE,  # the call board: numbers and windows, no names
+        "waiting_list": _COUNTER,
+        "ticket": _COUNTER,
+        "call_next": _COUNTER,
+        "recall": _COUNTER,
+        "skip": _COUNTER,
+        "requeue": _COUNTER,
+        "transfer": _COUNTER,
+        "hold": _COUNTER,
+        "resume": _COUNTER,
+        "start_serving": _COUNTER,
+        "finish": _COUNTER,
+    },
+    "intake": {
+        "validate_form": _COUNTER,
+        "consult": _COUNTER,
+        "accept": _COUNTER,
+        "complete_on_spot": _COUNTER,
+        "request_supplement": _COUNTER,
+        "resume_after_supplement": _COUNTER,
+        "reject_at_intake": _COUNTER,
+        "reject_case": _COUNTER,
+    },
+    "cases": {
+        "record_department_decision": _SUPERVISOR,
+        "notify_ready": _COUNTER,
+        "deliver": _COUNTER,
+        "withdraw": _COUNTER,
+        "routed_cases": _COUNTER,
+        "ready_cases": _COUNTER,
+        "search": _COUNTER,
+        "find": _COUNTER,
+        "open_cases_of": _COUNTER,
+        "history_of": _COUNTER,
+        "timeline": _COUNTER,
+        "detail": _COUNTER,
+    },
+    "residents": {"check_id": _COUNTER, "lookup": _COUNTER, "register": _COUNTER},
+    "prints": {"record_print": _COUNTER, "list_prints": _COUNTER, "get_print": _COUNTER},
+    "documents": {
+        # An account looked up without its password: never through the root (the CLI signs in
+        # with --user like everyone else).
+        "account": frozenset(),
+        "print_case": _COUNTER,
+        "print_for_intake": _COUNTER,
+        "print_form": _COUNTER,
+        "history": _COUNTER,
+        "reprint": _COUNTER,
+        "paper_for_case_number": _COUNTER,
+    },
+    "centre_settings": {
+        "get": _ANYONE,  # office hours, address, phones: printed on papers and shown in the hall
+        "update": _SYSTEM,
+    },
+    "ratings": {"rate": _COUNTER},
+    "follow_ups": {
+        "working_days": _SUPERVISOR,
+        "set_working_days": _SUPERVISOR,
+        "list_open": _SUPERVISOR,
+        "get": _SUPERVISOR,
+        "assign": _SUPERVISOR,
+        "record_call_back": _COUNTER,  # the assignee (the service checks who) or a supervisor
+        "record_rectification": _COUNTER,
+        "close": _SUPERVISOR,
+    },
+    "reports": {"day_figures": _SUPERVISOR},
+    "supervision": {"deadline_lists": _SUPERVISOR, "supervise": _SUPERVISOR, "extend": _SUPERVISOR},
+    "period_figures": {"figures": _SUPERVISOR},
+    "sync": {
+        "status": _SIGNED_IN,
+        "run_round": frozenset({*_COUNTER, *_SYSTEM}),
+        "conflicts": _SUPERVISOR,
+        "resolve": _SUPERVISOR,
+    },
+}
+# A first or expired password: nothing but changing it (or leaving).
+_PASSWORD_CHANGE_ONLY = {("accounts", "change_password"), ("accounts", "sign_out")}
+
+
+class PermissionDenied(DomainError):
+    """The acting account's role may not do this; the message names the role, not the data."""
+
+    def __init__(self, service: str, method: str, actor: str) -> None:
+        who = "未登录" if actor == NOBODY else f"当前账号（{ROLE_NAMES.get(actor, actor)}）"
+        super().__init__("PERMISSION_DENIED", f"{who}无权进行此操作")
+        self.service, self.method, self.actor = service, method, actor
+
+
+def actor_of(user: SignedInUser | None) -> str:
+    return NOBODY if user is None else user.role
+
+
+def allowed(service: str, method: str, user: SignedInUser | None) -> bool:
+    """The table's answer; anything not in it is refused."""
+    roles = PERMISSIONS.get(service, {}).get(method, frozenset())
+    if actor_of(user) not in roles:
+        return False
+    if user is not None and user.must_change_password:
+        return (service, method) in _PASSWORD_CHANGE_ONLY
+    return True
+
+
+def _user_in(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The SignedInUser among a call's arguments, if any."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, SignedInUser):
+            return value
+    return None
+
+
+class Session:
+    """The account signed in at this desk through the root (None at a kiosk or board)."""
+
+    def __init__(self) -> None:
+        self.user: SignedInUser | None = None
+
+
+class Guarded:
+    """A service seen through the permission table: public methods are checked, then run with the
+    acting account's window recorded in their audit records; refusals are audited too."""
+
+    def __init__(self, name: str, target: Any, session: Session, audit: Callable[..., None]):
+        self._name = name
+        self._target = target
+        self._session = session
+        self._audit = audit
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._target, attr)
+        if attr.startswith("_") or not callable(value):
+            return value
+        name = self._name
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            user = _user_in(value, args, kwargs) or self._session.user
+            with acting_window(user.window if user is not None else ""):
+                if not allowed(name, attr, user):
+                    self._audit(name, attr, user)
+                    raise PermissionDenied(name, attr, actor_of(user))
+                result = value(*args, **kwargs)
+            self._after(attr, result, user)
+            return result
+
+        checked.__name__ = attr
+        checked.__doc__ = value.__doc__
+        with contextlib.suppress(TypeError, ValueError):
+            checked.__signature__ = inspect.signature(value)  # type: ignore[attr-defined]
+        return checked
+
+    def _after(self, attr: str, result: Any, user: SignedInUser | None) -> None:
+        """Signing in, unlocking and signing out through the root set the desk's session."""
+        if (self._name in ("accounts", "centre") and attr in ("sign_in", "unlock_session")) or (
+            self._name == "accounts" and attr == "change_password"
+        ):
+            self._session.user = result
+        elif self._name == "accounts" and attr == "sign_out":
+            self._session.user = None
+
+
+def public_methods(service_class: type) -> list[str]:
+    return sorted(
+        name
+        for name, _fn in inspect.getmembers(service_class, inspect.isfunction)
+        if not name.startswith("_")
+    )
+
+
+def markdown_table() -> str:
+    """The README's roles × services table, generated from PERMISSIONS."""
+    head = ["service.method", *[ROLE_NAMES[r] for r in ROLES], "未登录"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for service, methods in PERMISSIONS.items():
+        for method, roles in methods.items():
+            marks = ["✓" if actor in roles else "✗" for actor in ACTORS]
+            lines.append(f"| `{service}.{method}` | " + " | ".join(marks) + " |")
+    return "\n".join(lines)
