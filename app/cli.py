@@ -32,8 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command")
 
-    sub.add_parser(
+    init = sub.add_parser(
         "init-db", help="create or upgrade the database and seed the catalogue and demo centre"
+    )
+    init.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="a real centre: no demo centre and no demo accounts (then create-security-admin)",
     )
     sub.add_parser("kiosk", help="the ticket kiosk (取号机), full screen")
     board = sub.add_parser("board", help="the call board (叫号屏), full screen")
@@ -70,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     rs.add_argument("--name", default="", help="device name shown at the hub")
     rs.add_argument("--ca-file", help="CA bundle to verify the hub's certificate (default: system)")
+
+    sa = sub.add_parser(
+        "create-security-admin",
+        help="standalone centre, at install: the local security administrator (one-time password)",
+    )
+    sa.add_argument("--username", default="secadmin")
+    sa.add_argument("--name", default="安全管理员")
 
     au = sub.add_parser("audit", help="the tamper-evident audit trail")
     au_sub = au.add_subparsers(dest="audit_command", required=True)
@@ -138,7 +150,7 @@ def _act_as(services: Services, args: argparse.Namespace, what: str) -> None:
 def cmd_init_db(args: argparse.Namespace) -> int:
     services = _services(args)
     try:
-        seeded = services.initialise()
+        seeded = services.initialise(seed_demo=not args.no_demo)
     finally:
         services.close()
     print("数据库已就绪" + ("（已导入目录和示范中心）" if seeded else ""))
@@ -263,6 +275,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_security_admin(args: argparse.Namespace) -> int:
+    from app.services.accounts import create_first_security_admin
+    from app.services.types import DomainError
+
+    services = _services(args)
+    try:
+        services.initialise(seed_demo=False)
+        account, password = create_first_security_admin(services.ctx, args.username, args.name)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    print(f"已创建安全管理员 {account.username}，一次性密码：{password}")
+    print("首次登录时必须修改密码；请由安全管理员在程序中为其他人员创建账号。")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from app.db.health import check_database
     from app.services.audit import verify_database
@@ -360,6 +390,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiCommands | None = None) -> i
         "print": cmd_print,
         "restore": cmd_restore,
         "audit": cmd_audit,
+        "create-security-admin": cmd_create_security_admin,
     }
     try:
         if args.command in handlers:

@@ -7,7 +7,7 @@ import os
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from app.services.bootstrap import Services
 from app.services.types import database_message
@@ -48,11 +48,12 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
     install_excepthook()
     upgrade_settings(QSettings())
     services = Services.for_url(url)
+    from ui.admin_window import ADMIN_ROLES, AdminWindow
     from ui.lock_screen import ChangePasswordDialog, SessionControls
     from ui.login import LoginDialog
     from ui.rating_window import SecondScreenRatingRequester
 
-    window: list[MainWindow] = []
+    window: list[QMainWindow] = []
 
     def sign_in() -> None:
         """The sign-in dialog; after sign-out or switch user it comes back, the app stays open."""
@@ -76,6 +77,14 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
                 sign_in()
                 return
             user = change.user
+        if user.role in ADMIN_ROLES:  # administrators do no counter work: their own window
+            admin = AdminWindow(services, user)
+            admin_session = SessionControls(admin, services, user)
+            admin_session.ended.connect(lambda _switching: sign_in())
+            window.append(admin)
+            admin.show()
+            admin.load()
+            return
         settings = QSettings()
         rating = SecondScreenRatingRequester(
             services,

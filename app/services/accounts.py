@@ -341,3 +341,51 @@ class AccountService:
                 subject_id=row.id,
             )
             return _view(row)
+
+
+def create_first_security_admin(
+    ctx: ServiceContext, username: str = "secadmin", display_name: str = "安全管理员"
+) -> tuple[AccountView, str]:
+    """At install of a standalone centre (no district accounts): the local security administrator,
+    with a one-time password that must be changed at the first sign-in. Refused once an active
+    security administrator exists (from then on accounts are made in the app)."""
+    import secrets
+
+    password = f"Ow-{secrets.token_urlsafe(12)}-7a"
+    with ctx.uow() as uow:
+        s = uow.session
+        existing = s.scalars(
+            select(User.id).where(User.role == "security_admin", User.active.is_(True))
+        ).first()
+        if existing is not None:
+            raise ValidationError(
+                "SECURITY_ADMIN_EXISTS", "已有安全管理员，请由其在程序中创建账号", "username"
+            )
+        if s.scalars(select(User.id).where(User.username == username)).first() is not None:
+            raise ValidationError("ACCOUNT_EXISTS", f"用户名 {username} 已存在", "username")
+        from app.db.models import Centre
+
+        centre_id = s.scalars(select(Centre.id).order_by(Centre.created_at)).first()
+        row = User(
+            id=new_id(),
+            centre_id=centre_id,
+            username=username,
+            display_name=display_name,
+            role="security_admin",
+            password_hash=hash_password(password),
+            password_changed_at=ctx.clock(),
+            must_change_password=True,
+        )
+        s.add(row)
+        s.flush()
+        uow.audit_result(
+            "account_created",
+            "ok",
+            user_id=None,
+            window="cli",
+            subject_type="account",
+            subject_id=row.id,
+            role="security_admin",
+            by="install",
+        )
+        return _view(row), password

