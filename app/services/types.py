@@ -30,6 +30,7 @@ from app.services.centre_settings import CentreSettingsView
 from app.services.documents import PrintedPaper, PrintHistoryRow
 from app.services.health import database_message
 from app.services.period_figures import CaseRow, PeriodFigures, TicketRow, Times
+from app.services.permissions import PermissionDenied
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
 from app.services.residents import ResidentInput
@@ -62,6 +63,7 @@ __all__ = [
     "MatterSpec",
     "NotFound",
     "PeriodFigures",
+    "PermissionDenied",
     "PrintHistoryRow",
     "PrintedPaper",
     "PriorityClass",

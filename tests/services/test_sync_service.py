@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from app.db.models import OutboxOp, SyncConflict
 from app.db.types import new_id
-from app.domain.errors import IllegalTransition, ValidationError
+from app.domain.errors import ValidationError
 from app.services.bootstrap import Services
+from app.services.permissions import PermissionDenied
 from tests.services.conftest import Centre990101
 
 
@@ -33,7 +34,7 @@ def test_a_supervisor_lists_and_resolves_a_conflict(world: Centre990101) -> None
     services = Services(world.ctx)
     conflict = _conflict(world)
     supervisor, clerk = world.users["supervisor"], world.users["clerk1"]
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(PermissionDenied):  # the permission table: supervisors only
         services.sync.conflicts(clerk)
     [item] = services.sync.conflicts(supervisor)
     assert item.id == conflict.id and item.kind_label == "疑似重复办件"
@@ -41,7 +42,7 @@ def test_a_supervisor_lists_and_resolves_a_conflict(world: Centre990101) -> None
     with pytest.raises(ValidationError) as empty:
         services.sync.resolve(conflict.id, supervisor, "  ")
     assert empty.value.message == "请填写处理结果"
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(PermissionDenied):
         services.sync.resolve(conflict.id, clerk, "已合并")
     assert _outbox(world) == before and services.sync.conflicts(supervisor)
     services.sync.resolve(conflict.id, supervisor, "已核实为两次不同申请")

@@ -75,7 +75,8 @@ def test_switch_user_and_sign_out_from_the_menu(desk) -> None:  # type: ignore[n
     session.switch_action.trigger()
     session.sign_out_action.trigger()
     assert ended == [True, False]
-    actions = [r.action for r in c.services.audit.records(c.user)]
+    auditor = c.services.accounts.sign_in("auditor", "onewindow")
+    actions = [r.action for r in c.services.audit.records(auditor)]
     assert "switch_user" in actions and "logout" in actions
 
 
