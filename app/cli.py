@@ -98,7 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", type=Path, required=True)
     pr.add_argument("--case", help="case number: print this real case's paper from the database")
     pr.add_argument(
-        "--user", default="admin", help="account the print is recorded under (with --case)"
+        "--user",
+        default=argparse.SUPPRESS,
+        help="with --case: the clerk or supervisor the print is recorded under (password prompted)",
     )
     pr.add_argument("--matter", help="matter code (for `form`)")
     pr.add_argument(
@@ -352,11 +354,15 @@ def _print_case(args: argparse.Namespace) -> int:
     if args.kind not in CASE_KINDS:
         print(f"办件文书只有：{'、'.join(CASE_KINDS)}", file=sys.stderr)
         return 2
+    from app.services.types import AuthError
+
     services = _services(args)
     try:
-        user = services.documents.account(args.user)
+        _act_as(services, args, "print --case")
+        user = services.session.user
+        assert user is not None
         paper, kept = services.documents.paper_for_case_number(user, args.case, args.kind)
-    except (DomainError, LookupError) as exc:
+    except (DomainError, LookupError, AuthError) as exc:
         print(getattr(exc, "message", str(exc)), file=sys.stderr)
         return 1
     finally:

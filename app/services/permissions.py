@@ -97,7 +97,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "detail": _COUNTER,
     },
     "residents": {"check_id": _COUNTER, "lookup": _COUNTER, "register": _COUNTER},
-    "prints": {"record_print": _COUNTER, "list_prints": _COUNTER, "get_print": _COUNTER},
+    "prints": {
+        "record_print": _COUNTER,
+        "list_prints": _COUNTER,
+        "get_print": _COUNTER,
+        "view": _COUNTER,
+    },
     "documents": {
         # An account looked up without its password: never through the root (the CLI signs in
         # with --user like everyone else).

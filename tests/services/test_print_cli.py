@@ -23,7 +23,11 @@ def _prints(world: Centre990101) -> int:
 
 
 def test_print_a_real_case_from_the_command_line(
-    world: Centre990101, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: Centre990101,
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clerk = world.users["clerk1"]
     resident = ResidentService(world.ctx).register(
@@ -36,9 +40,13 @@ def test_print_a_real_case_from_the_command_line(
     counter_paper = DocumentService(world.ctx).print_case(clerk, r.case_id, "receipt")
 
     out = tmp_path / "receipt.pdf"
-    assert (
-        main(["print", "receipt", "--case", r.case_number, "--out", str(out), "--db", db_url]) == 0
-    )
+    command = ["print", "receipt", "--case", r.case_number, "--out", str(out), "--db", db_url]
+    assert main(command) == 1  # the CLI acts as a named, signed-in account
+    assert "--user" in capsys.readouterr().err
+    monkeypatch.setenv("ONEWINDOW_PASSWORD", "onewindow")
+    assert main([*command, "--user", "admin"]) == 1  # administrators do no counter work
+    assert "无权" in capsys.readouterr().err
+    assert main([*command, "--user", "clerk1"]) == 0
     assert out.read_bytes() == counter_paper.pdf  # the recorded bytes, not a new rendering
     assert "原样输出" in capsys.readouterr().out and _prints(world) == 1
 
@@ -46,7 +54,7 @@ def test_print_a_real_case_from_the_command_line(
         IntakeInput(world.counters[3], resident.id, "MZ-001"), clerk, reason="户籍不在本街道"
     )
     notice = tmp_path / "rejection.pdf"
-    args = ["--db", db_url, "print", "rejection", "--case", refused.case_number]
+    args = ["--db", db_url, "--user", "clerk1", "print", "rejection", "--case", refused.case_number]
     assert main([*args, "--out", str(notice)]) == 0
     text = pdf_text(notice.read_bytes())
     assert "不予受理通知书" in text and refused.document_number in text and "张秀兰" in text
@@ -55,9 +63,9 @@ def test_print_a_real_case_from_the_command_line(
     assert main([*args, "--out", str(again)]) == 0
     assert again.read_bytes() == notice.read_bytes() and _prints(world) == 2
 
-    assert main([*args[:3], "completion", "--case", r.case_number, "--out", str(again)]) == 1
+    assert main([*args[:5], "completion", "--case", r.case_number, "--out", str(again)]) == 1
     assert "尚未办结" in capsys.readouterr().err
-    assert main([*args[:3], "receipt", "--case", "990101209901010001", "--out", str(out)]) == 1
+    assert main([*args[:5], "receipt", "--case", "990101209901010001", "--out", str(out)]) == 1
     assert "找不到办件" in capsys.readouterr().err
 
 
