@@ -76,6 +76,19 @@ class ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
+class CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of each record (not the stream of the moment
+    logging was set up, which a test harness or a redirect may since have closed)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """A rotating log whose files are created readable by their owner only (0600)."""
 
@@ -93,7 +106,7 @@ def setup_logging(level: str | None = None, log_dir: Path | None = None) -> Path
     fmt = ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = []
     if sys.stderr is not None:
-        handlers.append(logging.StreamHandler())
+        handlers.append(CurrentStderrHandler())
     path: Path | None = None
     folder = log_dir or (data_dir() / "logs")
     try:

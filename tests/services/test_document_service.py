@@ -17,6 +17,7 @@ from app.services.context import ServiceContext
 from app.services.counter_dto import IntakeInput, MaterialInput
 from app.services.documents import DocumentService
 from app.services.intake import IntakeService
+from app.services.permissions import PermissionDenied
 from app.services.residents import ResidentInput, ResidentService
 from tests.documents.doc_helpers import decode_codes, pdf_text
 from tests.services.conftest import DIBAO_FORM, Centre990101, make_id
@@ -131,7 +132,7 @@ def test_centre_settings_reach_the_papers_and_only_an_admin_sets_them(
     world: Centre990101, db_url: str
 ) -> None:
     services = Services(world.ctx)
-    with pytest.raises(IllegalTransition, match="管理员"):
+    with pytest.raises(PermissionDenied):  # the permission table: system administrators only
         services.centre_settings.update(world.users["clerk1"], court="某法院")
     with pytest.raises(ValidationError, match="监督电话"):
         services.centre_settings.update(world.users["admin"], supervision_phone="010-6512345x")
