@@ -54,6 +54,7 @@ out["search_30th"] = sorted(c.case_number for c in found)
 out["search_29th"] = len(s.cases.search(clerk, received_on=date(2026, 11, 29)))
 out["listed"] = sorted(local_time(c.received_at).strftime("%Y-%m-%d %H:%M") for c in found)
 out["history"] = [h.printed_at.strftime("%Y-%m-%d %H:%M") for h in s.documents.history(clerk, case.case_id)]
+s.accounts.sign_in("supervisor", "onewindow")  # today's figures are the supervisor's
 fig = s.reports.day_figures(centre.id)
 out["report"] = [fig.day.isoformat(), fig.tickets_issued, fig.cases_received, fig.completed_on_spot]
 out["today"] = s.today().isoformat()
