@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from ui.i18n import QT_TR_NOOP, tr
 
@@ -114,6 +115,27 @@ class ActionRegistry(QObject):
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self._actions: dict[ActionId, QAction] = {}
+        app = QCoreApplication.instance()
+        if app is not None:  # text fields must not swallow the window's shortcuts (Ctrl+E …)
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A field that would take a registered shortcut for itself (QLineEdit takes Ctrl+E as
+        "end of line" on X11) is refused it, so the window's action runs."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QWidget)
+            and watched.window() is self.parent()
+        ):
+            pressed = QKeySequence(event.keyCombination())
+            for action in self._actions.values():
+                if action.isEnabled() and action.shortcut().matches(pressed) == (
+                    QKeySequence.SequenceMatch.ExactMatch
+                ):
+                    event.ignore()
+                    return True
+        return super().eventFilter(watched, event)
 
     def action(self, action_id: ActionId) -> QAction:
         if action_id not in self._actions:

@@ -24,6 +24,7 @@ from ui.actions import ActionId, ActionRegistry
 from ui.background import BackgroundOp, RequestToken
 from ui.counter.case_actions import CaseActions, case_text
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
+from ui.counter.common import fitting_size
 from ui.counter.dialogs import HelpOverlay
 from ui.counter.documents_glue import DocumentDesk, DocumentSink, PrinterSink
 from ui.counter.hardware import IdCardReader
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
         self.overview: CentreOverview | None = None
         self.settings = settings or QSettings()
         self.setObjectName("MainWindow")
-        self.resize(1280, 800)
+        self.resize(fitting_size(self))
         self.registry = ActionRegistry(self)
         self.printer = PdfPrinter(
             self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings)

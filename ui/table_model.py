@@ -66,8 +66,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if not index.isValid():
             return None
         col = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = col.value(self._rows[index.row()])
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = col.value(self._rows[index.row()])  # the tooltip: a cut-off text in full
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.BackgroundRole and self._attention is not None:
             return QColor(ATTENTION_COLOUR) if self._attention(self._rows[index.row()]) else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.services.types import DomainError
@@ -49,3 +50,13 @@ def chain_enter(fields: Sequence[QWidget]) -> None:
     for here, nxt in itertools.pairwise(fields):
         if isinstance(here, QLineEdit):
             here.returnPressed.connect(lambda n=nxt: n.setFocus(Qt.FocusReason.TabFocusReason))
+
+
+def fitting_size(window: QWidget, wanted: QSize = QSize(1280, 800)) -> QSize:  # noqa: B008
+    """The wanted size, shrunk to the screen's free area (1366×768 with a taskbar keeps the
+    status bar on screen); the window manager's frame is left room."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    free = screen.availableGeometry()
+    return wanted.boundedTo(QSize(free.width() - 16, free.height() - 40))
