@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, select
 
 from app.clock import business_date, business_zone
 from app.db.models import Case, CaseEvent, CaseMaterial, Matter, Resident
+from app.documents.printable import check_printable
 from app.domain.case_states import CaseEventType, CaseStatus, clock_running, is_open
 from app.domain.deadlines import deadline_status
 from app.domain.errors import ValidationError
@@ -108,6 +109,8 @@ class CaseService:
         if event is None:
             raise ValidationError("DECISION_INVALID", "决定类型无效", "decision")
         reason, department = reason.strip(), department.strip()
+        check_printable(department, "决定部门", "department")
+        check_printable(reason, "意见或理由", "reason", multiline=True)
         if not department:
             raise ValidationError("FIELD_REQUIRED", "请填写作出决定的部门", "department")
         if len(department) > 100:

@@ -17,6 +17,7 @@ from app.db.models import (
     Consultation,
 )
 from app.db.types import new_id
+from app.documents.printable import check_printable
 from app.domain.case_states import CaseEventType, CaseStatus, apply
 from app.domain.catalogue import CaseType, MatterSpec
 from app.domain.deadlines import compute_due_date, paused_working_days
@@ -70,6 +71,7 @@ class IntakeService(IntakeCore):
     ) -> ConsultationView:
         """咨询: the resident asked and was answered; recorded, no case opened."""
         note = note.strip()
+        check_printable(note, "咨询内容", "note", multiline=True)
         if not note:
             raise ValidationError("FIELD_REQUIRED", "请填写咨询的内容和答复", "note")
         if len(note) > 500:

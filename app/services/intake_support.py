@@ -21,6 +21,7 @@ from app.db.models import (
     Resident,
 )
 from app.db.types import new_id
+from app.documents.printable import check_printable
 from app.domain.case_states import FINAL_STATUSES, CaseStatus
 from app.domain.catalogue import FieldKind, FormFieldSpec, MatterSpec
 from app.domain.errors import ValidationError
@@ -72,6 +73,7 @@ def _check_field(f: FormFieldSpec, raw: Any, today: date) -> Any:
             return str(raw).strip() in ("是", "true", "1")
         raise bad("FIELD_BOOL", "应为“是”或“否”")
     text = str(raw).strip()
+    check_printable(text, f.label, f.key, multiline=f.kind is FieldKind.TEXTAREA)
     if len(text) > f.max_length:
         raise bad("FIELD_TOO_LONG", f"不能超过 {f.max_length} 个字（现为 {len(text)} 个）")
     if f.kind is FieldKind.INTEGER:
@@ -192,6 +194,7 @@ def check_materials(
     out = []
     for m in spec.materials:
         g = by_code.get(m.code, MaterialInput(m.code, "missing"))
+        check_printable(g.note, f"{m.name}的说明", m.code)
         if g.state not in MATERIAL_STATES:
             raise ValidationError("MATERIAL_STATE", f"材料“{m.name}”的状态无效", m.code)
         if g.state == "deferred":
@@ -235,6 +238,8 @@ def validate_agent(data: IntakeInput, today: date) -> None:
     if data.agent is None:
         return
     parse_id_number(data.agent.id_number, today=today)
+    check_printable(data.agent.name.strip(), "代办人姓名", "agent.name")
+    check_printable(data.agent.relationship.strip(), "代办人与申请人的关系", "agent.relationship")
     if not data.agent.name.strip() or len(data.agent.name.strip()) > 50:
         raise ValidationError("FIELD_REQUIRED", "请填写代办人姓名（50 字以内）", "agent.name")
     if not data.agent.relationship.strip() or len(data.agent.relationship) > 20:
@@ -311,6 +316,8 @@ def intake_result(
 
 def check_reason(reason: str, legal_basis: str) -> tuple[str, str]:
     reason, legal_basis = reason.strip(), legal_basis.strip()
+    check_printable(reason, "不予受理理由", "reason", multiline=True)
+    check_printable(legal_basis, "法律依据", "legal_basis")
     if not reason:
         raise ValidationError("FIELD_REQUIRED", "请填写不予受理的理由", "reason")
     if len(reason) > 500:

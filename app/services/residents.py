@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.db.models import Resident
 from app.db.types import new_id, utcnow
+from app.documents.printable import check_printable
 from app.domain.errors import ValidationError
 from app.domain.identity import IdNumber, parse_id_number
 from app.domain.masking import mask_id_number, mask_name, mask_phone
@@ -53,6 +54,7 @@ def resident_view(r: Resident) -> ResidentView:
 
 def _check_text(value: str, field: str, label: str, limit: int, *, required: bool = False) -> str:
     value = value.strip()
+    check_printable(value, label, field)
     if required and not value:
         raise ValidationError("FIELD_REQUIRED", f"请填写{label}", field)
     if len(value) > limit:
@@ -64,6 +66,15 @@ def _check_text(value: str, field: str, label: str, limit: int, *, required: boo
 
 class ResidentService:
     """Residents: check an ID number, look one up, register one."""
+
+    @staticmethod
+    def printable_problem(text: str, label: str) -> str:
+        """As typed: the message naming a character the papers cannot print, or ""."""
+        try:
+            check_printable(text, label, "text", multiline=True)
+        except ValidationError as exc:
+            return exc.message
+        return ""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

@@ -123,6 +123,7 @@ class IdentifyPanel(QGroupBox):
         self.address_edit.returnPressed.connect(self.register)
         chain_enter([self.agent_id, self.agent_name, self.agent_rel, self.agent_phone])
         self._show_register(False)
+        self.watch_printable()
         self.translateUI()
 
     def translateUI(self) -> None:
@@ -251,6 +252,19 @@ class IdentifyPanel(QGroupBox):
         self.cases_model.set_rows(list(by_id.values()))
         if found.open_cases:
             self.message.setText(tr("有 %d 件在办") % len(found.open_cases))
+
+    def watch_printable(self) -> None:
+        """Name and address print on the papers: a character the font lacks is named as typed."""
+        fields = ((self.name_edit, tr("姓名")), (self.address_edit, tr("住址")))
+        for edit, label in fields:
+            edit.textChanged.connect(lambda text, label=label: self._printable(text, label))
+
+    def _printable(self, text: str, label: str) -> None:
+        problem = self.services.residents.printable_problem(text, label)
+        if problem:
+            show_error(self.message, problem)
+        elif self.message.text().startswith("“" + label):
+            self.message.clear()
 
     def refresh_cases(self) -> None:
         """The resident's open and recent cases again (after F7/F8 added one)."""
