@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,7 +29,7 @@ from ui.counter.case_actions import CaseActions, case_text
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
 from ui.counter.common import fitting_size
 from ui.counter.dialogs import HelpOverlay
-from ui.counter.documents_glue import DocumentDesk, DocumentSink, PrinterSink
+from ui.counter.documents_glue import DocumentDesk, DocumentSink, FileSink, PrinterSink
 from ui.counter.hardware import IdCardReader
 from ui.counter.rating import RatingRequester
 from ui.counter.resume import ResumeDialog, resume_case
@@ -66,6 +69,9 @@ class MainWindow(QMainWindow):
         self.printer = PdfPrinter(
             self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings)
         )
+        folder = os.environ.get("ONEWINDOW_PRINT_DIR")  # papers into a folder (tests, no printer)
+        if sink is None and folder:
+            sink = FileSink(Path(folder))
         sink = sink or PrinterSink(self.printer, preview=PRINT_PREVIEW.get(self.settings))
         self.desk = DocumentDesk(services, user, sink, RECEIPT_PAPER.get(self.settings), self)
         self.workspace = CounterWorkspace(

@@ -1,0 +1,93 @@
+"""A real X display for tests: Xvfb at 1366×768, the openbox window manager, keys by xdotool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOOLS = ("Xvfb", "openbox", "xdotool", "import")  # apt: xvfb openbox xdotool imagemagick
+
+
+def missing_tools() -> list[str]:
+    return [t for t in TOOLS if shutil.which(t) is None]
+
+
+@dataclass
+class Display:
+    """One X display with a window manager; counts the keys sent (the clerk's key presses)."""
+
+    name: str
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DISPLAY": self.name, "QT_QPA_PLATFORM": "xcb"}
+
+    def key(self, *names: str) -> None:
+        for n in names:
+            subprocess.run(["xdotool", "key", "--clearmodifiers", n], env=self.env, check=True)
+            self.keys.append(n)
+            time.sleep(0.35)
+
+    def type(self, text: str) -> None:
+        """Typed text (an ID number, a search): counted as one entry, not as keys."""
+        subprocess.run(["xdotool", "type", "--delay", "30", text], env=self.env, check=True)
+        time.sleep(0.35)
+
+    def shot(self, path: Path) -> Path:
+        subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True)
+        return path
+
+    def active_window_name(self) -> str:
+        done = subprocess.run(
+            ["xdotool", "getactivewindow", "getwindowname"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
+
+def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+@contextmanager
+def display(size: str = "1366x768") -> Iterator[Display]:
+    """Xvfb on a free display number with openbox running on it."""
+    number = next(n for n in range(80, 120) if not Path(f"/tmp/.X{n}-lock").exists())
+    name = f":{number}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", name, "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wm = None
+    try:
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb")
+        d = Display(name)
+        wm = subprocess.Popen(
+            ["openbox"], env=d.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(0.5)
+        yield d
+    finally:
+        for p in (wm, xvfb):
+            if p is not None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()

@@ -1,0 +1,108 @@
+"""The counter in a real window (Xvfb + openbox, keys typed with xdotool, not sent to widgets):
+a 即办件 from F2 to its printed completion and a 承诺件 to its receipt; the database and the PDFs'
+text and barcodes are checked, and the keys a clerk needs are counted (the README's figure)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PIL import Image
+from pyzbar import pyzbar
+
+from app.services.bootstrap import Services
+from app.services.residents import ResidentInput
+from tests.services.conftest import make_id
+from tests.ui_window.realwindow import display, missing_tools, wait_for
+
+ELDER = make_id("11010119580307123")
+YOUNG = make_id("11010119900307109")
+ONEWINDOW = str(Path(sys.executable).with_name("onewindow"))
+
+
+def _pdf_text(path: Path) -> str:
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True)
+    return done.stdout
+
+
+def _barcodes(path: Path, tmp: Path) -> set[str]:
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(path), str(tmp / "page")], check=True)
+    found: set[str] = set()
+    for png in tmp.glob("page*.png"):
+        with Image.open(png) as img:
+            found |= {s.data.decode() for s in pyzbar.decode(img)}
+        png.unlink()
+    return found
+
+
+def test_counter_day_in_a_real_window(tmp_path: Path) -> None:
+    missing = missing_tools()
+    assert not missing, f"apt-get install xvfb openbox xdotool imagemagick (missing {missing})"
+    url = f"sqlite:///{(tmp_path / 'centre.db').as_posix()}"
+    subprocess.run([ONEWINDOW, "--db", url, "init-db"], check=True, capture_output=True)
+    services = Services.for_url(url)
+    try:
+        clerk = services.centre.sign_in("clerk1", "onewindow")
+        centre = services.centre.overview().centre
+        services.residents.register(ResidentInput(ELDER, "张秀兰"), clerk)
+        services.queue.issue_ticket(centre.id, "jiuye_chuangye", id_number=ELDER)
+        services.queue.issue_ticket(centre.id, "minzheng_jiuzhu", id_number=YOUNG)
+    finally:
+        services.close()
+    prints = tmp_path / "prints"
+    shots = Path(os.environ.get("ONEWINDOW_SHOTS", tmp_path))
+    home = tmp_path / "home"
+    home.mkdir()
+    with display() as d:
+        env = {**d.env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+        env.update(ONEWINDOW_PRINT_DIR=str(prints), ONEWINDOW_DATA_DIR=str(tmp_path / "data"))
+        log = (shots / "real-window-app.log").open("w")
+        app = subprocess.Popen([ONEWINDOW, "--db", url], env=env, stdout=log, stderr=log)
+        try:
+            wait_for(lambda: d.active_window_name(), 30, "the sign-in dialog to take focus")
+            d.type("clerk1")
+            d.key("Tab")
+            d.type("onewindow")
+            d.key("Return")
+            wait_for(lambda: "便民服务中心" in d.active_window_name(), 30, "the main window")
+            time.sleep(2)  # the waiting list and the matter list load in the background
+            d.keys.clear()
+
+            # 即办件 JY-001 失业登记: from F2 to the printed 办结通知书
+            d.key("F2")
+            d.type(ELDER)
+            d.key("Return")
+            d.type("sydj")
+            d.key("Return")
+            d.key("Down", "Return")  # 文化程度: the first choice
+            d.type("2026-11-01")
+            d.key("Return")
+            d.key("Down", "Return")  # 失业原因: the first choice
+            d.key("F8")  # refused: no material marked yet; the list takes the focus
+            d.key("0")  # every material in hand
+            d.key("F8")
+            done = wait_for(lambda: sorted(prints.glob("*办结通知书*.pdf")), 30, "the completion")
+            immediate_keys = list(d.keys)
+            d.shot(shots / "counter-1366x768.png")
+            services = Services.for_url(url)
+            try:
+                (case,) = services.cases.search(clerk, id_number=ELDER)
+                assert case.status == "COMPLETED_ON_SPOT" and case.matter_code == "JY-001"
+            finally:
+                services.close()
+            pdf = done[0]  # type: ignore[index]
+            assert case.case_number in _pdf_text(pdf) and "失业登记" in _pdf_text(pdf)
+            codes = _barcodes(pdf, tmp_path)  # the QR code names the case (its Code128: issue 10.1)
+            assert any(case.case_number in c.split(":") for c in codes), codes
+            d.key("F11")
+        finally:
+            app.terminate()
+            try:
+                app.wait(10)
+            except subprocess.TimeoutExpired:
+                app.kill()
+    assert len(immediate_keys) <= 12, immediate_keys
+    print(f"keys for a 即办件: {len(immediate_keys)} {immediate_keys}")
