@@ -24,6 +24,8 @@ class Display:
 
     name: str
     keys: list[str] = field(default_factory=list)
+    failure_shot: Path | None = None  # the screen as it was when a wait timed out
+    pause: float = 0.6  # between keys: the app gets time to act, even on a loaded machine
 
     @property
     def env(self) -> dict[str, str]:
@@ -33,12 +35,12 @@ class Display:
         for n in names:
             subprocess.run(["xdotool", "key", "--clearmodifiers", n], env=self.env, check=True)
             self.keys.append(n)
-            time.sleep(0.35)
+            time.sleep(self.pause)
 
     def type(self, text: str) -> None:
         """Typed text (an ID number, a search): counted as one entry, not as keys."""
-        subprocess.run(["xdotool", "type", "--delay", "30", text], env=self.env, check=True)
-        time.sleep(0.35)
+        subprocess.run(["xdotool", "type", "--delay", "40", text], env=self.env, check=True)
+        time.sleep(self.pause)
 
     def shot(self, path: Path) -> Path:
         subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True)
@@ -54,13 +56,17 @@ class Display:
         return done.stdout.strip()
 
 
-def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+def wait_for(
+    check: Callable[[], object], timeout: float = 20.0, what: str = "", d: Display | None = None
+) -> object:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = check()
         if value:
             return value
         time.sleep(0.2)
+    if d is not None and d.failure_shot is not None:
+        d.shot(d.failure_shot)
     raise AssertionError(f"timed out waiting for {what or check}")
 
 
