@@ -36,7 +36,14 @@ from ui.counter.resume import ResumeDialog, resume_case
 from ui.counter.workspace import CounterWorkspace
 from ui.i18n import QT_TR_NOOP, tr
 from ui.printing import PdfPrinter
-from ui.settings import A4_PRINTER, COUNTER_NUMBER, PRINT_PREVIEW, RECEIPT_PAPER, RECEIPT_PRINTER
+from ui.settings import (
+    A4_PRINTER,
+    COUNTER_NUMBER,
+    PDF_FOLDER,
+    PRINT_PREVIEW,
+    RECEIPT_PAPER,
+    RECEIPT_PRINTER,
+)
 from ui.settings_dialog import SettingsDialog
 from ui.supervisor_page import SupervisorPage, can_supervise
 from ui.sync_status import SyncController
@@ -67,7 +74,11 @@ class MainWindow(QMainWindow):
         self.resize(fitting_size(self))
         self.registry = ActionRegistry(self)
         self.printer = PdfPrinter(
-            self, RECEIPT_PRINTER.get(self.settings), A4_PRINTER.get(self.settings)
+            self,
+            RECEIPT_PRINTER.get(self.settings),
+            A4_PRINTER.get(self.settings),
+            pdf_folder=PDF_FOLDER.get(self.settings),
+            on_folder_chosen=lambda folder: PDF_FOLDER.set(self.settings, folder),
         )
         folder = os.environ.get("ONEWINDOW_PRINT_DIR")  # papers into a folder (tests, no printer)
         if sink is None and folder:
@@ -211,6 +222,7 @@ class MainWindow(QMainWindow):
             self.set_overview(self.overview)
         self.printer.receipt_printer = RECEIPT_PRINTER.get(self.settings)
         self.printer.a4_printer = A4_PRINTER.get(self.settings)
+        self.printer.pdf_folder = PDF_FOLDER.get(self.settings)
         self.desk.receipt_paper = RECEIPT_PAPER.get(self.settings)
         if isinstance(self.desk.sink, PrinterSink):
             self.desk.sink.preview = PRINT_PREVIEW.get(self.settings)

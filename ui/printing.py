@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,6 +175,19 @@ class PrintJob(QRunnable):
             self.signals.done.emit(True, tr("已发送打印：%s（%d页）") % (where, pages))
 
 
+def save_into(folder: Path, name: str, pdf: bytes) -> Path:
+    """Write the exact bytes as folder/name; a name already taken gets -2, -3 … (never overwrite
+    an earlier paper: a reprint is a second file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = Path(name).stem, Path(name).suffix or ".pdf"
+    out, n = folder / f"{stem}{suffix}", 1
+    while out.exists():
+        n += 1
+        out = folder / f"{stem}-{n}{suffix}"
+    out.write_bytes(pdf)
+    return out
+
+
 class PdfPrinter(QObject):
     """Preview, print or save PDF bytes, choosing the receipt or A4 printer named in settings."""
 
@@ -185,11 +199,15 @@ class PdfPrinter(QObject):
         receipt_printer: str = "",
         a4_printer: str = "",
         pool: QThreadPool | None = None,
+        pdf_folder: str = "",
+        on_folder_chosen: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.receipt_printer = receipt_printer
         self.a4_printer = a4_printer
+        self.pdf_folder = pdf_folder  # where papers go when no printer is installed
+        self.on_folder_chosen = on_folder_chosen  # keeps the folder asked for once (QSettings)
         self.pool = pool or QThreadPool.globalInstance()
         self._jobs: set[PrintJob] = set()
         self._preview_pdf: PdfFile | None = None
@@ -260,19 +278,32 @@ class PdfPrinter(QObject):
         suggested_name: str = "document.pdf",
         title: str = "OneWindow",
     ) -> str:
-        """Print to the paper's printer, or offer save-as-PDF when no printer is installed.
+        """Print to the paper's printer; with none installed, write the exact bytes into the
+        configured folder under `suggested_name` (case number and kind), asking for the folder once.
 
         Returns "printing" (a job was queued), "saved" or "cancelled".
         """
         name = self.printer_for(paper)
         if not name:
-            saved = self.save_as_pdf(pdf, suggested_name)
-            if saved is None:
+            folder = self.pdf_folder or self.ask_folder()
+            if not folder:
                 return "cancelled"
-            self.finished.emit(True, tr("未安装打印机，已另存为PDF：") + str(saved))
+            saved = save_into(Path(folder), suggested_name, pdf)
+            self.finished.emit(True, tr("未安装打印机，文书已保存：") + str(saved))
             return "saved"
         self.start(PrintRequest(pdf, paper, printer_name=name, title=title))
         return "printing"
+
+    def ask_folder(self) -> str:
+        """The folder for papers when no printer is installed, asked once and then kept."""
+        folder = QFileDialog.getExistingDirectory(
+            self.parent_widget, tr("未安装打印机：请选择保存文书的文件夹（只需选择一次）")
+        )
+        if folder:
+            self.pdf_folder = folder
+            if self.on_folder_chosen is not None:
+                self.on_folder_chosen(folder)
+        return folder
 
     def print_to_file(self, pdf: bytes, out: Path, paper: str = A4) -> PrintJob:
         """Print through Qt into a PDF file (what the printer would get); asynchronous."""

@@ -40,6 +40,7 @@ RECEIPT_PRINTER = Option("printing/receipt_printer", "")
 A4_PRINTER = Option("printing/a4_printer", "")
 RECEIPT_PAPER = Option("printing/receipt_paper", "80mm")  # receipts on the roll or on A4
 PRINT_PREVIEW = Option("printing/preview", False)
+PDF_FOLDER = Option("printing/pdf_folder", "")  # papers go here when no printer is installed
 COUNTER_NUMBER = Option("counter/number", 1)
 BOARD_SCREEN = Option("board/screen", 0)
 RATING_SCREEN = Option("rating/screen", 1)

@@ -23,6 +23,7 @@ from app.domain.catalogue import (
 from app.domain.errors import DomainError, IllegalTransition, ValidationError
 from app.domain.identity import normalise_input
 from app.domain.queue import PriorityClass
+from app.resources import resource_path
 from app.services.accounts import ROLE_NAMES, AccountLocked, AccountView, AuthError
 from app.services.audit import AuditRow, VerifyReport
 from app.services.case_numbers import NotFound
@@ -77,4 +78,5 @@ __all__ = [
     "database_message",
     "local_time",
     "normalise_input",
+    "resource_path",
 ]

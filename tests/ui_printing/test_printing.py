@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 from pyzbar import pyzbar
 
 from app.documents.demo import DEMO_CASE, demo_document
@@ -102,24 +102,7 @@ def test_preview_dialog_builds_and_paints(qtbot) -> None:
     dialog.close()
 
 
-def test_no_printer_falls_back_to_save_as(qtbot, tmp_path: Path, monkeypatch) -> None:
-    pdf = _receipt("A4")
-    target = tmp_path / "saved"  # no suffix: .pdf is added
-    monkeypatch.setattr(PdfPrinter, "available_printers", staticmethod(lambda: []))
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "PDF"))
-    )
-    printer = PdfPrinter(receipt_printer="XP-80C", a4_printer="HP LaserJet")
-    with qtbot.waitSignal(printer.finished, timeout=5000) as blocker:
-        assert printer.print_pdf(pdf, "A4", suggested_name="受理通知书.pdf") == "saved"
-    assert blocker.args[0] is True
-    assert (tmp_path / "saved.pdf").read_bytes() == pdf  # exact bytes, no re-rendering
-
-
-def test_save_as_cancelled(monkeypatch) -> None:
-    monkeypatch.setattr(PdfPrinter, "available_printers", staticmethod(lambda: []))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
-    assert PdfPrinter().print_pdf(b"%PDF", "A4") == "cancelled"
+# No printer: the folder asked for once (tests/ui_printing/test_paper_folder.py).
 
 
 def test_configured_printer_is_chosen_per_paper(monkeypatch) -> None:
