@@ -96,7 +96,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "timeline": _COUNTER,
         "detail": _COUNTER,
     },
-    "residents": {"check_id": _COUNTER, "lookup": _COUNTER, "register": _COUNTER},
+    "residents": {
+        "check_id": _COUNTER,
+        "lookup": _COUNTER,
+        "register": _COUNTER,
+        "printable_problem": _COUNTER,
+    },
     "prints": {
         "record_print": _COUNTER,
         "list_prints": _COUNTER,
