@@ -1,4 +1,4 @@
-"""Deployment configuration: a TOML file (database URL, centre, hub, security) with environment overrides."""
+"""Deployment configuration: a TOML file (database URL, security) with environment overrides."""
 
 from __future__ import annotations
 
@@ -41,12 +41,9 @@ class SecuritySettings:
 
 @dataclass(frozen=True)
 class DeploymentConfig:
-    """What the TOML config file sets for one desktop: database, centre, window, hub, security."""
+    """What the TOML config file sets for one desktop: the database and the security settings."""
 
     database_url: str
-    centre_code: str | None = None
-    counter_number: int | None = None
-    hub_url: str | None = None
     security: SecuritySettings = SecuritySettings()
 
 
@@ -81,11 +78,6 @@ def load_config(path: Path | None = None) -> DeploymentConfig:
     Example file:
         [database]
         url = "postgresql://onewindow@10.0.0.5/centre"
-        [centre]
-        code = "990101"
-        counter = 3
-        [hub]
-        url = "https://hub.example.gov.cn"
         [security]
         level = 2               # 3: personal fields encrypted, second factor
         lockout_failures = 5
@@ -100,15 +92,11 @@ def load_config(path: Path | None = None) -> DeploymentConfig:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"配置文件 {path} 无法读取：{exc}") from exc
     db = data.get("database", {})
-    centre = data.get("centre", {})
-    hub = data.get("hub", {})
+    # No [centre] or [hub] table: the desk's window is a per-desk setting (本机设置), the centre
+    # comes from the database and the hub's address from enrolment; old files keep loading.
     security = _security(data.get("security", {}), path)
     url = os.environ.get("ONEWINDOW_DB") or str(db.get("url") or default_sqlite_url())
-    counter = centre.get("counter")
     return DeploymentConfig(
         database_url=url,
-        centre_code=str(centre["code"]) if "code" in centre else None,
-        counter_number=int(counter) if isinstance(counter, int) else None,
-        hub_url=str(hub["url"]) if "url" in hub else None,
         security=security,
     )
