@@ -25,6 +25,7 @@ from app.services.dto import CentreOverview, CounterInfo, MatterSummary, SignedI
 from app.services.types import MatterSpec, SyncReport
 from ui.actions import ActionId, ActionRegistry
 from ui.background import BackgroundOp, RequestToken
+from ui.catalogue_detail import days_text, matter_detail_html
 from ui.counter.case_actions import CaseActions, case_text
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
 from ui.counter.common import fitting_size
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
                 Column("", lambda m: m.name),
                 Column("", lambda m: m.department),
                 Column("", lambda m: m.case_type),
-                Column("", self._days_text, align_right=True),
+                Column("", days_text, align_right=True),
             ]
         )
         self.search = QLineEdit()
@@ -366,10 +367,6 @@ class MainWindow(QMainWindow):
         names = {g.code: g.name for g in self.overview.service_groups} if self.overview else {}
         return "、".join(names.get(code, code) for code in counter.service_groups)
 
-    @staticmethod
-    def _days_text(m: MatterSummary) -> str:
-        return tr("即办") if m.promised_days == 0 else tr("%d 个工作日") % m.promised_days
-
     def _search(self, text: str) -> None:
         BackgroundOp(lambda: self.services.catalogue.search_matters(text), parent=self).latest(
             self.matter_searches
@@ -383,26 +380,7 @@ class MainWindow(QMainWindow):
         BackgroundOp(lambda: self.services.catalogue.matter(code)).success(self._show_matter).run()
 
     def _show_matter(self, m: MatterSpec) -> None:
-        deferrable, optional = tr("，可容缺"), tr("，视情况提供")
-        materials = "".join(
-            f"<li>{mat.name}（{mat.form.value}×{mat.copies}{deferrable if mat.deferrable else ''}"
-            f"{'' if mat.required else optional}）</li>"
-            for mat in m.materials
-        )
-        conditions = "".join(f"<li>{c}</li>" for c in m.conditions)
-        legal = tr("%d 个工作日") % m.legal_days if m.legal_days is not None else tr("无法定时限")
-        promised, legal_word, body = tr("承诺"), tr("法定"), tr("决定机关")
-        conditions_word, materials_word = tr("办理条件"), tr("申请材料")
-        self.matter_detail.setHtml(
-            f"<h3>{m.name}</h3><p>{m.department} · {m.case_type.value} · {promised} "
-            f"{self._days_text_spec(m)} · {legal_word} {legal} · {m.fee}</p>"
-            f"<p><b>{body}</b>：{m.deciding_body}</p>"
-            f"<p><b>{conditions_word}</b></p><ul>{conditions}</ul>"
-            f"<p><b>{materials_word}</b></p><ol>{materials}</ol>"
-        )
-
-    def _days_text_spec(self, m: MatterSpec) -> str:
-        return tr("即办") if m.promised_days == 0 else tr("%d 个工作日") % m.promised_days
+        self.matter_detail.setHtml(matter_detail_html(m))
 
     def _failed(self, exc: Exception) -> None:
         self.say(tr("操作失败：%s") % exc)
