@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import time
@@ -72,17 +73,23 @@ def wait_for(
 
 @contextmanager
 def display(size: str = "1366x768") -> Iterator[Display]:
-    """Xvfb on a free display number with openbox running on it."""
-    number = next(n for n in range(80, 120) if not Path(f"/tmp/.X{n}-lock").exists())
-    name = f":{number}"
+    """Xvfb on a free display number with openbox running on it. Xvfb picks the number itself
+    (-displayfd): a lock-file guess collides with another X server whose /tmp is not ours (a
+    chroot, a container) but whose abstract socket is, and that server would then be used."""
+    read_end, write_end = os.pipe()
     xvfb = subprocess.Popen(
-        ["Xvfb", name, "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
+    os.close(write_end)
     wm = None
     try:
-        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb")
+        ready, _, _ = select.select([read_end], [], [], 20)
+        number = os.read(read_end, 32).decode().strip() if ready else ""
+        assert number.isdigit(), "timed out waiting for Xvfb to choose a display"
+        name = f":{number}"
         d = Display(name)
         wm = subprocess.Popen(
             ["openbox"], env=d.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -97,3 +104,4 @@ def display(size: str = "1366x768") -> Iterator[Display]:
                     p.wait(5)
                 except subprocess.TimeoutExpired:
                     p.kill()
+        os.close(read_end)
