@@ -86,7 +86,7 @@ class CurrentStderrHandler(logging.StreamHandler):
 
     @stream.setter
     def stream(self, _value: Any) -> None:
-        pass
+        """Ignored: StreamHandler.__init__ and setStream assign a stream; this one never keeps it."""
 
 
 class PrivateRotatingFileHandler(RotatingFileHandler):

@@ -13,23 +13,14 @@ import os
 import random
 import re
 import time
-import warnings
-from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import text
 
-from app.catalogue.loader import load_publication
-from app.hub import workdays
-from app.hub.admin import add_staff, new_enrol_code
-from app.hub.api import create_app
-from app.hub.db import hub_engine, hub_sessions, upgrade
-from app.hub.publish import publish_catalogue
-from app.resources import resource_path
+from app.hub.admin import add_staff
 from benchmarks.bench_sync import Hub, drop_db, fresh_db
 from benchmarks.stats import Timing, time_calls
-from tests.hub.conftest import VERSIONS
-from tests.hub.dept_data import make_cases, push_cases, vary_states
+from tests.hub.dept_data import hub_with_catalogue, make_cases, push_cases, vary_states
 
 DEPT = "区民政局"
 GOAL_MS = 200.0
@@ -37,17 +28,8 @@ GOAL_MS = 200.0
 
 def fill(db: str, cases: int) -> None:
     """Two centres' cases pushed as their agents would, a third of them accepted or decided."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from fastapi.testclient import TestClient
-    engine = hub_engine(db)
-    upgrade(engine)
-    sessions = hub_sessions(engine)
-    now = datetime.now(UTC)
-    today = workdays.business_today(now)
-    with sessions.begin() as s:
-        publish_catalogue(s, load_publication(resource_path("catalogue")), now)
-    http = TestClient(create_app(engine))
+    hub = hub_with_catalogue(db)
+    engine, sessions, http, now, today = hub.engine, hub.sessions, hub.http, hub.now, hub.today
     rng = random.Random(7)
     for n, (code, dept, count) in enumerate(
         (
@@ -56,10 +38,7 @@ def fill(db: str, cases: int) -> None:
             ("990103", "区人社局", 1000),
         )
     ):
-        with sessions.begin() as s:
-            enrol = new_enrol_code(s, code, now)
-        r = http.post("/api/v1/enrol", json={"code": enrol, "device_name": "b"}, headers=VERSIONS)
-        device = {"headers": {**VERSIONS, "Authorization": f"Bearer {r.json()['token']}"}}
+        device = hub.enrol(code, "b")
         specs = make_cases(rng, count, today, code, prefix=f"B{n}")
         push_cases(http, device, specs, dept)
         vary_states(sessions, specs, dept, now, rng)

@@ -9,20 +9,11 @@ from __future__ import annotations
 import random
 import sys
 import tempfile
-import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 
-from app.catalogue.loader import load_publication
-from app.hub import workdays
-from app.hub.admin import add_staff, ensure_centre, new_enrol_code
-from app.hub.api import create_app
-from app.hub.db import hub_engine, hub_sessions, upgrade
-from app.hub.publish import publish_catalogue
-from app.resources import resource_path
+from app.hub.admin import add_staff, ensure_centre
 from tests.hub.browser import chromium, hub_process, sign_in
-from tests.hub.conftest import VERSIONS
-from tests.hub.dept_data import make_cases, push_cases, vary_states
+from tests.hub.dept_data import hub_with_catalogue, make_cases, push_cases, vary_states
 
 DEPT = "区民政局"
 CENTRES = (("990101", "示范区幸福街道便民服务中心"), ("990102", "示范区和平里街道党群服务中心"))
@@ -32,25 +23,14 @@ SIZES = ((1366, 768, "desktop"), (414, 896, "phone"))
 def fill(db: str) -> str:
     """220 民政 cases from two centres, some accepted or decided; returns the id of
     an open case to show."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from fastapi.testclient import TestClient
-    engine = hub_engine(db)
-    upgrade(engine)
-    sessions = hub_sessions(engine)
-    now = datetime.now(UTC)
-    today = workdays.business_today(now)
-    with sessions.begin() as s:
-        publish_catalogue(s, load_publication(resource_path("catalogue")), now)
-    http = TestClient(create_app(engine))
+    hub = hub_with_catalogue(db)
+    engine, sessions, http, now, today = hub.engine, hub.sessions, hub.http, hub.now, hub.today
     rng = random.Random(2026)
     shown = ""
     for n, (code, name) in enumerate(CENTRES):
         with sessions.begin() as s:
             ensure_centre(s, code, name)
-            enrol = new_enrol_code(s, code, now)
-        r = http.post("/api/v1/enrol", json={"code": enrol, "device_name": "d"}, headers=VERSIONS)
-        device = {"headers": {**VERSIONS, "Authorization": f"Bearer {r.json()['token']}"}}
+        device = hub.enrol(code, "d")
         cases = make_cases(rng, 120 if n == 0 else 100, today, code, prefix=f"{code}")
         for c in cases:
             c.matter = rng.choice(("MZ-001", "MZ-001", "MZ-002", "MZ-003"))

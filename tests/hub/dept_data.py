@@ -190,3 +190,51 @@ def vary_states(
             elif roll < 0.75:
                 departments.decide(s, staff, c.case_id, "denied", "家庭收入高于标准", [], now)
                 c.status = "DENIED"
+
+
+@dataclass
+class SeededHub:
+    """A migrated hub database with the shipped catalogue published and an in-process client."""
+
+    engine: Any
+    sessions: Any
+    http: Any
+    now: datetime
+    today: date
+
+    def enrol(self, code: str, device_name: str) -> dict[str, Any]:
+        """Enrols a device of centre `code`; the request options its pushes carry."""
+        from app.hub.admin import new_enrol_code
+        from tests.hub.conftest import VERSIONS
+
+        with self.sessions.begin() as s:
+            enrol = new_enrol_code(s, code, self.now)
+        r = self.http.post(
+            "/api/v1/enrol", json={"code": enrol, "device_name": device_name}, headers=VERSIONS
+        )
+        return {"headers": {**VERSIONS, "Authorization": f"Bearer {r.json()['token']}"}}
+
+
+def hub_with_catalogue(db: str) -> SeededHub:
+    """The setup the department-page benchmark and screenshots share."""
+    import warnings
+
+    from app.catalogue.loader import load_publication
+    from app.hub import workdays
+    from app.hub.api import create_app
+    from app.hub.db import hub_engine, hub_sessions, upgrade
+    from app.hub.publish import publish_catalogue
+    from app.resources import resource_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
+    engine = hub_engine(db)
+    upgrade(engine)
+    sessions = hub_sessions(engine)
+    now = datetime.now(UTC)
+    with sessions.begin() as s:
+        publish_catalogue(s, load_publication(resource_path("catalogue")), now)
+    return SeededHub(
+        engine, sessions, TestClient(create_app(engine)), now, workdays.business_today(now)
+    )

@@ -53,9 +53,7 @@ class IntakeOutcomes(QWidget):
     materials: MaterialsView
     materials_model: MaterialsModel
     queue: QueuePanel
-
-    def _done(self, result: IntakeResult) -> None:
-        raise NotImplementedError
+    _done: Callable[[IntakeResult], None]  # the workspace's reaction to a finished intake
 
     def _input(self) -> IntakeInput | None:
         r, spec = self.identify.resident, self.spec
