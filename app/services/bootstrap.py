@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import TypeVar, cast
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import Clock, business_date, system_clock
+from app.db.models import User
 from app.services.accounts import AccountService
 from app.services.audit import AuditService
 from app.services.cases import CaseService
@@ -83,7 +85,18 @@ class Services:
     def _guarded(self, name: str, service: T) -> T:
         """Every service is reached through the permission table (app/services/permissions.py);
         the proxy has the service's methods, so it is typed as the service."""
-        return cast(T, Guarded(name, service, self.session, self._refused))
+        return cast(T, Guarded(name, service, self.session, self._refused, self._current))
+
+    def _current(self, user: SignedInUser) -> SignedInUser | None:
+        """The acting account as the database holds it now (one primary-key query per call):
+        None when it is gone or disabled, else the account with its current role."""
+        with self.ctx.engine.connect() as conn:
+            row = conn.execute(
+                select(User.role, User.active).where(User.id == user.id)
+            ).one_or_none()
+        if row is None or not row.active:
+            return None
+        return user if row.role == user.role else replace(user, role=row.role)
 
     def _refused(self, service: str, method: str, user: SignedInUser | None) -> None:
         with self.ctx.uow() as uow:

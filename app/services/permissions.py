@@ -153,10 +153,16 @@ _PASSWORD_CHANGE_ONLY = {("accounts", "change_password"), ("accounts", "sign_out
 class PermissionDenied(DomainError):
     """The acting account's role may not do this; the message names the role, not the data."""
 
-    def __init__(self, service: str, method: str, actor: str) -> None:
+    def __init__(self, service: str, method: str, actor: str, *, why: str = "") -> None:
         who = "未登录" if actor == NOBODY else f"当前账号（{ROLE_NAMES.get(actor, actor)}）"
-        super().__init__("PERMISSION_DENIED", f"{who}无权进行此操作")
+        super().__init__("PERMISSION_DENIED", why or f"{who}无权进行此操作")
         self.service, self.method, self.actor = service, method, actor
+
+
+# Reads an account's role and active flag as the database holds them now: None when the account
+# is gone or disabled. The root gives one query per call, so a role the security administrator
+# removed (or an account disabled) takes effect on the acting desk's very next call.
+CurrentAccount = Callable[[SignedInUser], SignedInUser | None]
 
 
 def actor_of(user: SignedInUser | None) -> str:
@@ -181,6 +187,14 @@ def _user_in(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, An
     return None
 
 
+def _with_user(
+    args: tuple[Any, ...], kwargs: dict[str, Any], old: SignedInUser, new: SignedInUser
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The call's arguments with the acting account as the database holds it now."""
+    swap = lambda v: new if v is old else v  # noqa: E731
+    return tuple(swap(a) for a in args), {k: swap(v) for k, v in kwargs.items()}
+
+
 class Session:
     """The account signed in at this desk through the root (None at a kiosk or board)."""
 
@@ -192,11 +206,19 @@ class Guarded:
     """A service seen through the permission table: public methods are checked, then run with the
     acting account's window recorded in their audit records; refusals are audited too."""
 
-    def __init__(self, name: str, target: Any, session: Session, audit: Callable[..., None]):
+    def __init__(
+        self,
+        name: str,
+        target: Any,
+        session: Session,
+        audit: Callable[..., None],
+        current: CurrentAccount | None = None,
+    ):
         self._name = name
         self._target = target
         self._session = session
         self._audit = audit
+        self._current = current
 
     def __getattr__(self, attr: str) -> Any:
         value = getattr(self._target, attr)
@@ -207,6 +229,29 @@ class Guarded:
         def checked(*args: Any, **kwargs: Any) -> Any:
             user = _user_in(value, args, kwargs) or self._session.user
             with acting_window(user.window if user is not None else ""):
+                if user is not None and self._current is not None:
+                    now = self._current(user)
+                    if now is None:
+                        self._audit(name, attr, user)
+                        if self._session.user is not None and self._session.user.id == user.id:
+                            self._session.user = None
+                        raise PermissionDenied(
+                            name, attr, user.role, why="账号已被停用，请联系安全管理员"
+                        )
+                    if now.role != user.role:
+                        args, kwargs = _with_user(args, kwargs, user, now)
+                        if self._session.user is not None and self._session.user.id == user.id:
+                            self._session.user = now
+                        if not allowed(name, attr, now):
+                            self._audit(name, attr, now)
+                            raise PermissionDenied(
+                                name,
+                                attr,
+                                now.role,
+                                why=f"账号的角色已被安全管理员改为"
+                                f"{ROLE_NAMES.get(now.role, now.role)}，无权进行此操作",
+                            )
+                        user = now
                 if not allowed(name, attr, user):
                     self._audit(name, attr, user)
                     raise PermissionDenied(name, attr, actor_of(user))
