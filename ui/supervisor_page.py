@@ -1,4 +1,4 @@
-"""The supervisor's page: today's figures, 差评整改, 期限督办 (督办 and 延期), sync conflicts."""
+"""The supervisor's page: today's figures, the live hall, 差评整改, 期限督办 (督办 and 延期), sync conflicts."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from app.services.types import ConflictItem, DayFigures, local_time
 from ui.background import BackgroundOp
 from ui.deadline_panel import DeadlinePanel
 from ui.follow_up_panel import FollowUpPanel
+from ui.hall_panel import HallPanel
 from ui.i18n import tr
 from ui.period_page import PeriodPage
 from ui.table_model import Column, RowTableModel, row_table_view
@@ -70,7 +71,15 @@ class SupervisorPage(QWidget):
             conflict_layout.addWidget(widget)
         self.sections = QTabWidget()
         self.period_page = PeriodPage(services, user)
-        for section in (self.follow_up_panel, self.deadline_panel, conflicts, self.period_page):
+        self.hall_panel = HallPanel(services, user)
+        sections = (
+            self.hall_panel,
+            self.follow_up_panel,
+            self.deadline_panel,
+            conflicts,
+            self.period_page,
+        )
+        for section in sections:
             self.sections.addTab(section, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.figures)
@@ -82,7 +91,9 @@ class SupervisorPage(QWidget):
     def translateUI(self) -> None:
         self.conflicts.set_columns_titles([tr("发现时间"), tr("类型"), tr("说明")])
         self.resolve.setText(tr("处理冲突（回车）"))
-        for i, title in enumerate((tr("差评整改"), tr("期限督办"), tr("同步冲突"), tr("统计"))):
+        for i, title in enumerate(
+            (tr("大厅实况"), tr("差评整改"), tr("期限督办"), tr("同步冲突"), tr("统计"))
+        ):
             self.sections.setTabText(i, title)
         self._titles()
 
@@ -92,6 +103,7 @@ class SupervisorPage(QWidget):
     def load(self) -> None:
         self.load_figures()
         self.figures_timer.start()
+        self.hall_panel.load()
         self.follow_up_panel.load()
         self.deadline_panel.load()
         BackgroundOp(lambda: self.services.sync.conflicts(self.user)).success(

@@ -26,6 +26,8 @@ class Centre(IdMixin, CreatedMixin, Base):
     supervision_phone: Mapped[str] = mapped_column(String(30), default="")
     # 差评整改: working days from a bad rating to its follow-up's deadline (local rules: 5 to 15).
     follow_up_working_days: Mapped[int] = mapped_column(default=10, server_default="10")
+    # Live hall: a waiting ticket is flagged at risk of a long wait after this many minutes.
+    long_wait_minutes: Mapped[int] = mapped_column(default=20, server_default="20")
 
 
 class Counter(IdMixin, CreatedMixin, Base):

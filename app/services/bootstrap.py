@@ -22,6 +22,7 @@ from app.services.context import ServiceContext
 from app.services.documents import DocumentService
 from app.services.dto import SignedInUser
 from app.services.follow_ups import FollowUpService
+from app.services.hall import HallService
 from app.services.intake import IntakeService
 from app.services.period_figures import PeriodFiguresService
 from app.services.permissions import Guarded, Session
@@ -174,6 +175,10 @@ class Services:
     @property
     def supervision(self) -> SupervisionService:
         return self._guarded("supervision", SupervisionService(self.ctx))
+
+    @property
+    def hall(self) -> HallService:
+        return self._guarded("hall", HallService(self.ctx))
 
     @property
     def period_figures(self) -> PeriodFiguresService:

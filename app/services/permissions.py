@@ -137,6 +137,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "reports": {"day_figures": _SUPERVISOR},
     "supervision": {"deadline_lists": _SUPERVISOR, "supervise": _SUPERVISOR, "extend": _SUPERVISOR},
     "period_figures": {"figures": _SUPERVISOR},
+    "hall": {
+        "live": _SUPERVISOR,
+        "long_wait_minutes": _SUPERVISOR,
+        "set_long_wait_minutes": _SUPERVISOR,
+    },
     "sync": {
         # A round exchanges the centre's data with the device's own credentials, on a timer,
         # whoever is signed in (or no one); it shows nobody any personal data.

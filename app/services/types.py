@@ -29,6 +29,7 @@ from app.services.audit import AuditRow, VerifyReport
 from app.services.case_numbers import NotFound
 from app.services.centre_settings import CentreSettingsView
 from app.services.documents import PrintedPaper, PrintHistoryRow
+from app.services.hall import AtRiskTicket, GroupNow, LiveHall, WindowNow
 from app.services.health import database_message
 from app.services.period_figures import CaseRow, PeriodFigures, TicketRow, Times
 from app.services.permissions import PermissionDenied
@@ -45,6 +46,7 @@ __all__ = [
     "AccountView",
     "ApplicantFields",
     "ApplicationFormData",
+    "AtRiskTicket",
     "AuditRow",
     "AuthError",
     "CaseRow",
@@ -58,7 +60,9 @@ __all__ = [
     "ExtensionGranted",
     "FieldKind",
     "FormFieldSpec",
+    "GroupNow",
     "IllegalTransition",
+    "LiveHall",
     "MaterialForm",
     "MaterialSpec",
     "MatterSpec",
@@ -75,6 +79,7 @@ __all__ = [
     "Times",
     "ValidationError",
     "VerifyReport",
+    "WindowNow",
     "database_message",
     "local_time",
     "normalise_input",
