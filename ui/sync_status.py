@@ -48,8 +48,10 @@ def describe(status: SyncStatus) -> tuple[str, str]:
 
 
 class SyncController(QObject):
-    """Runs `SyncService.run_round` through the background helper every `interval_ms` and on demand;
-    never two rounds at once; refreshes the status label after each round."""
+    """Runs `SyncService.run_round` through the background helper on a timer and on demand; never two
+    rounds at once; refreshes the status label after each round. The next round is due when the
+    round's report says (`next_round_in`: the service's back-off after failures, the normal
+    interval after a success); `interval_ms` only when a report does not say."""
 
     report = Signal(object)
 
@@ -61,7 +63,9 @@ class SyncController(QObject):
         self.label = label
         self._running = False
         self._last: SyncStatus | None = None
+        self.interval_ms = interval_ms
         self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.sync_now)
 
@@ -85,12 +89,19 @@ class SyncController(QObject):
 
     def _done(self, result: SyncReport) -> None:
         self._running = False
+        self._schedule(result.next_round_in)
         self.report.emit(result)
         self.refresh()
 
     def _failed(self, _exc: Exception) -> None:
         self._running = False
+        self._schedule(None)
         self.refresh()
+
+    def _schedule(self, seconds: float | None) -> None:
+        """The next scheduled round, as the service said (also after a Ctrl+S round)."""
+        ms = self.interval_ms if seconds is None else max(0, int(seconds * 1000))
+        self.timer.start(ms)
 
     def _show(self, status: SyncStatus) -> None:
         self._last = status

@@ -14,6 +14,9 @@ from app.hub.admin import ensure_centre
 from app.hub.changes import append_changes
 from app.hub.models import HubRecord
 from app.kernel.passwords import hash_password
+from app.sync.kinds import KINDS
+
+SETTINGS = KINDS["centre_settings"].name
 
 
 def _global(
@@ -108,12 +111,12 @@ def publish_centre_settings(
     payload = {**settings, "id": str(sid), "centre_code": centre_code}
     s.merge(
         HubRecord(
-            entity="centre_settings",
+            entity=SETTINGS,
             entity_id=sid,
             centre_id=centre.id,
             data=payload,
             updated_at=now,
         )
     )
-    append_changes(s, [_global("centre_settings", sid, payload, now, centre.id)])
+    append_changes(s, [_global(SETTINGS, sid, payload, now, centre.id)])
     return sid

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 
 from app.domain.errors import ValidationError
 from app.services.case_numbers import require_supervisor
@@ -11,8 +12,11 @@ from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
 from app.sync.agent import SyncAgent, SyncReport, SyncStatus
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
+from app.sync.retry import RetrySchedule
 
 __all__ = ["ConflictItem", "SyncReport", "SyncService", "SyncStatus"]
+
+ROUND_INTERVAL = 60.0  # seconds between the GUI's rounds while the hub answers
 
 
 class SyncService:
@@ -23,6 +27,8 @@ class SyncService:
         self.ctx = ctx
         self._agent: SyncAgent | None = None
         self._lock = threading.Lock()
+        # the same back-off as `onewindow sync --watch`: the GUI asks the report when to run next
+        self._schedule = RetrySchedule(ROUND_INTERVAL)
 
     @property
     def agent(self) -> SyncAgent:
@@ -36,8 +42,13 @@ class SyncService:
         return self.agent.status()
 
     def run_round(self) -> SyncReport:
-        """Push what waits, pull what is new; never raises for network or hub errors (see report)."""
-        return self.agent.run_once()
+        """Push what waits, pull what is new; never raises for network or hub errors (see report).
+        The report's `next_round_in` says when the next scheduled round is due: the normal interval
+        after a success, full-jitter exponential back-off after failures (capped, never before the
+        hub's Retry-After), as the command line's `sync --watch` waits."""
+        report = self.agent.run_once()
+        with self._lock:
+            return replace(report, next_round_in=self._schedule.after(report))
 
     def conflicts(self, user: SignedInUser, *, open_only: bool = True) -> list[ConflictItem]:
         """The conflicts a supervisor resolves, oldest first."""

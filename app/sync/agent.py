@@ -8,9 +8,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
 
 import httpx
 from sqlalchemy import Text, cast, func, select, type_coerce, update
@@ -24,68 +22,12 @@ from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
 from app.sync.enrol import current_enrolment
 from app.sync.protocol import conflict_id
-from app.sync.retry import FIRST_WINDOW, retrying
+from app.sync.retry import RetrySchedule
+from app.sync.rounds import Pending, SyncReport, SyncStatus, _utc_iso, _uuid_text
+
+__all__ = ["SyncAgent", "SyncReport", "SyncStatus"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What one sync round did (pushed, pulled, conflicts) or why it failed."""
-
-    ok: bool
-    pushed: int = 0
-    conflicts: int = 0
-    pulled: int = 0
-    cursor: int = 0
-    error: str = ""
-    error_kind: str = ""
-    skew_seconds: float | None = None
-    seconds: float = 0.0
-    retry_after: float | None = None  # the hub asked to wait this long (Retry-After)
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the status bar shows: 在线/离线, 待发送, 上次成功, 上次错误, 时间偏差, 冲突."""
-
-    enrolled: bool
-    online: bool | None  # None: not tried yet
-    waiting: int
-    oldest_unsent_at: datetime | None
-    last_success_at: datetime | None
-    last_error: str
-    skew_seconds: float | None
-    skew_warning: bool
-    open_conflicts: int
-    hub_url: str
-    device_id: uuid.UUID | None
-
-
-class Pending(NamedTuple):
-    """An unsent outbox op as the push loop needs it (ids as text, as the hub acknowledges them)."""
-
-    seq: int
-    op_id: str
-    entity_id: str
-
-
-def _uuid_text(stored: Any) -> str:
-    """A UUID in its usual dashed form from the stored value (32 hex digits on SQLite)."""
-    text = str(stored)
-    if len(text) == 32:
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}".lower()
-    return str(uuid.UUID(text))
-
-
-def _utc_iso(stored: Any) -> str:
-    """ISO 8601 with the zone from a stored timestamp (SQLite keeps UTC without a zone)."""
-    if isinstance(stored, str) and len(stored) in (19, 26) and stored[10] in " T":
-        return f"{stored[:10]}T{stored[11:]}+00:00"  # SQLite's zone-less UTC text, as stored
-    value = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
-    return (
-        value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    ).isoformat()
 
 
 class SyncAgent:
@@ -423,15 +365,11 @@ class SyncAgent:
         back from an outage do not retry in step. `on_round` sees every report; `sleep` replaces
         waiting on `stop` (tests)."""
         wait = sleep or stop.wait
-        until_ok = retrying(stop.is_set, wait, first=min(FIRST_WINDOW, interval))
-
-        def one_round() -> SyncReport:
+        schedule = RetrySchedule(interval)
+        while not stop.is_set():
             report = self.run_once()
             if on_round is not None:
                 on_round(report)
-            return report
-
-        while not stop.is_set():
-            until_ok(one_round)
+            delay = schedule.after(report)
             if not stop.is_set():
-                wait(interval)
+                wait(delay)

@@ -221,6 +221,13 @@ def apply_catalogue(s: Session, payload: dict[str, Any]) -> None:
         s.add(CatalogueService._matter_row(matter_from_dict(m), version))
 
 
+def apply_settings(s: Session, payload: dict[str, Any]) -> None:
+    """The district's settings for a centre: applied when they name this database's centre."""
+    from app.services.centre_settings import apply_district_settings
+
+    apply_district_settings(s, payload, datetime.now(UTC))
+
+
 def apply_department_event(uow: UnitOfWork, change: Change) -> None:
     """A department's acceptance or decision on one of our cases. A decision moves the case to 待领取
     (and that step goes back to the hub through the outbox); an illegal one is kept and listed."""
@@ -317,10 +324,8 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
             apply_user(s, ch.payload)
         elif rule is Restore.CALENDAR:
             apply_calendar_day(s, ch.payload)
-        elif ch.entity == "centre_settings":  # district-owned, one per centre (not in KINDS yet)
-            from app.services.centre_settings import apply_district_settings
-
-            apply_district_settings(s, ch.payload, datetime.now(UTC))
+        elif rule is Restore.SETTINGS:
+            apply_settings(s, ch.payload)
         elif kind is EVENT and ch.op == DEPARTMENT_OP:
             # made at the hub by department staff (a centre's ops are all upserts)
             apply_department_event(uow, ch)

@@ -15,7 +15,8 @@ payload):
   sends only "upsert" ops, so the op tells who made an event, and the payload's `origin` (a
   supervisor may record a department's decision by hand at the counter: origin "department", op
   "upsert") is never read for ownership: a centre's event on another centre's case is a conflict.
-- DISTRICT: published by the district (catalogue, calendar, accounts); a centre's op is a conflict.
+- DISTRICT: published by the district (catalogue, calendar, accounts, a centre's settings); a
+  centre's op is a conflict.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Restore(Enum):
     CATALOGUE = "catalogue"
     CALENDAR = "calendar"
     ACCOUNT = "account"
+    SETTINGS = "settings"  # the district's rules for the centre (applied when they name it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ KINDS: dict[str, Kind] = {
         Kind("catalogue", Owner.DISTRICT, Restore.CATALOGUE),
         Kind("calendar_day", Owner.DISTRICT, Restore.CALENDAR),
         Kind("app_user", Owner.DISTRICT, Restore.ACCOUNT),
+        Kind("centre_settings", Owner.DISTRICT, Restore.SETTINGS),
     )
 }
 

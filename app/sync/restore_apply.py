@@ -31,6 +31,7 @@ from app.sync.apply import (
     apply_catalogue,
     apply_conflict,
     apply_department_event,
+    apply_settings,
     centre_conflict_row,
     missing_binary,
     payload_values,
@@ -84,6 +85,8 @@ class _Restorer(_References):
                 apply_calendar_day(self.s, ch.payload)
             elif kind == "user":
                 self._user(ch.payload)
+            elif kind == "settings":
+                apply_settings(self.s, ch.payload)
             elif kind == "conflict":
                 apply_conflict(self.s, ch.payload)
             elif kind == "decision":

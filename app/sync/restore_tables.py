@@ -49,7 +49,12 @@ REBUILT_TABLES = (
     "centre_settings",
 )
 LOCAL_TABLES = ("outbox", "sync_state", "audit_record")
-_SPECIAL = {Restore.CATALOGUE: "catalogue", Restore.CALENDAR: "calendar", Restore.ACCOUNT: "user"}
+_SPECIAL = {
+    Restore.CATALOGUE: "catalogue",
+    Restore.CALENDAR: "calendar",
+    Restore.ACCOUNT: "user",
+    Restore.SETTINGS: "settings",
+}
 
 # Tables whose rows the history points at but may not hold, matched to the fresh database's rows or
 # made: a centre never sends its centre row, accounts or catalogue, and a window row may come after

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -20,9 +19,14 @@ CAP = 300.0  # the window never widens past five minutes
 class Round(Protocol):
     """What the retry schedule needs of a sync round's report."""
 
-    ok: bool
-    error: str
-    retry_after: float | None
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def error(self) -> str: ...
+
+    @property
+    def retry_after(self) -> float | None: ...
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -58,28 +62,28 @@ class wait_hub_or_jitter(tenacity.wait.wait_base):
         return delay
 
 
-def retrying(
-    stop: Callable[[], bool],
-    sleep: Callable[[float], object],
-    first: float = FIRST_WINDOW,
-    cap: float = CAP,
-) -> tenacity.Retrying:
-    """Calls a round until it succeeds (or `stop()`), waiting with `sleep` between failures; the
-    last round's report is returned either way."""
+class RetrySchedule:
+    """When the next sync round is due, after each round's report: the normal interval after a
+    success; after the n-th failure in a row tenacity's full-jitter exponential wait (uniform over
+    0 … min(cap, first × 2^(n-1))), never before the hub's Retry-After. One schedule drives both
+    `onewindow sync --watch` (SyncAgent.run_forever) and the GUI's timer (SyncService.run_round
+    sets the report's `next_round_in`), so a hall of counters back from an outage spreads out."""
 
-    def warn(state: tenacity.RetryCallState) -> None:
-        report = state.outcome.result() if state.outcome is not None else None
-        wait = state.next_action.sleep if state.next_action is not None else 0.0
-        log.warning("sync failed (%s); next try in %.1f s", getattr(report, "error", ""), wait)
+    def __init__(self, interval: float, first: float = FIRST_WINDOW, cap: float = CAP) -> None:
+        self.interval = interval
+        self.failures = 0
+        self._wait = wait_hub_or_jitter(min(first, interval), cap)
+        self._retrying = tenacity.Retrying()  # only to hold the state tenacity's waits read
 
-    def pause(seconds: float) -> None:
-        sleep(seconds)
-
-    return tenacity.Retrying(
-        retry=tenacity.retry_if_result(lambda report: not report.ok),
-        wait=wait_hub_or_jitter(first, cap),
-        stop=lambda _state: stop(),
-        sleep=pause,
-        before_sleep=warn,
-        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
-    )
+    def after(self, report: Round) -> float:
+        """Seconds until the next round, given the round just done."""
+        if report.ok:
+            self.failures = 0
+            return self.interval
+        self.failures += 1
+        state = tenacity.RetryCallState(self._retrying, None, (), {})
+        state.attempt_number = self.failures
+        state.set_result(report)
+        delay = float(self._wait(state))
+        log.warning("sync failed (%s); next try in %.1f s", report.error, delay)
+        return delay

@@ -105,6 +105,7 @@ def test_rows_naming_another_centres_case_are_refused(hub: Any, kind: str) -> No
         ("catalogue", "upsert"),
         ("app_user", "upsert"),
         ("calendar_day", "upsert"),
+        ("centre_settings", "upsert"),
         ("ticket", "event"),
         ("ticket", "delete"),
     ],
@@ -227,3 +228,14 @@ def test_change_rows_of_refused_ops_keep_their_receipt(hub: Any) -> None:
             select(HubChange.status).where(HubChange.op_id == uuid.UUID(bad["op_id"]))
         ).all()
     assert statuses == ["refused"]
+
+
+def test_centre_settings_from_a_centre_are_refused_as_a_district_kind(hub: Any) -> None:
+    a = hub.device("100001")
+    forged = op(1, "centre_settings", None, address="伪造地址", centre_code="100001")
+    assert push(hub, a, forged) == ["conflict"]
+    with hub.sessions() as s:
+        assert s.scalars(select(HubConflict.message)).all() == [
+            "此类数据由区级平台发布，中心不能修改"
+        ]
+        assert s.scalar(select(func.count()).select_from(HubRecord)) == 0

@@ -91,3 +91,48 @@ def test_a_503_with_retry_after_reaches_the_report(monkeypatch: Any) -> None:
         assert exc.kind == "server" and exc.retry_after == 42.0
     else:
         raise AssertionError("a 503 must raise")
+
+
+class ScriptedAgent:
+    """Rounds as scripted, for the service's schedule."""
+
+    def __init__(self, rounds: list[SyncReport]) -> None:
+        self.rounds = rounds
+
+    def run_once(self) -> SyncReport:
+        return self.rounds.pop(0)
+
+
+def test_the_guis_rounds_follow_the_same_back_off() -> None:
+    """`SyncService.run_round` (the GUI's timer and Ctrl+S) says when the next round is due: within
+    the widening, capped full-jitter window after failures, never before Retry-After, the minute
+    after a success."""
+    from app.services.sync import ROUND_INTERVAL, SyncService
+
+    random.seed(5)
+    service = SyncService.__new__(SyncService)
+    SyncService.__init__(service, None)  # type: ignore[arg-type]  # the agent is scripted below
+    rounds = [failed() for _ in range(10)] + [failed(retry_after=120.0), SyncReport(ok=True)]
+    service._agent = ScriptedAgent(rounds)  # type: ignore[assignment]
+    waits = [service.run_round().next_round_in for _ in range(12)]
+    assert all(w is not None for w in waits)
+    backoff = [float(w) for w in waits[:10] if w is not None]
+    for n, wait in enumerate(backoff, start=1):
+        assert 0 <= wait <= min(CAP, FIRST_WINDOW * 2 ** (n - 1)), (n, wait)
+    assert max(backoff[-4:]) > FIRST_WINDOW * 4
+    assert waits[10] is not None and waits[10] >= 120.0  # the hub's Retry-After first
+    assert waits[11] == ROUND_INTERVAL
+
+
+def test_centres_failing_together_spread_out_in_the_gui_too() -> None:
+    """Two hundred counters whose rounds failed at the same moment are not due again together."""
+    from app.services.sync import SyncService
+
+    random.seed(9)
+    firsts = []
+    for _ in range(200):
+        service = SyncService.__new__(SyncService)
+        SyncService.__init__(service, None)  # type: ignore[arg-type]
+        service._agent = ScriptedAgent([failed() for _ in range(6)])  # type: ignore[assignment]
+        firsts.append([service.run_round().next_round_in for _ in range(6)][-1])
+    assert len({round(float(w or 0), 1) for w in firsts}) > 150

@@ -79,3 +79,40 @@ def test_sync_now_runs_a_round_and_refreshes(qtbot) -> None:  # type: ignore[no-
         assert agent.rounds == 1
     finally:
         BackgroundOp.run_inline(False)
+
+
+class FailingAgent(FakeAgent):
+    """A hub that is down: every round fails; the service says when to try again."""
+
+    def __init__(self, waits: list[float]) -> None:
+        super().__init__()
+        self.waits = waits
+
+    def run_round(self) -> SyncReport:
+        self.rounds += 1
+        return SyncReport(
+            ok=False, error="区级平台暂时出错（503）", next_round_in=self.waits.pop(0)
+        )
+
+
+def test_the_timer_follows_the_services_back_off(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The next scheduled round comes when the round's report says (the service's back-off after
+    failures), not on a fixed minute."""
+    BackgroundOp.run_inline(True)
+    try:
+        parent = QWidget()
+        qtbot.addWidget(parent)
+        agent = FailingAgent([3.25, 41.5])
+        controller = SyncController(agent, QLabel(parent), parent)
+        controller.start()
+        assert controller.timer.isSingleShot() and controller.timer.interval() == 60_000
+        controller.sync_now()
+        assert controller.timer.isActive() and controller.timer.interval() == 3_250
+        controller.sync_now()  # Ctrl+S while backing off: the schedule moves on as the service says
+        assert controller.timer.interval() == 41_500
+        ok = FakeAgent()
+        controller.sync = ok
+        controller.sync_now()  # a report that does not say: the normal interval
+        assert controller.timer.interval() == 60_000 and controller.timer.isActive()
+    finally:
+        BackgroundOp.run_inline(False)
