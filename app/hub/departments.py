@@ -15,6 +15,7 @@ from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_statu
 from app.domain.errors import DomainError, IllegalTransition
 from app.hub.admin import HubError
 from app.hub.changes import append_changes
+from app.hub.merge import note_event
 from app.hub.models import HubCaseState, HubCentre, HubRecord, HubStaff
 
 DECISIONS = {
@@ -236,6 +237,7 @@ def record_event(
         event_id,
         now,
     )
+    note_event(st, event, payload)
     s.add(
         HubRecord(
             entity="case_event",

@@ -24,6 +24,7 @@ from app.hub.departments import (
     matter_names,
     view,
 )
+from app.hub.merge import SUPERVISION_PREFIX
 from app.hub.models import HubAudit, HubCaseState, HubCentre, HubChange, HubRecord, HubStaff
 
 MATERIAL_STATES = {
@@ -149,6 +150,40 @@ def _decision(events: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
+_REQUESTERS = {"counter": "受理窗口", "department": "部门"}
+
+
+def supervision(events: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """The case's 督办 marks (time, who, note) and 延期 grants (days, from and to which due date,
+    why, on whose request, who approved), oldest first."""
+    marks, extensions = [], []
+    for p in events:
+        kind = str(p.get("event_type") or "").upper()
+        if kind == CaseEventType.SUPERVISE.name:
+            marks.append(
+                {
+                    "at": workdays.local_time(p.get("at")),
+                    "actor": str(p.get("actor_name") or ""),
+                    "note": str(p.get("note") or "").removeprefix(SUPERVISION_PREFIX),
+                }
+            )
+        elif kind == CaseEventType.EXTEND.name:
+            raw = p.get("detail")
+            d: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            extensions.append(
+                {
+                    "at": workdays.local_time(p.get("at")),
+                    "days": d.get("working_days"),
+                    "old_due": workdays.parse_date(d.get("old_due")),
+                    "new_due": workdays.parse_date(d.get("new_due")),
+                    "reason": str(d.get("reason") or p.get("note") or ""),
+                    "requested_by": _REQUESTERS.get(str(d.get("requested_by")), ""),
+                    "approved_by": str(d.get("approved_by") or p.get("actor_name") or ""),
+                }
+            )
+    return marks, extensions
+
+
 def case_view(
     s: Session, staff: HubStaff, case_id: uuid.UUID, now: datetime, *, reveal: bool = False
 ) -> dict[str, Any]:
@@ -219,6 +254,10 @@ def case_view(
         for p in events
     ]
     out["decision"] = _decision(events)
+    out["supervision"], out["extensions"] = supervision(events)
+    if st.due_date is not None:  # the extended due date, as the list reads it
+        out["due_date"] = st.due_date
+        out["deadline"] = workdays.deadline(calendar, today, st.due_date, st.status in RUNNING)
     try:
         allowed = allowed_events(parse_status(st.status)) if st.status else frozenset()
     except DomainError:

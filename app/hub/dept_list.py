@@ -9,29 +9,27 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
 
 from app.domain.case_states import CaseStatus
 from app.hub import workdays
 from app.hub.departments import RUNNING, department_label, matter_names
 from app.hub.dept_query import VIEW_STATUSES, VIEWS, ListQuery
-from app.hub.models import HubCaseState, HubCentre, HubRecord
+from app.hub.models import HubCaseState, HubCentre
 
 S = CaseStatus
-MAX_NAME_MATCHES = 500
 
 
 @dataclass
 class ListResult:
-    """One page of the department's case list, its total, and the view's overdue count when counted."""
+    """One page of the department's case list and its total."""
 
     rows: list[dict[str, Any]]
     total: int
     page: int
     size: int
     filtered: bool
-    overdue: int | None = None  # the view's overdue cases, when counted on the way
 
     @property
     def pages(self) -> int:
@@ -47,49 +45,29 @@ class ListResult:
 
 
 class _Columns:
-    """The case record's JSON fields as SQL expressions (one `case_file` record per case). On
-    PostgreSQL the due date is read once per row in a lateral subquery: the `json` type is parsed
-    again by every `->>`, and filters, the sort and the overdue count each name the due date. (The
-    other fields are shown only: PostgreSQL reads them for the page's rows alone.) Only worth it
-    when a filter names the due date: otherwise the sort reads it once anyway."""
+    """What the list filters, sorts and shows of a case: real columns of hub_case_state, filled at
+    ingest and indexed with the department first (migration h0005), never JSON read per request."""
 
-    def __init__(self, s: Session, due_filtered: bool = False) -> None:
-        self.rec = aliased(HubRecord)
-        self.received = self.rec.data["received_at"].as_string()
-        self.resident = self.rec.data["resident_id"].as_string()
-        self.due = self.rec.data["due_date"].as_string()
-        self.once: Any = None
-        if due_filtered and s.get_bind().dialect.name == "postgresql":
-            self.once = (
-                select(self.due.label("due"))
-                .correlate(self.rec)
-                .offset(0)  # keeps the planner from inlining it back into every use
-                .lateral("case_due")
-            )
-            self.due = self.once.c.due
-
-    def join(self, q: Select[Any]) -> Select[Any]:
-        q = q.outerjoin(
-            self.rec,
-            and_(self.rec.entity_id == HubCaseState.case_id, self.rec.entity == "case_file"),
-        )
-        return q if self.once is None else q.outerjoin(self.once, true())
+    def __init__(self) -> None:
+        self.received = HubCaseState.received_at
+        self.due = HubCaseState.due_date
+        self.name = HubCaseState.applicant_name
 
 
-def _start_of(day: date) -> str:
-    """The UTC instant a business day starts, as payload timestamps are written (ISO, +00:00)."""
-    return datetime.combine(day, time(0), tzinfo=workdays.BUSINESS_ZONE).astimezone(UTC).isoformat()
+def _start_of(day: date) -> datetime:
+    """The UTC instant a business day starts."""
+    return datetime.combine(day, time(0), tzinfo=workdays.BUSINESS_ZONE).astimezone(UTC)
 
 
 def _filters(
-    s: Session, department: str, q: ListQuery, cols: _Columns, today: date, soon: date
+    department: str, q: ListQuery, cols: _Columns, today: date, soon: date
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [HubCaseState.department == department]
     statuses = VIEW_STATUSES[q.view]
     if statuses is not None:
         where.append(HubCaseState.status.in_(statuses))
     if q.view == "overdue":
-        where.append(cols.due < today.isoformat())
+        where.append(cols.due < today)
     if q.status:
         where.append(HubCaseState.status == q.status)
     if q.centre:
@@ -106,34 +84,30 @@ def _filters(
             cols.received < _start_of(q.received_to.fromordinal(q.received_to.toordinal() + 1))
         )
     if q.due_from:
-        where.append(cols.due >= q.due_from.isoformat())
+        where.append(cols.due >= q.due_from)
     if q.due_to:
-        where.append(cols.due <= q.due_to.isoformat())
+        where.append(cols.due <= q.due_to)
+    if q.supervised == "yes":
+        where.append(HubCaseState.supervised_at.is_not(None))
+    elif q.supervised == "no":
+        where.append(HubCaseState.supervised_at.is_(None))
     if q.deadline:
         where.append(HubCaseState.status.in_(RUNNING))
         if q.deadline == "overdue":
-            where.append(cols.due < today.isoformat())
+            where.append(cols.due < today)
         elif q.deadline == "soon":
-            where.append(and_(cols.due >= today.isoformat(), cols.due <= soon.isoformat()))
+            where.append(and_(cols.due >= today, cols.due <= soon))
         else:
-            where.append(cols.due > soon.isoformat())
+            where.append(cols.due > soon)
     if q.text:
-        where.append(_text_match(s, q.text, cols))
+        where.append(_text_match(q.text, cols))
     return where
 
 
-def _text_match(s: Session, text: str, cols: _Columns) -> ColumnElement[bool]:
+def _text_match(text: str, cols: _Columns) -> ColumnElement[bool]:
     """Part of a case number, or part of the applicant's name."""
-    res = aliased(HubRecord)
-    ids = s.scalars(
-        select(res.entity_id)
-        .where(
-            res.entity == "resident", res.data["name"].as_string().contains(text, autoescape=True)
-        )
-        .limit(MAX_NAME_MATCHES)
-    ).all()
     by_number = func.upper(HubCaseState.case_number).contains(text.upper(), autoescape=True)
-    return or_(by_number, cols.resident.in_([str(i) for i in ids])) if ids else by_number
+    return or_(by_number, cols.name.contains(text, autoescape=True))
 
 
 def _order(q: ListQuery, cols: _Columns) -> list[Any]:
@@ -196,13 +170,31 @@ def counts(s: Session, department: str) -> tuple[dict[str, int], dict[str, int]]
 
 
 def overdue_count(s: Session, department: str, today: date) -> int:
-    cols = _Columns(s)
+    """Running cases past their (extended) due date: an index-only count."""
     return (
         s.scalar(
-            cols.join(select(func.count()).select_from(HubCaseState)).where(
+            select(func.count())
+            .select_from(HubCaseState)
+            .where(
                 HubCaseState.department == department,
                 HubCaseState.status.in_(RUNNING),
-                cols.due < today.isoformat(),
+                HubCaseState.due_date < today,
+            )
+        )
+        or 0
+    )
+
+
+def supervised_count(s: Session, department: str) -> int:
+    """Cases of the department marked 督办 and still waiting for its decision."""
+    return (
+        s.scalar(
+            select(func.count())
+            .select_from(HubCaseState)
+            .where(
+                HubCaseState.department == department,
+                HubCaseState.status.in_(RUNNING),
+                HubCaseState.supervised_at.is_not(None),
             )
         )
         or 0
@@ -247,47 +239,42 @@ def search(
 ) -> ListResult:
     """One page of the department's cases as asked, with the total and deadline words (matter
     names from `names` when given, else looked up; the total of an unfiltered view from
-    `view_counts` when given, else counted). The unfiltered 待办 view also counts its overdue
-    cases on the way (`ListResult.overdue`), sparing the 已超期 tab a second pass."""
+    `view_counts` when given, else counted)."""
     calendar = workdays.hub_calendar(s)
     today = workdays.business_today(now)
-    cols = _Columns(s, bool(q.view == "overdue" or q.due_from or q.due_to or q.deadline))
-    where = _filters(s, department, q, cols, today, workdays.soon_bound(calendar, today))
+    cols = _Columns()
+    where = _filters(department, q, cols, today, workdays.soon_bound(calendar, today))
     if view_counts is not None and not q.filtered and q.view in view_counts:
         total = view_counts[q.view]
     else:
-        total = (
-            s.scalar(cols.join(select(func.count()).select_from(HubCaseState)).where(*where)) or 0
-        )
+        total = s.scalar(select(func.count()).select_from(HubCaseState).where(*where)) or 0
     page = min(q.page, max(1, math.ceil(total / q.size)))
-    with_overdue = q.view == "todo" and not q.filtered
-    overdue = func.count().filter(cols.due < today.isoformat()).over()
-    found = s.execute(
-        cols.join(
-            select(
-                HubCaseState.case_id,
-                HubCaseState.case_number,
-                HubCaseState.matter_code,
-                HubCaseState.status,
-                HubCentre.name,
-                cols.due,
-                cols.received,
-                cols.resident,
-                overdue if with_overdue else literal(None),
-            ).join(HubCentre, HubCentre.id == HubCaseState.centre_id)
+    rows = s.execute(
+        select(
+            HubCaseState.case_id,
+            HubCaseState.case_number,
+            HubCaseState.matter_code,
+            HubCaseState.status,
+            HubCentre.name,
+            cols.due,
+            cols.received,
+            cols.name,
+            HubCaseState.supervised_at,
+            HubCaseState.supervision_note,
+            HubCaseState.extended_days,
         )
+        .join(HubCentre, HubCentre.id == HubCaseState.centre_id)
         .where(*where)
         .order_by(*_order(q, cols))
         .limit(q.size)
         .offset((page - 1) * q.size)
     ).all()
-    rows = [r[:8] for r in found]
     if names is None:
         names = matter_names(s, {r[2] for r in rows})
-    people = applicant_names(s, [r[7] for r in rows])
     out = []
-    for case_id, number, code, status, centre, due_text, received, resident in rows:
-        due = workdays.parse_date(due_text)
+    for r in rows:
+        case_id, number, code, status, centre, due, received, applicant = r[:8]
+        running = status in RUNNING
         out.append(
             {
                 "case_id": str(case_id),
@@ -297,33 +284,15 @@ def search(
                 "centre": centre,
                 "status": status,
                 "status_label": department_label(status),
-                "received": workdays.local_date(received) if received else None,
-                "due_date": due,
-                "deadline": workdays.deadline(calendar, today, due, status in RUNNING)
-                if due
+                "received": received.astimezone(workdays.BUSINESS_ZONE).date()
+                if received
                 else None,
-                "applicant_name": people.get(str(resident), ""),
+                "due_date": due,
+                "deadline": workdays.deadline(calendar, today, due, running) if due else None,
+                "applicant_name": applicant,
+                "supervised": r.supervised_at is not None,
+                "supervision_note": r.supervision_note,
+                "extended_days": r.extended_days,
             }
         )
-    result = ListResult(out, total, page, q.size, q.filtered)
-    if with_overdue:
-        result.overdue = int(found[0][8]) if found else 0
-    return result
-
-
-def applicant_names(s: Session, resident_ids: list[Any]) -> dict[str, str]:
-    """Names of the page's applicants, in one query."""
-    ids = []
-    for raw in resident_ids:
-        try:
-            ids.append(uuid.UUID(str(raw)))
-        except ValueError:
-            continue
-    if not ids:
-        return {}
-    rows = s.execute(
-        select(HubRecord.entity_id, HubRecord.data["name"].as_string()).where(
-            HubRecord.entity == "resident", HubRecord.entity_id.in_(ids)
-        )
-    ).all()
-    return {str(i): str(name or "") for i, name in rows}
+    return ListResult(out, total, page, q.size, q.filtered)

@@ -32,6 +32,7 @@ from app.hub.merge import (
     apply_event,
     conflict_payload,
     flag_duplicates,
+    rename_applicants,
     residents,
 )
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
@@ -130,6 +131,7 @@ def finish(session: Session, batch: Batch) -> None:
         [{c: getattr(st, c) for c in STATE_COLUMNS} for st in batch.states.values()],
         ("case_id",),
     )
+    rename_applicants(session, batch)
     unique = {c.id: c for c in batch.conflicts}
     for c in unique.values():
         if session.get(HubConflict, c.id) is None:

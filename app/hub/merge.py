@@ -5,13 +5,19 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.case_states import FINAL_STATUSES, apply, parse_event, parse_status
+from app.domain.case_states import (
+    FINAL_STATUSES,
+    CaseEventType,
+    apply,
+    parse_event,
+    parse_status,
+)
 from app.domain.errors import DomainError, IllegalTransition
 from app.hub.batch import parse_uuid
 from app.hub.changes import probe
@@ -29,6 +35,15 @@ STATE_COLUMNS = (
     "last_seq",
     "last_event_id",
     "updated_at",
+    "resident_id",
+    "applicant_name",
+    "received_at",
+    "due_date",
+    "extended_days",
+    "supervised_at",
+    "supervision_note",
+    "responded_at",
+    "decided_at",
 )
 _FINAL = frozenset(s.name for s in FINAL_STATUSES)
 STATE = tuple(getattr(HubCaseState, c) for c in STATE_COLUMNS)
@@ -70,6 +85,15 @@ class CaseState:
     last_seq: int = 0
     last_event_id: uuid.UUID | None = None
     updated_at: datetime | None = None
+    resident_id: uuid.UUID | None = None
+    applicant_name: str = ""
+    received_at: datetime | None = None
+    due_date: date | None = None
+    extended_days: int = 0
+    supervised_at: datetime | None = None
+    supervision_note: str = ""
+    responded_at: datetime | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass
@@ -169,7 +193,46 @@ def apply_event(
     st.last_seq = min(max(st.last_seq or 0, seq), 2**31 - 1)
     st.last_event_id = event_id
     st.updated_at = batch.now
+    note_event(st, event, payload)
     return None
+
+
+_DECISIONS = (CaseEventType.APPROVE, CaseEventType.APPROVE_DEFERRED, CaseEventType.DENY)
+SUPERVISION_PREFIX = "督办："  # how the centre words a 督办 event's note
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def note_event(st: Any, event: CaseEventType, payload: dict[str, Any]) -> None:
+    """What an applied event tells the case state's columns: the latest 督办 and its note, a 延期's
+    new due date, the department's first response and its decision (`st` a CaseState or a
+    HubCaseState row)."""
+    at = _instant(payload.get("at"))
+    if event is CaseEventType.SUPERVISE:
+        note = str(payload.get("note") or "")
+        st.supervised_at = at or st.supervised_at or datetime.now(UTC)
+        st.supervision_note = note.removeprefix(SUPERVISION_PREFIX)[:500]
+    elif event is CaseEventType.EXTEND:
+        detail = payload.get("detail")
+        new_due = _day(detail.get("new_due")) if isinstance(detail, dict) else None
+        st.due_date = new_due or st.due_date
+    if event is CaseEventType.DEPARTMENT_ACCEPT or event in _DECISIONS:
+        st.responded_at = st.responded_at or at
+    if event in _DECISIONS:
+        st.decided_at = st.decided_at or at
 
 
 def apply_case(
@@ -185,10 +248,38 @@ def apply_case(
     st.case_number = str(payload.get("case_number") or st.case_number or "")[:30]
     st.matter_code = str(payload.get("matter_code") or st.matter_code or "")[:20]
     st.department = str(payload.get("routed_department") or st.department or "")[:100]
+    st.received_at = _instant(payload.get("received_at")) if payload.get("received_at") else None
+    st.due_date = _day(payload.get("due_date"))
+    days = payload.get("extended_days")
+    st.extended_days = days if isinstance(days, int) and 0 <= days < 2**31 else 0
     resident_id = parse_uuid(payload.get("resident_id"))
+    st.resident_id = resident_id
     if resident_id is not None:
         data = batch.records.get(("resident", resident_id)) or residents.get(resident_id)
-        st.resident_key = resident_key(data) if isinstance(data, dict) else st.resident_key
+        if isinstance(data, dict):
+            st.resident_key = resident_key(data)
+            st.applicant_name = str(data.get("name") or "")[:100]
+
+
+def rename_applicants(session: Session, batch: Batch) -> None:
+    """A resident's new name reaches the case states that name them (after the states are written)."""
+    names = [
+        {"rid": rid, "name": str(data.get("name") or "")[:100]}
+        for (entity, rid), data in batch.records.items()
+        if entity == "resident" and isinstance(data, dict)
+    ]
+    if names:
+        t = cast(Table, HubCaseState.__table__)  # a Core executemany, not an ORM bulk update
+        session.execute(
+            update(t)
+            .where(
+                t.c.resident_id == bindparam("rid"),
+                t.c.centre_id == batch.centre_id,
+                t.c.applicant_name != bindparam("name"),
+            )
+            .values(applicant_name=bindparam("name")),
+            names,
+        )
 
 
 def residents(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -177,6 +177,13 @@ class HubCaseState(HubBase):
     """A case's merged status across the centre's and the department's events (for routing and conflicts)."""
 
     __tablename__ = "hub_case_state"
+    __table_args__ = (
+        Index("ix_hub_case_state_dept_status_due", "department", "status", "due_date"),
+        Index("ix_hub_case_state_dept_due", "department", "due_date"),
+        Index("ix_hub_case_state_dept_received", "department", "received_at"),
+        Index("ix_hub_case_state_dept_supervised", "department", "supervised_at"),
+        Index("ix_hub_case_state_centre_status_due", "centre_id", "status", "due_date"),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     centre_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -188,6 +195,17 @@ class HubCaseState(HubBase):
     last_seq: Mapped[int] = mapped_column(default=0)
     last_event_id: Mapped[uuid.UUID | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Filled at ingest from the case record, its resident and its events (migration h0005), so the
+    # department's list filters, sorts and searches on indexed columns instead of JSON.
+    resident_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    applicant_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    received_at: Mapped[datetime | None]
+    due_date: Mapped[date | None]  # as extended by any 延期
+    extended_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    supervised_at: Mapped[datetime | None]  # the latest 督办 (None: never supervised)
+    supervision_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    responded_at: Mapped[datetime | None]  # the department's first acceptance or decision
+    decided_at: Mapped[datetime | None]  # the department's decision
 
 
 class HubConflict(HubBase):

@@ -204,11 +204,10 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
             centres, matters, names = dept_list.choices(s, staff.department)
             counts, by_status = dept_list.counts(s, staff.department)
             result = dept_list.search(s, staff.department, q, now, names, counts)
-            counts["overdue"] = (
-                result.overdue
-                if result.overdue is not None
-                else dept_list.overdue_count(s, staff.department, workdays.business_today(now))
+            counts["overdue"] = dept_list.overdue_count(
+                s, staff.department, workdays.business_today(now)
             )
+            supervised_open = dept_list.supervised_count(s, staff.department)
 
         def link(**change: Any) -> str:
             params = q.params(**change)
@@ -231,6 +230,11 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
                 "centres": centres,
                 "matters": matters,
                 "deadline_choices": dept_query.DEADLINES,
+                "supervision_choices": dept_query.SUPERVISION,
+                "supervised_open": supervised_open,
+                "supervised_link": "/dept?supervised=yes",
+                "date_fields": dept_query.DATE_FIELDS,
+                "date_hint": dept_query.DATE_FORMAT_HINT,
                 "sort_choices": dept_query.SORTS,
             },
         )

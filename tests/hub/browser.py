@@ -35,8 +35,8 @@ def hub_process(db_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def chromium(width: int = 1366, height: int = 768) -> Iterator[Any]:
-    """A fresh browser page (no cookies) of the given viewport."""
+def chromium(width: int = 1366, height: int = 768, locale: str = "zh-CN") -> Iterator[Any]:
+    """A fresh browser page (no cookies) of the given viewport and browser locale."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -45,7 +45,7 @@ def chromium(width: int = 1366, height: int = 768) -> Iterator[Any]:
         )
         try:
             context = browser.new_context(
-                viewport={"width": width, "height": height}, locale="zh-CN"
+                viewport={"width": width, "height": height}, locale=locale
             )
             page = context.new_page()
             page.set_default_timeout(30_000)
