@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import site_config_dir, user_config_dir, user_data_dir
 
 APP_NAME = "OneWindow"
 
@@ -17,8 +17,15 @@ def data_dir() -> Path:
 
 
 def config_path() -> Path:
+    """ONEWINDOW_CONFIG, else this user's file, else the machine-wide one the Windows installer
+    writes (%PROGRAMDATA%\\OneWindow\\onewindow.toml; /etc/xdg/OneWindow on Linux), else (none
+    exists) this user's path."""
     env = os.environ.get("ONEWINDOW_CONFIG")
-    return Path(env) if env else Path(user_config_dir(APP_NAME, appauthor=False)) / "onewindow.toml"
+    if env:
+        return Path(env)
+    user = Path(user_config_dir(APP_NAME, appauthor=False)) / "onewindow.toml"
+    machine = Path(site_config_dir(APP_NAME, appauthor=False)) / "onewindow.toml"
+    return machine if not user.exists() and machine.exists() else user
 
 
 def default_sqlite_url() -> str:
@@ -88,7 +95,8 @@ def load_config(path: Path | None = None) -> DeploymentConfig:
     data: dict[str, dict[str, object]] = {}
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            # utf-8-sig: Notepad and some installers write a byte-order mark, which TOML does not allow
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"配置文件 {path} 无法读取：{exc}") from exc
     db = data.get("database", {})

@@ -34,7 +34,7 @@ from app.services.counter_dto import (
 )
 from app.services.dto import SignedInUser
 from app.services.queue_issue import TicketIssuing
-from app.services.queue_views import _GROUP, _waiting_ticket
+from app.services.queue_views import _GROUP, _waiting_ticket, ticket_view
 from app.services.uow import UnitOfWork
 
 DEFAULT_MAX_RECALLS = 2
@@ -63,9 +63,29 @@ class QueueService(TicketIssuing):
         Safe with many windows calling at once: candidates are read, the chosen one is locked
         (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite holds the write lock from BEGIN) and
         taken with an UPDATE guarded by status='waiting'; a ticket another window got first is
-        passed over and the next by the rule is tried."""
+        passed over and the next by the rule is tried. On PostgreSQL this is one statement and two
+        round trips (app/services/queue_pg.py); this general path runs when that one steps aside."""
         now = self.ctx.clock()
         today = business_date(now)
+        if self.ctx.engine.dialect.name == "postgresql":
+            from app.services.queue_pg import call_next_pg
+
+            done = call_next_pg(
+                self.ctx.engine, counter_id, user.id, user.centre_id, today, now, self.rule
+            )
+            if done.outcome == "no_counter":
+                raise NotFound("NOT_FOUND", "找不到该窗口")
+            if done.outcome == "wrong_centre" and done.counter_centre is not None:
+                require_centre(user, done.counter_centre)
+            if done.outcome == "nobody":
+                return None
+            if done.outcome == "called" and done.ticket is not None:
+                return ticket_view(done.ticket, done.window)
+        return self._call_next_general(counter_id, user, today, now)
+
+    def _call_next_general(
+        self, counter_id: uuid.UUID, user: SignedInUser, today: date, now: datetime
+    ) -> TicketView | None:
         with self.ctx.uow() as uow:
             s = uow.session
             counter = counter_of(s, counter_id, user)

@@ -41,6 +41,31 @@ def _waiting_ticket(t: Ticket) -> WaitingTicket:
     )
 
 
+def ticket_view(t: Ticket, window: int | None, ahead: int = 0) -> TicketView:
+    """What the screen shows of a ticket, given its window's number and how many wait before it."""
+    prio = PriorityClass(t.priority)
+    return TicketView(
+        id=t.id,
+        number=t.number,
+        service_group=t.service_group,
+        queue_group=t.queue_group or t.service_group,
+        priority=prio.value,
+        priority_label=prio.label,
+        appointment=t.appointment,
+        status=t.status,
+        status_label=TICKET_STATUS_LABELS.get(t.status, t.status),
+        business_date=t.business_date,
+        issued_at=t.issued_at,
+        called_at=t.called_at,
+        counter_id=t.counter_id,
+        window_number=window,
+        recall_count=t.recall_count,
+        waiting_ahead=ahead,
+        front=t.front,
+        comment=t.comment,
+    )
+
+
 def board_text(number: str, window: int) -> str:
     return f"请 {number} 号 到 {window} 号窗口"
 
@@ -71,27 +96,7 @@ class QueueReads:
             order = [w.id for w in call_order(waiting, self.rule, (), now)]
             ahead = order.index(str(t.id)) if str(t.id) in order else 0
         window = s.get(Counter, t.counter_id).number if t.counter_id else None  # type: ignore[union-attr]
-        prio = PriorityClass(t.priority)
-        return TicketView(
-            id=t.id,
-            number=t.number,
-            service_group=t.service_group,
-            queue_group=t.queue_group or t.service_group,
-            priority=prio.value,
-            priority_label=prio.label,
-            appointment=t.appointment,
-            status=t.status,
-            status_label=TICKET_STATUS_LABELS.get(t.status, t.status),
-            business_date=t.business_date,
-            issued_at=t.issued_at,
-            called_at=t.called_at,
-            counter_id=t.counter_id,
-            window_number=window,
-            recall_count=t.recall_count,
-            waiting_ahead=ahead,
-            front=t.front,
-            comment=t.comment,
-        )
+        return ticket_view(t, window, ahead)
 
     def ticket(self, ticket_id: uuid.UUID) -> TicketView:
         with self.ctx.uow(read_only=True) as uow:

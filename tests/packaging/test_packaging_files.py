@@ -110,6 +110,28 @@ def test_spec_knows_the_hard_won_lessons() -> None:
     assert {"PySide6.QtWebEngineCore", "app.hub", "fastapi", "uvicorn"} <= excludes
 
 
+def test_spec_excludes_no_module_the_counter_imports() -> None:
+    """An excluded module the app imports fails only in the frozen app (QtCharts did, in the
+    supervisor's page): every module imported under app/ and ui/ must survive the excludes."""
+    excludes = set(_spec_list("excludes"))
+    imported: set[str] = set()
+    for folder in ("app", "ui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "hub" in path.relative_to(ROOT).parts[:2]:
+                continue  # the hub is excluded on purpose
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    imported.add(node.module)
+                elif isinstance(node, ast.Import):
+                    imported.update(a.name for a in node.names)
+    hit = {
+        m
+        for m in imported
+        if any(m == e or m.startswith(e + ".") for e in excludes) and not m.startswith("app.")
+    }
+    assert not hit, f"imported by the counter but excluded from the build: {sorted(hit)}"
+
+
 def test_spec_builds_a_windowed_and_a_console_executable() -> None:
     assert _exe_names() == {"onewindow": False, "onewindow-cli": True}
     (collect,) = _spec_calls("COLLECT")

@@ -1,0 +1,282 @@
+"""Call-next on PostgreSQL in two round trips (see QueueService.call_next and README "Benchmarks").
+
+Flight 1, pipelined after an explicit BEGIN: one statement reads the window and its last K calls,
+picks the next ticket by the fairness rule (app/domain/queue.py) as a single ORDER BY, locks it
+with `FOR UPDATE SKIP LOCKED`, marks it called, inserts the call record and takes the next audit
+number (the audit counter row stays locked until COMMIT, as in UnitOfWork); a second statement,
+with a fresh snapshot, reads the previous audit record's hash. Flight 2: the sealed audit record,
+the two outbox rows (their counter advanced in the same statement) and COMMIT.
+
+The rule as one ordering, for a window whose last K calls were all priority (`streak`) or not:
+returned tickets first; then, without a streak, priority before ordinary; with a streak, ordinary
+tickets waiting longer than M minutes first; then oldest issued, ties by id. `choose_next` on any
+set of waiting tickets returns the first of that set in this order (tests/services check both on
+the same data), so skipping the rows other windows hold locked applies the rule to the rest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from psycopg import Connection
+from psycopg.pq import TransactionStatus
+from psycopg.rows import dict_row
+from psycopg.types.json import Json
+from sqlalchemy import Engine
+
+from app.db.models import CallRecord, Ticket
+from app.db.payload import jsonable
+from app.db.types import new_id, utcnow
+from app.domain.audit_chain import ChainEntry, seal
+from app.domain.queue import FairnessRule, PriorityClass
+from app.services.audit_keys import audit_key
+from app.services.uow import AUDIT_SCOPE, OUTBOX_SCOPE, _acting_window
+
+_OPEN_TO_WINDOW = """
+    t.centre_id = ok.centre_id AND t.business_date = %(today)s AND t.status = 'waiting'
+    AND (t.target_counter_id = ok.id
+         OR (t.target_counter_id IS NULL
+             AND (ok.all_groups OR coalesce(t.queue_group, t.service_group)
+                                   IN (SELECT json_array_elements_text(ok.service_groups)))))
+"""
+
+TAKE_SQL = f"""
+WITH c AS (
+    SELECT id, centre_id, number, all_groups, service_groups FROM counter WHERE id = %(counter)s
+), ok AS (
+    SELECT * FROM c WHERE %(user_centre)s::uuid IS NULL OR c.centre_id = %(user_centre)s::uuid
+), streak AS (
+    SELECT count(*) FILTER (WHERE h.priority) >= %(k)s AS all_priority
+    FROM (SELECT priority FROM call_record
+          WHERE counter_id = %(counter)s AND NOT recall
+          ORDER BY at DESC, id DESC LIMIT %(k)s) AS h
+), pick AS (
+    SELECT t.id FROM ticket AS t, ok
+    WHERE {_OPEN_TO_WINDOW}
+    ORDER BY t.front DESC,
+             (NOT t.front AND CASE WHEN (SELECT all_priority FROM streak)
+                                   THEN t.priority = 'normal' AND t.issued_at < %(overdue)s
+                                   ELSE t.priority <> 'normal' END) DESC,
+             t.issued_at, t.id
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+), upd AS (
+    UPDATE ticket AS t
+    SET status = 'called', called_at = %(now)s, counter_id = ok.id, clerk_id = %(clerk)s,
+        front = false, target_counter_id = NULL, recall_count = 0
+    FROM pick, ok
+    WHERE t.id = pick.id AND t.status = 'waiting'
+    RETURNING t.*
+), called AS (
+    INSERT INTO call_record (id, centre_id, ticket_id, counter_id, clerk_id, number,
+                             window_number, recall, priority, at)
+    SELECT %(call_id)s, upd.centre_id, upd.id, ok.id, %(clerk)s, upd.number, ok.number, false,
+           upd.priority <> 'normal', %(now)s
+    FROM upd, ok
+    RETURNING id
+), audit_number AS (
+    UPDATE sequence_counter SET value = value + 1
+    WHERE scope = %(audit_scope)s AND EXISTS (SELECT 1 FROM upd)
+    RETURNING value
+)
+SELECT (SELECT centre_id FROM c) AS _counter_centre,
+       (SELECT number FROM ok) AS _window,
+       (SELECT value FROM audit_number) AS _audit_seq,
+       (SELECT count(*) FROM called) AS _calls,
+       EXISTS (SELECT 1 FROM sequence_counter WHERE scope = %(outbox_scope)s) AS _outbox_ready,
+       CASE WHEN EXISTS (SELECT 1 FROM upd) THEN true
+            ELSE EXISTS (SELECT 1 FROM ticket AS t, ok WHERE {_OPEN_TO_WINDOW}) END AS _any_waiting,
+       upd.*
+FROM (SELECT 1) AS one LEFT JOIN upd ON true
+"""
+
+# A new statement, so a new snapshot: it sees the record of the transaction whose COMMIT released
+# the audit counter to us (READ COMMITTED), which the statement above could not.
+PREVIOUS_HASH_SQL = """
+SELECT sc.value, (SELECT a.hash FROM audit_record AS a WHERE a.seq = sc.value - 1)
+FROM sequence_counter AS sc WHERE sc.scope = %(audit_scope)s
+"""
+
+AUDIT_SQL = """
+INSERT INTO audit_record (id, seq, at, user_id, centre_id, action, subject_type, subject_id,
+                          "window", result, detail, prev_hash, hash, mac)
+VALUES (%(id)s, %(seq)s, %(at)s, %(user_id)s, %(centre_id)s, %(action)s, %(subject_type)s,
+        %(subject_id)s, %(window)s, %(result)s, %(detail)s, %(prev_hash)s, %(hash)s, %(mac)s)
+"""
+
+OUTBOX_SQL = """
+WITH o AS (
+    UPDATE sequence_counter SET value = value + 2 WHERE scope = %(outbox_scope)s RETURNING value
+)
+INSERT INTO outbox (id, seq, op_id, entity, entity_id, op, payload, created_at)
+SELECT %(id1)s, o.value - 1, %(op1)s, 'ticket', %(ticket_id)s, 'upsert', %(ticket)s, %(at)s FROM o
+UNION ALL
+SELECT %(id2)s, o.value, %(op2)s, 'call_record', %(call_id)s, 'upsert', %(call)s, %(at)s FROM o
+"""
+
+_TICKET_COLUMNS = tuple(c.key for c in Ticket.__table__.columns)
+_CALL_COLUMNS = tuple(c.key for c in CallRecord.__table__.columns)
+
+
+@dataclass(frozen=True)
+class PgCall:
+    """What the fast path did: `ticket` called at window `window`, or why it stepped aside."""
+
+    outcome: str  # called / nobody / fallback / no_counter / wrong_centre
+    ticket: Ticket | None = None
+    window: int | None = None
+    counter_centre: uuid.UUID | None = None
+
+
+def _utc(value: Any) -> Any:
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+def call_next_pg(
+    engine: Engine,
+    counter_id: uuid.UUID,
+    clerk_id: uuid.UUID,
+    user_centre: uuid.UUID | None,
+    today: date,
+    now: datetime,
+    rule: FairnessRule,
+) -> PgCall:
+    """Take the next ticket for the window in two round trips. `fallback`: nothing was changed and
+    the general path must run (every open ticket is being taken by other windows right now, or a
+    counter row this path updates does not exist yet)."""
+    params = {
+        "counter": counter_id,
+        "user_centre": user_centre,
+        "k": rule.max_consecutive_priority,
+        "today": today,
+        "now": now,
+        "overdue": now - rule.max_ordinary_wait,
+        "clerk": clerk_id,
+        "call_id": new_id(),
+        "audit_scope": AUDIT_SCOPE,
+        "outbox_scope": OUTBOX_SCOPE,
+    }
+    raw = engine.raw_connection()
+    try:
+        pg: Connection[Any] = raw.driver_connection  # type: ignore[assignment]
+        pg.autocommit = True  # BEGIN is sent in the pipeline, not as a round trip of its own
+        try:
+            return _take(pg, engine, params, counter_id, clerk_id, now)
+        except BaseException:
+            if pg.info.transaction_status != TransactionStatus.IDLE and not pg.closed:
+                pg.execute("ROLLBACK")
+            raise
+        finally:
+            if not pg.closed and pg.info.transaction_status == TransactionStatus.IDLE:
+                pg.autocommit = False
+    finally:
+        raw.close()
+
+
+def _take(
+    pg: Connection[Any],
+    engine: Engine,
+    params: dict[str, Any],
+    counter_id: uuid.UUID,
+    clerk_id: uuid.UUID,
+    now: datetime,
+) -> PgCall:
+    take = pg.cursor(row_factory=dict_row)
+    head = pg.cursor()
+    with pg.pipeline():
+        pg.execute("BEGIN")
+        take.execute(TAKE_SQL, params, prepare=True)
+        head.execute(PREVIOUS_HASH_SQL, params, prepare=True)
+    row = take.fetchone()
+    previous = head.fetchone()
+    assert row is not None
+    outcome = _refusal(row)
+    if outcome is not None or previous is None:
+        pg.execute("ROLLBACK")
+        return PgCall(outcome or "fallback", counter_centre=row["_counter_centre"])
+    seq, prev_hash = int(previous[0]), previous[1] or ""
+    if seq != row["_audit_seq"]:  # cannot happen while the counter row is locked; be safe
+        pg.execute("ROLLBACK")
+        return PgCall("fallback", counter_centre=row["_counter_centre"])
+    ticket = Ticket(**{k: _utc(row[k]) for k in _TICKET_COLUMNS})
+    window = int(row["_window"])
+    call = {
+        "id": params["call_id"],
+        "centre_id": ticket.centre_id,
+        "ticket_id": ticket.id,
+        "counter_id": counter_id,
+        "clerk_id": clerk_id,
+        "number": ticket.number,
+        "window_number": window,
+        "recall": False,
+        "priority": ticket.priority != PriorityClass.NORMAL.value,
+        "at": now,
+    }
+    entry = ChainEntry(
+        seq=seq,
+        at=utcnow(),
+        user_id=clerk_id,
+        centre_id=ticket.centre_id,
+        action="ticket_called",
+        subject_type="ticket",
+        subject_id=ticket.id,
+        window=_acting_window.get(),
+        result="ok",
+        detail={"counter_id": str(counter_id)},
+    )
+    digest, mac = seal(entry, prev_hash, audit_key(engine))
+    with pg.pipeline():
+        pg.execute(
+            AUDIT_SQL,
+            {
+                "id": new_id(),
+                "seq": seq,
+                "at": entry.at,
+                "user_id": entry.user_id,
+                "centre_id": entry.centre_id,
+                "action": entry.action,
+                "subject_type": entry.subject_type,
+                "subject_id": entry.subject_id,
+                "window": entry.window,
+                "result": entry.result,
+                "detail": Json(entry.detail),
+                "prev_hash": prev_hash,
+                "hash": digest,
+                "mac": mac,
+            },
+            prepare=True,
+        )
+        pg.execute(
+            OUTBOX_SQL,
+            {
+                "outbox_scope": OUTBOX_SCOPE,
+                "id1": new_id(),
+                "op1": new_id(),
+                "ticket_id": ticket.id,
+                "ticket": Json({k: jsonable(getattr(ticket, k)) for k in _TICKET_COLUMNS}),
+                "id2": new_id(),
+                "op2": new_id(),
+                "call_id": call["id"],
+                "call": Json({k: jsonable(call[k]) for k in _CALL_COLUMNS}),
+                "at": utcnow(),
+            },
+            prepare=True,
+        )
+        pg.execute("COMMIT")
+    return PgCall("called", ticket, window, ticket.centre_id)
+
+
+def _refusal(row: dict[str, Any]) -> str | None:
+    """Why flight 1 took no ticket (None: it took one and may go on)."""
+    if row["_counter_centre"] is None:
+        return "no_counter"
+    if row["_window"] is None:
+        return "wrong_centre"
+    if row["id"] is None:
+        return "fallback" if row["_any_waiting"] else "nobody"
+    if row["_audit_seq"] is None or not row["_outbox_ready"] or row["_calls"] != 1:
+        return "fallback"
+    return None
