@@ -24,6 +24,7 @@ from app.services.dto import SignedInUser
 from app.services.follow_ups import FollowUpService
 from app.services.hall import HallService
 from app.services.intake import IntakeService
+from app.services.maintenance import MaintenanceService
 from app.services.period_figures import PeriodFiguresService
 from app.services.permissions import Guarded, Session
 from app.services.prints import PrintService
@@ -57,12 +58,16 @@ class Services:
     max_recalls: int | None = None  # None: the centre's setting (tests may pin a number)
     # The account signed in at this desk through `accounts.sign_in` (None at a kiosk or board).
     session: Session = field(default_factory=Session)
+    # The CA bundle that checks the hub's certificate (None: the system's), for sync and enrolment.
+    hub_ca_file: str | None = None
 
     @classmethod
-    def for_url(cls, url: str, clock: Clock = system_clock) -> Services:
+    def for_url(
+        cls, url: str, clock: Clock = system_clock, *, hub_ca_file: str | None = None
+    ) -> Services:
         ctx = ServiceContext.for_url(url, clock=clock)
         ctx.use_centre_zone()
-        return cls(ctx)
+        return cls(ctx, hub_ca_file=hub_ca_file)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -74,6 +79,22 @@ class Services:
         seeded = initialise(self.ctx, seed_demo=seed_demo)
         self.ctx.use_centre_zone()
         return seeded
+
+    def migrate(self) -> None:
+        """Check the database is sound and bring its schema up to date, seeding nothing (what
+        enrolment and sync need: a damaged database is never synced)."""
+        from app.db.engine import upgrade
+        from app.db.health import check_database
+
+        check_database(self.ctx.engine)
+        upgrade(self.ctx.engine)
+
+    def as_operator(self) -> Services:
+        """The command line acts as the machine's operator while no account is signed in (the
+        OPERATOR actor of app/services/permissions.py: maintenance that needs no account, and
+        first-start work before any account exists). The GUI never calls this."""
+        self.session.operator = True
+        return self
 
     def today(self) -> date:
         """Today's business date in the centre's time zone, from the services' clock."""
@@ -188,12 +209,17 @@ class Services:
     def reports(self) -> ReportService:
         return self._guarded("reports", ReportService(self.ctx))
 
+    @property
+    def maintenance(self) -> MaintenanceService:
+        return self._guarded("maintenance", MaintenanceService(self.ctx))
+
     @cached_property
     def sync(self) -> SyncService:
         """One instance: its agent remembers whether the hub answered and the clock skew."""
-        return self._guarded("sync", SyncService(self.ctx))
+        verify: bool | str = self.hub_ca_file or True
+        return self._guarded("sync", SyncService(self.ctx, verify=verify))
 
 
-def bootstrap(url: str, *, clock: Clock = system_clock) -> Services:
+def bootstrap(url: str, *, clock: Clock = system_clock, hub_ca_file: str | None = None) -> Services:
     """Every service of the counter over one database URL (the UI's and the CLI's entry)."""
-    return Services.for_url(url, clock=clock)
+    return Services.for_url(url, clock=clock, hub_ca_file=hub_ca_file)

@@ -28,10 +28,9 @@ from app.services.centre_settings import load_settings
 from app.services.context import ServiceContext
 from app.services.counter_dto import IntakeResult, PrintView
 from app.services.document_data import compose, paper_centre
-from app.services.dto import SignedInUser
+from app.services.dto import CASE_KINDS, SignedInUser
 from app.services.prints import PrintService, store_print
 
-CASE_KINDS = ("receipt", "supplement", "rejection", "completion")
 KIND_LABELS = {k: FILE_TITLES[k] for k in (*CASE_KINDS, "form", "ticket")}
 
 

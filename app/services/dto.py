@@ -137,3 +137,8 @@ class DemoDataReport:
     ratings: int
     seconds: float
     per_state: dict[str, int] = field(default_factory=dict)
+
+
+# The papers of a case, which `DocumentService` composes, records and reprints (the ticket slip and
+# the application form are not a case's).
+CASE_KINDS = ("receipt", "supplement", "rejection", "completion")

@@ -20,7 +20,14 @@ from app.services.dto import SignedInUser
 from app.services.uow import acting_window
 
 NOBODY = "nobody"  # no account signed in: the kiosk, the call board, the sign-in dialog
-ACTORS = (*ROLES, NOBODY)
+# The operator of this machine: whoever runs `onewindow` with the database's address, and so holds
+# the database itself (its file or its credentials) — at install before any account exists, or
+# for maintenance no account is needed for (init-db, enrol, restore, sync, audit verify). The
+# command line acts as it only for those commands (`Services.as_operator()`); the GUI never does.
+# Beyond what anyone may do (_ANYONE: the kiosk's and the board's reads), it may call only the
+# methods marked _OPERATOR below, each saying why no account is asked for.
+OPERATOR = "operator"
+ACTORS = (*ROLES, NOBODY, OPERATOR)
 
 _COUNTER = frozenset({"clerk", "supervisor"})  # counter work; administrators do none
 _SUPERVISOR = frozenset({"supervisor"})
@@ -29,6 +36,7 @@ _ANYONE = frozenset(ACTORS)
 _SYSTEM = frozenset({"system_admin"})
 _AUDIT = frozenset({"audit_admin"})
 _SECURITY = frozenset({"security_admin"})
+_OPERATOR = frozenset({OPERATOR})
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "accounts": {
@@ -147,8 +155,20 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # whoever is signed in (or no one); it shows nobody any personal data.
         "status": _ANYONE,
         "run_round": _ANYONE,
+        "watch": _ANYONE,  # rounds on a timer until stopped (`onewindow sync --watch`)
+        # Enrolling spends a one-time code from the district and keeps the device token in this
+        # machine's keyring; a restore fills a new, empty database (no account exists in it yet).
+        "enrol": _OPERATOR,
+        "restore": _OPERATOR,
         "conflicts": _SUPERVISOR,
         "resolve": _SUPERVISOR,
+    },
+    "maintenance": {
+        # What the command line does for the machine's operator (see OPERATOR above).
+        "import_catalogue": _OPERATOR,  # at install only: refused once any account exists
+        "create_security_admin": _OPERATOR,  # at install only: refused once one exists
+        "generate_demo_data": _OPERATOR,  # synthetic residents and cases for a demo database
+        "verify_audit": _OPERATOR,  # read-only: the hash chain, for a scheduled check
     },
 }
 # A first or expired password: nothing but changing it (or leaving).
@@ -159,7 +179,12 @@ class PermissionDenied(DomainError):
     """The acting account's role may not do this; the message names the role, not the data."""
 
     def __init__(self, service: str, method: str, actor: str, *, why: str = "") -> None:
-        who = "未登录" if actor == NOBODY else f"当前账号（{ROLE_NAMES.get(actor, actor)}）"
+        if actor == NOBODY:
+            who = "未登录"
+        elif actor == OPERATOR:
+            who = "未以账号登录的本机操作（请用 --user 指明账号）"
+        else:
+            who = f"当前账号（{ROLE_NAMES.get(actor, actor)}）"
         super().__init__("PERMISSION_DENIED", why or f"{who}无权进行此操作")
         self.service, self.method, self.actor = service, method, actor
 
@@ -170,14 +195,19 @@ class PermissionDenied(DomainError):
 CurrentAccount = Callable[[SignedInUser], SignedInUser | None]
 
 
-def actor_of(user: SignedInUser | None) -> str:
-    return NOBODY if user is None else user.role
+def actor_of(user: SignedInUser | None, operator: bool = False) -> str:
+    """The acting account's role; with none, the machine's operator when the CLI acts as it."""
+    if user is not None:
+        return user.role
+    return OPERATOR if operator else NOBODY
 
 
-def allowed(service: str, method: str, user: SignedInUser | None) -> bool:
+def allowed(
+    service: str, method: str, user: SignedInUser | None, *, operator: bool = False
+) -> bool:
     """The table's answer; anything not in it is refused."""
     roles = PERMISSIONS.get(service, {}).get(method, frozenset())
-    if actor_of(user) not in roles:
+    if actor_of(user, operator) not in roles:
         return False
     if user is not None and user.must_change_password:
         return (service, method) in _PASSWORD_CHANGE_ONLY
@@ -201,10 +231,12 @@ def _with_user(
 
 
 class Session:
-    """The account signed in at this desk through the root (None at a kiosk or board)."""
+    """The account signed in at this desk through the root (None at a kiosk or board), and whether
+    the command line acts as the machine's operator when no account is signed in."""
 
     def __init__(self) -> None:
         self.user: SignedInUser | None = None
+        self.operator = False
 
 
 class Guarded:
@@ -257,9 +289,10 @@ class Guarded:
                                 f"{ROLE_NAMES.get(now.role, now.role)}，无权进行此操作",
                             )
                         user = now
-                if not allowed(name, attr, user):
+                operator = self._session.operator
+                if not allowed(name, attr, user, operator=operator):
                     self._audit(name, attr, user)
-                    raise PermissionDenied(name, attr, actor_of(user))
+                    raise PermissionDenied(name, attr, actor_of(user, operator))
                 result = value(*args, **kwargs)
             self._after(attr, result, user)
             return result
@@ -290,7 +323,7 @@ def public_methods(service_class: type) -> list[str]:
 
 def markdown_table() -> str:
     """The README's roles × services table, generated from PERMISSIONS."""
-    head = ["service.method", *[ROLE_NAMES[r] for r in ROLES], "未登录"]
+    head = ["service.method", *[ROLE_NAMES[r] for r in ROLES], "未登录", "本机操作员"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for service, methods in PERMISSIONS.items():
         for method, roles in methods.items():

@@ -1,30 +1,47 @@
-"""Sync with the district hub as the UI sees it: status, one round, the conflict list and its resolution."""
+"""Sync with the district hub as the UI and the CLI see it: status, rounds, conflicts, enrolment, restore.
+
+The sync agent and its HTTP stack are imported when first used (a round, enrolment, a restore),
+never when the counter window opens."""
 
 from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from app.domain.errors import ValidationError
+from app.domain.errors import DomainError, ValidationError
 from app.services.case_numbers import require_supervisor
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
-from app.sync.agent import SyncAgent, SyncReport, SyncStatus
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
 from app.sync.retry import RetrySchedule
+from app.sync.rounds import SyncReport, SyncStatus
 
-__all__ = ["ConflictItem", "SyncReport", "SyncService", "SyncStatus"]
+if TYPE_CHECKING:
+    from app.sync.agent import SyncAgent
+    from app.sync.protocol import EnrolResponse
+    from app.sync.restore import RestoreReport
+
+__all__ = ["ConflictItem", "HubUnreachable", "SyncReport", "SyncService", "SyncStatus"]
+
+
+class HubUnreachable(DomainError):
+    """Enrolment or a restore could not be done with the hub; the message says why."""
+
 
 ROUND_INTERVAL = 60.0  # seconds between the GUI's rounds while the hub answers
 
 
 class SyncService:
     """One per composition root: the agent it wraps remembers whether the hub answered last time
-    and the clock skew, so the root keeps a single instance (see Services.sync)."""
+    and the clock skew, so the root keeps a single instance (see Services.sync). `verify` is the
+    CA bundle that checks the hub's certificate (True: the system's)."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, *, verify: bool | str = True) -> None:
         self.ctx = ctx
+        self.verify = verify
         self._agent: SyncAgent | None = None
         self._lock = threading.Lock()
         # the same back-off as `onewindow sync --watch`: the GUI asks the report when to run next
@@ -34,7 +51,9 @@ class SyncService:
     def agent(self) -> SyncAgent:
         with self._lock:
             if self._agent is None:
-                self._agent = SyncAgent(self.ctx)
+                from app.sync.agent import SyncAgent
+
+                self._agent = SyncAgent(self.ctx, verify=self.verify)
             return self._agent
 
     def status(self) -> SyncStatus:
@@ -50,6 +69,58 @@ class SyncService:
         with self._lock:
             return replace(report, next_round_in=self._schedule.after(report))
 
+    def watch(
+        self, interval: float, stop: threading.Event, on_round: Callable[[SyncReport], object]
+    ) -> None:
+        """A round every `interval` seconds until `stop` is set; failed rounds are retried with
+        jittered back-off (SyncAgent.run_forever). `on_round` sees every report."""
+        self.agent.run_forever(interval, stop, on_round=on_round)
+
+    def enrol(self, hub_url: str, code: str, device_name: str = "") -> EnrolResponse:
+        """Enrol this centre database with the hub as a device (the token goes to the keyring)."""
+        from app.sync.client import SyncError
+        from app.sync.credentials import CredentialError
+        from app.sync.enrol import enrol
+
+        try:
+            return enrol(self.ctx, hub_url, code, device_name=device_name, verify=self.verify)
+        except (SyncError, CredentialError) as exc:
+            raise HubUnreachable("ENROL_FAILED", f"注册失败：{_message(exc)}") from exc
+
+    def restore(
+        self,
+        hub_url: str | None,
+        code: str | None,
+        device_name: str = "",
+        on_progress: Callable[[int, int], object] | None = None,
+    ) -> RestoreReport:
+        """Rebuild this new, empty database from the hub (app/sync/restore.py); `on_progress` gets
+        (changes received, hub cursor). Refusals and hub failures are HubUnreachable, with
+        nothing written."""
+        from app.sync.client import SyncError
+        from app.sync.credentials import CredentialError
+        from app.sync.restore import RestoreError, RestoreProgress, restore
+
+        def progress(p: RestoreProgress) -> None:
+            if on_progress is not None:
+                on_progress(p.changes, p.cursor)
+
+        try:
+            return restore(
+                self.ctx,
+                hub_url,
+                code,
+                device_name=device_name,
+                verify=self.verify,
+                on_progress=progress,
+            )
+        except RestoreError as exc:
+            raise HubUnreachable("RESTORE_REFUSED", exc.message) from exc
+        except (SyncError, CredentialError) as exc:
+            raise HubUnreachable(
+                "RESTORE_FAILED", f"恢复失败，本数据库未写入任何业务数据：{_message(exc)}"
+            ) from exc
+
     def conflicts(self, user: SignedInUser, *, open_only: bool = True) -> list[ConflictItem]:
         """The conflicts a supervisor resolves, oldest first."""
         require_supervisor(user)
@@ -61,3 +132,7 @@ class SyncService:
         if not resolution.strip():
             raise ValidationError("RESOLUTION_REQUIRED", "请填写处理结果", field="resolution")
         resolve_conflict(self.ctx, conflict_id, user.id, resolution)
+
+
+def _message(exc: Exception) -> str:
+    return str(getattr(exc, "message", "") or exc)

@@ -6,11 +6,14 @@ holds it): `app.services.bootstrap` (the composition root), `app.services.dto`,
 the errors every rule raises, the sync agent's reports, the application form's data the UI
 fills in from what the clerk typed) and three pure helpers the UI shows or
 reads input with (`local_time`, `normalise_input`, `database_message`) are
-re-exported here so the UI never imports `app.domain`, `app.sync` or `app.clock` itself."""
+re-exported here so the UI never imports `app.domain`, `app.sync` or `app.clock` itself.
+The command line (app/cli) names the same modules, and here finds its file-only helpers, which
+open no database: checking and reading a catalogue folder, rendering a demo paper."""
 
 from __future__ import annotations
 
 from app.clock import local_time
+from app.documents.demo import print_demo
 from app.documents.model import ApplicantFields, ApplicationFormData
 from app.domain.catalogue import (
     CaseType,
@@ -31,16 +34,19 @@ from app.services.centre_settings import CentreSettingsView
 from app.services.documents import PrintedPaper, PrintHistoryRow
 from app.services.hall import AtRiskTicket, GroupNow, LiveHall, WindowNow
 from app.services.health import database_message
+from app.services.maintenance import CatalogueInvalid, check_catalogue, read_catalogue
 from app.services.period_figures import CaseRow, PeriodFigures, TicketRow, Times
 from app.services.permissions import PermissionDenied
 from app.services.ratings import BAD_LEVELS
 from app.services.reports import DayFigures
 from app.services.residents import ResidentInput
 from app.services.supervision import DeadlineCase, DeadlineLists, ExtensionGranted
-from app.services.sync import ConflictItem, SyncReport, SyncStatus
+from app.services.sync import ConflictItem, HubUnreachable, SyncReport, SyncStatus
+from app.sync.restore_tables import ROW_LABELS as RESTORED_ROW_LABELS
 
 __all__ = [
     "BAD_LEVELS",
+    "RESTORED_ROW_LABELS",
     "ROLE_NAMES",
     "AccountLocked",
     "AccountView",
@@ -51,6 +57,7 @@ __all__ = [
     "AuthError",
     "CaseRow",
     "CaseType",
+    "CatalogueInvalid",
     "CentreSettingsView",
     "ConflictItem",
     "DayFigures",
@@ -61,6 +68,7 @@ __all__ = [
     "FieldKind",
     "FormFieldSpec",
     "GroupNow",
+    "HubUnreachable",
     "IllegalTransition",
     "LiveHall",
     "MaterialForm",
@@ -80,8 +88,11 @@ __all__ = [
     "ValidationError",
     "VerifyReport",
     "WindowNow",
+    "check_catalogue",
     "database_message",
     "local_time",
     "normalise_input",
+    "print_demo",
+    "read_catalogue",
     "resource_path",
 ]

@@ -20,6 +20,7 @@ from app.services.dto import SignedInUser
 from app.services.permissions import (
     ACTORS,
     NOBODY,
+    OPERATOR,
     PERMISSIONS,
     PermissionDenied,
     allowed,
@@ -64,7 +65,7 @@ def services(sqlite_url: str) -> Iterator[Services]:
 def _users(services: Services) -> dict[str, SignedInUser | None]:
     with services.ctx.uow(read_only=True) as uow:
         rows = {u.username: u for u in uow.session.scalars(select(User))}
-    users: dict[str, SignedInUser | None] = {NOBODY: None}
+    users: dict[str, SignedInUser | None] = {NOBODY: None, OPERATOR: None}
     for role, username in ACCOUNT_OF_ROLE.items():
         u = rows[username]
         users[role] = SignedInUser(
@@ -116,15 +117,18 @@ def test_every_method_as_every_role_and_as_no_one(services: Services) -> None:
         for method in PERMISSIONS[name]:
             for actor in ACTORS:
                 user = users[actor]
-                # The desk's session is the actor too (for methods that take no account).
+                # The desk's session is the actor too (for methods that take no account); the
+                # operator is the command line acting with no account (Services.as_operator).
                 services.session.user = user
-                expected = allowed(name, method, user)
+                services.session.operator = actor == OPERATOR
+                expected = allowed(name, method, user, operator=actor == OPERATOR)
                 got = _call(getattr(services, name), method, user)
                 calls += 1
                 if got != expected:
                     mismatches.append((f"{name}.{method}", actor, expected, got))
     assert not mismatches
-    assert calls == 6 * sum(len(m) for m in PERMISSIONS.values())
+    assert calls == len(ACTORS) * sum(len(m) for m in PERMISSIONS.values())
+    services.session.operator = False
     with services.ctx.uow(read_only=True) as uow:
         refused = uow.session.scalars(
             select(AuditRecord).where(AuditRecord.action == "permission_denied")
@@ -186,3 +190,24 @@ def test_readme_shows_the_generated_table() -> None:
     assert markdown_table() in readme, (
         "regenerate: python -c 'from app.services.permissions import markdown_table; print(markdown_table())'"
     )
+
+
+def test_the_operator_does_maintenance_and_nothing_an_account_does(services: Services) -> None:
+    from app.resources import resource_path
+    from app.services.types import DomainError, read_catalogue
+
+    with pytest.raises(PermissionDenied):  # the GUI's root is never the operator
+        services.maintenance.verify_audit()
+    services.as_operator()
+    assert services.maintenance.verify_audit().chain.ok
+    with pytest.raises(PermissionDenied, match="--user"):
+        services.reports.day_figures(uuid.UUID(int=0))
+    with pytest.raises(PermissionDenied):
+        services.catalogue.import_publication(read_catalogue(resource_path("catalogue")))
+    # at install only: accounts exist here, so a system administrator imports, signed in
+    with pytest.raises(DomainError, match="--user"):
+        services.maintenance.import_catalogue(read_catalogue(resource_path("catalogue")))
+    boss = services.accounts.sign_in("supervisor", "onewindow")
+    with pytest.raises(PermissionDenied):  # a signed-in account acts as itself, not the operator
+        services.maintenance.verify_audit()
+    services.accounts.sign_out(boss)

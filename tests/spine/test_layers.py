@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CONTRACTS = {
     "ui-through-services",
+    "cli-through-services",
     "domain-pure",
     "hub-own-server",
     "app-headless",
@@ -47,6 +48,24 @@ def test_the_tree_keeps_every_contract() -> None:
     assert f"Contracts: {len(CONTRACTS)} kept, 0 broken." in result.stdout
 
 
+# What the command line may import of app besides the composition root and the public types.
+CLI_INFRASTRUCTURE = {"app.cli", "app.config", "app.logging_setup"}
+
+
+def test_the_cli_contract_forbids_every_other_part_of_app() -> None:
+    """A package or module added to app later is forbidden to the CLI until the contract says."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "cli-through-services"
+    ]
+    parts = {
+        f"app.{p.stem}"
+        for p in (ROOT / "app").iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
+    assert set(contract["forbidden_modules"]) == parts - CLI_INFRASTRUCTURE
+
+
 BREAKS = [
     (
         "ui-through-services",
@@ -59,6 +78,18 @@ BREAKS = [
         "ui/board.py",
         "from app.services.queue import QueueService",
         "ui.board -> app.services.queue",
+    ),
+    (
+        "cli-through-services",
+        "app/cli/sync.py",
+        "from app.sync.agent import SyncAgent",
+        "app.cli.sync -> app.sync.agent",
+    ),
+    (
+        "cli-through-services",
+        "app/cli/papers.py",
+        "from app.services.documents import DocumentService",
+        "app.cli.papers -> app.services.documents",
     ),
     (
         "domain-pure",

@@ -13,11 +13,12 @@ import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from sqlalchemy import select
 
+from app.cli.sync import add_commands as add_sync_commands
+from app.cli.sync import cmd_sync
 from app.db.models import CalendarDay, User
 from app.hub import admin, publish
 from app.hub.models import HubDevice
 from app.sync.agent import SyncAgent
-from app.sync.cli import add_sync_commands, cmd_sync
 from app.sync.credentials import CredentialError
 from app.sync.enrol import enrol
 from tests.sync.harness import WorkMaker, new_centre
