@@ -182,7 +182,7 @@ def _apply(
             status = apply_event(batch, o.entity_id, o.payload, p.case_id) or status
         elif o.entity == "sync_conflict" and o.payload.get("status") == "resolved":
             resolve_conflict(session, batch.centre_id, o.entity_id, o.payload, batch.now)
-        if status == APPLIED and not KINDS[o.entity].event:  # events: the change log is their store
+        if status == APPLIED and not KINDS[o.entity].in_log_only:  # the change log is their store
             batch.records[(o.entity, o.entity_id)] = o.payload
             batch.json[(o.entity, o.entity_id)] = (p.entity_id, p.json)
             if KINDS[o.entity].is_case:

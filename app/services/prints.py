@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.db.models import Case, PrintedDocument, Ticket
 from app.db.types import new_id
 from app.domain.errors import ValidationError
+from app.domain.print_blobs import blob_id, blob_payload
 from app.services.case_numbers import NotFound, get_or_404, require_centre, sync_row
 from app.services.context import ServiceContext
 from app.services.counter_dto import PrintView
@@ -78,6 +79,7 @@ def store_print(
     )
     uow.session.add(doc)
     sync_row(uow, "printed_document", doc, skip=("content",))
+    queue_blob(uow, centre_id, doc.id, doc.sha256, doc.content)
     uow.audit(
         "document_reprinted" if reprint_of else "document_printed",
         user_id=user.id,
@@ -87,6 +89,38 @@ def store_print(
         kind=kind,
     )
     return _view(doc)
+
+
+def queue_blob(
+    uow: UnitOfWork,
+    centre_id: uuid.UUID,
+    doc_id: uuid.UUID,
+    sha256: str,
+    pdf: bytes,
+    *,
+    force: bool = False,
+) -> bool:
+    """Send the print's bytes to the hub unless this centre sent the same bytes before (a reprint,
+    the same paper again): content-addressed by centre and SHA-256, compressed. False when not
+    sent. `force`: the caller knows they were not sent (the one-time send of older prints)."""
+    earlier = (
+        None
+        if force
+        else uow.session.scalar(
+            select(PrintedDocument.id)
+            .where(
+                PrintedDocument.centre_id == centre_id,
+                PrintedDocument.sha256 == sha256,
+                PrintedDocument.id != doc_id,
+            )
+            .limit(1)
+        )
+    )
+    payload = None if earlier is not None else blob_payload(centre_id, pdf)
+    if payload is None:
+        return False
+    uow.record_change("print_blob", blob_id(centre_id, sha256), payload)
+    return True
 
 
 class PrintService:

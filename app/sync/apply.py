@@ -20,6 +20,7 @@ from app.db.models import (
     CataloguePublicationRow,
     Centre,
     Matter,
+    PrintedDocument,
     ServiceGroup,
     SyncConflict,
     User,
@@ -27,6 +28,7 @@ from app.db.models import (
 from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_event, parse_status
 from app.domain.errors import IllegalTransition
+from app.domain.print_blobs import BlobError, blob_bytes
 from app.services.uow import UnitOfWork
 from app.sync.kinds import CASE, CONFLICT, DEPARTMENT_OP, EVENT, Restore, kind_named
 from app.sync.protocol import Change, conflict_id
@@ -221,6 +223,26 @@ def apply_catalogue(s: Session, payload: dict[str, Any]) -> None:
         s.add(CatalogueService._matter_row(matter_from_dict(m), version))
 
 
+def print_bytes(payload: dict[str, Any]) -> tuple[str, bytes] | None:
+    """(SHA-256, bytes) of a pulled print blob, or None (logged) when it cannot be used."""
+    try:
+        return blob_bytes(payload)
+    except BlobError as exc:
+        log.warning("print blob not used: %s", exc)
+        return None
+
+
+def fill_prints(s: Session, sha256: str, pdf: bytes) -> int:
+    """Put a print's bytes back into every record of that print that lacks them; returns how many."""
+    result = s.execute(
+        update(PrintedDocument)
+        .where(PrintedDocument.sha256 == sha256, func.length(PrintedDocument.content) == 0)
+        .values(content=pdf)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def apply_settings(s: Session, payload: dict[str, Any]) -> None:
     """The district's settings for a centre: applied when they name this database's centre."""
     from app.services.centre_settings import apply_district_settings
@@ -326,6 +348,10 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
             apply_calendar_day(s, ch.payload)
         elif rule is Restore.SETTINGS:
             apply_settings(s, ch.payload)
+        elif rule is Restore.BLOB:
+            if (blob := print_bytes(ch.payload)) is not None:
+                s.flush()
+                fill_prints(s, *blob)
         elif kind is EVENT and ch.op == DEPARTMENT_OP:
             # made at the hub by department staff (a centre's ops are all upserts)
             apply_department_event(uow, ch)

@@ -43,6 +43,7 @@ class Restore(Enum):
     CALENDAR = "calendar"
     ACCOUNT = "account"
     SETTINGS = "settings"  # the district's rules for the centre (applied when they name it)
+    BLOB = "blob"  # a print's bytes: put back into every printed_document row with its SHA-256
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,16 @@ class Kind:
     event: bool = False  # immutable: the change log is its store at the hub, no hub_record row
     case_field: str | None = None  # payload field naming the case the row belongs to
     is_case: bool = False  # the case record itself (the hub keeps its merged state)
+    log_only: bool = False  # immutable, no centre table of its name: kept in the change log only
 
     @property
     def table(self) -> str:
         return self.name
+
+    @property
+    def in_log_only(self) -> bool:
+        """The hub keeps it in its change log only, never as a hub_record row."""
+        return self.event or self.log_only
 
 
 KINDS: dict[str, Kind] = {
@@ -76,6 +83,8 @@ KINDS: dict[str, Kind] = {
         Kind("printed_document", Owner.CENTRE, Restore.ROW, case_field="case_id"),
         Kind("consultation", Owner.CENTRE, Restore.ROW),
         Kind("call_record", Owner.CENTRE, Restore.ROW),
+        # a print's exact bytes, compressed, once per centre and SHA-256 (app/domain/print_blobs.py)
+        Kind("print_blob", Owner.CENTRE, Restore.BLOB, log_only=True),
         Kind("sync_conflict", Owner.CENTRE, Restore.CONFLICT),
         Kind("catalogue", Owner.DISTRICT, Restore.CATALOGUE),
         Kind("calendar_day", Owner.DISTRICT, Restore.CALENDAR),
@@ -91,6 +100,7 @@ LEGACY_NAMES = {"case": "case_file"}
 CASE = KINDS["case_file"]
 EVENT = KINDS["case_event"]
 CONFLICT = KINDS["sync_conflict"]
+PRINT_BLOB = KINDS["print_blob"]
 UPSERT = "upsert"  # the only op a centre sends
 DEPARTMENT_OP = "event"  # an event made at the hub by department staff
 

@@ -33,8 +33,10 @@ from app.sync.apply import (
     apply_department_event,
     apply_settings,
     centre_conflict_row,
+    fill_prints,
     missing_binary,
     payload_values,
+    print_bytes,
     table_for,
 )
 from app.sync.kinds import DEPARTMENT_OP, Restore, kind_named
@@ -62,6 +64,12 @@ class _Restorer(_References):
         # The fresh database's own windows (the seeded six): replaced by the history's, if it has any.
         self.seeded_windows: set[uuid.UUID] = set(self.s.scalars(select(Counter.id)))
         self.department: dict[uuid.UUID, list[Change]] = {}  # case id -> the hub's decisions on it
+        self.blobs: dict[str, bytes] = {}  # the prints' bytes by SHA-256, put back at the end
+        # Rows whose parent row comes later in the history (a transaction's rows split by a page or
+        # queued child first): held back to the next run, strict only at the end (finish).
+        self.deferred: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+        self.strict = False
+        self.prints_filled = 0
         self.skipped = self.remapped = self.cleared = self.decisions = self.adopted_users = (
             self.counters
         ) = 0
@@ -87,6 +95,9 @@ class _Restorer(_References):
                 self._user(ch.payload)
             elif kind == "settings":
                 apply_settings(self.s, ch.payload)
+            elif kind == "blob":
+                if (blob := print_bytes(ch.payload)) is not None:
+                    self.blobs[blob[0]] = blob[1]
             elif kind == "conflict":
                 apply_conflict(self.s, ch.payload)
             elif kind == "decision":
@@ -117,9 +128,10 @@ class _Restorer(_References):
 
     def _rows(self, run: list[Change]) -> None:
         """Plain rows: the latest version of each, parents before children, upserted in bulk."""
-        if not run:
+        if not run and not self.deferred:
             return
-        latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+        latest: dict[tuple[str, uuid.UUID], dict[str, Any]] = dict(self.deferred)
+        self.deferred = {}
         for ch in run:
             table = table_for(ch.entity)
             assert table is not None
@@ -136,7 +148,12 @@ class _Restorer(_References):
 
     def _upsert(self, table: Table, items: list[tuple[uuid.UUID, dict[str, Any]]]) -> None:
         rows = [payload_values(table, {**payload, "id": str(eid)}) for eid, payload in items]
-        self._resolve(table, rows)
+        held = self._resolve(table, rows)
+        if held:  # their parents are not here yet: again with the next run
+            self.deferred.update({(table.name, eid): p for eid, p in items if eid in held})
+            rows = [r for r in rows if r["id"] not in held]
+            if not rows:
+                return
         if table.name == "case_event" and self.department:
             self._make_room(rows)
         if table.name == "counter":
@@ -223,8 +240,12 @@ class _Restorer(_References):
     # --- after the last page ----------------------------------------------------------------------
 
     def finish(self) -> None:
+        self.strict = True  # what still lacks its parent now never gets it: cleared or refused
+        self._rows([])
         self.s.flush()
         self._late_decisions()
+        for sha, pdf in self.blobs.items():  # every record of a print, reprints included
+            self.prints_filled += fill_prints(self.s, sha, pdf)
         self._name_stand_ins()
         self._queue_stand_in_windows()
         self.counters = rebuild_number_counters(self.s)

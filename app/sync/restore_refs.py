@@ -68,17 +68,21 @@ class _References:
     decisions: int
     adopted_users: int
     counters: int
+    strict: bool
 
     # --- references to rows a centre never sends ------------------------------------------------
 
-    def _resolve(self, table: Table, rows: list[dict[str, Any]]) -> None:
+    def _resolve(self, table: Table, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+        """References matched or made; returns the ids of rows to hold back (a parent not here yet)."""
+        held: set[uuid.UUID] = set()
         for col in table.columns:
             for fk in col.foreign_keys:
                 target = fk.column.table.name
                 if target in _REFERENCED:
                     self._reference(target, col, rows)
                 elif target in RESTORED_TABLES:
-                    self._check(table, target, col, rows)
+                    held |= self._check(table, target, col, rows)
+        return held
 
     def _reference(self, target: str, col: Column[Any], rows: list[dict[str, Any]]) -> None:
         alias = self.alias[target]
@@ -238,17 +242,21 @@ class _References:
 
     def _check(
         self, table: Table, target: str, col: Column[Any], rows: list[dict[str, Any]]
-    ) -> None:
-        """A reference to a restored row the hub never had: cleared if optional, else the restore stops."""
+    ) -> set[uuid.UUID]:
+        """A reference to a restored row not here: before the end, the rows to hold back (their
+        parent may come later in the history); at the end (strict), a reference the hub never had
+        is cleared if optional, else the restore stops."""
         wanted = {v for r in rows if (v := r.get(col.key)) is not None}
         if target == table.name:
             wanted -= {r["id"] for r in rows}  # rows of this statement, inserted in log order
         if not wanted:
-            return
+            return set()
         ref = Base.metadata.tables[target]
         missing = wanted - set(self.s.scalars(select(ref.c.id).where(ref.c.id.in_(list(wanted)))))
         if not missing:
-            return
+            return set()
+        if not self.strict:
+            return {r["id"] for r in rows if r.get(col.key) in missing}
         if not col.nullable:
             raise RestoreError(
                 f"区级平台的数据不完整：{table.name}.{col.key} 指向的 {target} {sorted(missing)[0]} "
@@ -265,6 +273,7 @@ class _References:
                 )
                 r[col.key] = None
                 self.cleared += 1
+        return set()
 
     def _adopt(
         self, table: Table, old: uuid.UUID, new: uuid.UUID, *, into_existing: bool = False

@@ -54,6 +54,7 @@ _SPECIAL = {
     Restore.CALENDAR: "calendar",
     Restore.ACCOUNT: "user",
     Restore.SETTINGS: "settings",
+    Restore.BLOB: "blob",
 }
 
 # Tables whose rows the history points at but may not hold, matched to the fresh database's rows or
