@@ -14,7 +14,7 @@ QT_LIBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-
   libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libpulse0 fonts-noto-cjk"
 TEST_TOOLS="poppler-utils libzbar0 zbar-tools chromium libatomic1
-  xvfb openbox xdotool imagemagick"  # chromium: hub page tests (libatomic1: Playwright's node); Xvfb+openbox+xdotool: the real-window test
+  xvfb openbox xdotool x11-utils imagemagick"  # chromium: hub page tests (libatomic1: Playwright's node); Xvfb+openbox+xdotool+xwininfo: the real-window test
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 

@@ -26,6 +26,7 @@ class ActionId(Enum):
     SKIP = auto()
     IDENTIFY = auto()
     FIND_MATTER = auto()
+    MATERIALS_IN = auto()
     ACCEPT = auto()
     COMPLETE_ON_SPOT = auto()
     SUPPLEMENT_NOTICE = auto()
@@ -61,6 +62,11 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.IDENTIFY: ActionSpec(QT_TR_NOOP("身份核验"), "F5", QT_TR_NOOP("输入或读取身份证号")),
     ActionId.FIND_MATTER: ActionSpec(
         QT_TR_NOOP("选择事项"), "F6", QT_TR_NOOP("按名称、编码或拼音首字母查找事项")
+    ),
+    ActionId.MATERIALS_IN: ActionSpec(
+        QT_TR_NOOP("必需材料收齐"),
+        "Ctrl+M",
+        QT_TR_NOOP("未标记的必需材料标为已收取，未标记的非必需材料标为未提供"),
     ),
     ActionId.ACCEPT: ActionSpec(QT_TR_NOOP("受理"), "F7", QT_TR_NOOP("受理并打印受理回执")),
     ActionId.COMPLETE_ON_SPOT: ActionSpec(

@@ -237,11 +237,8 @@ class AdminWindow(QMainWindow):
         super().__init__()
         self.services, self.user = services, user
         self.setObjectName("AdminWindow")
-        self.setWindowTitle(
-            tr("一窗通 · {role} {name}").format(
-                role=ROLE_NAMES.get(user.role, user.role), name=user.display_name
-            )
-        )
+        # Qt adds " — 一窗通" (the application's display name) to the title
+        self.setWindowTitle(f"{ROLE_NAMES.get(user.role, user.role)} {user.display_name}")
         self.resize(1100, 700)
         self.tabs = QTabWidget()
         self.audit: AuditPage | None = None

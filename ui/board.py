@@ -6,13 +6,14 @@ import logging
 from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,7 @@ from ui.table_model import Column, RowTableModel
 
 log = logging.getLogger(__name__)
 
+CALL_PX = 110  # the current call's type size where it fits
 STYLE = """
 QWidget#board { background: #0b2545; }
 QLabel { color: #e8f1fb; }
@@ -110,6 +112,8 @@ class BoardWindow(QWidget):
         self.current = named(QLabel(), "current")
         self.current.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.current.setMinimumHeight(220)
+        # a long call never widens the window past its screen (it would on a bare X server)
+        self.current.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.recent_caption = named(QLabel(), "caption")
         self.waiting_caption = named(QLabel(), "caption")
         self.footer = named(QLabel(), "footer")
@@ -240,6 +244,7 @@ class BoardWindow(QWidget):
             self.footer.setText(tr("请按号码顺序办理，过号请到服务台重新取号"))
             return
         self.current.setText(state.calls[0].text if state.calls else tr("请留意叫号"))
+        self.fit_call()
         self.recent_model.set_rows(state.calls[1:])
         self.groups_model.set_rows(state.groups)
         self.footer.setText(
@@ -247,6 +252,20 @@ class BoardWindow(QWidget):
                 n=state.total_waiting
             )
         )
+
+    def fit_call(self) -> None:
+        """The current call in the largest type, up to CALL_PX, that fits the label's width."""
+        label = self.current
+        font = QFont(label.font())
+        font.setPixelSize(CALL_PX)
+        width = QFontMetrics(font).horizontalAdvance(label.text())
+        room = label.contentsRect().width() - 24
+        px = CALL_PX if width <= room or room <= 0 else max(40, CALL_PX * room // width)
+        label.setStyleSheet(f"font-size: {px}px;")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_call()
 
     def _tick(self) -> None:
         self.clock_label.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd  HH:mm:ss"))

@@ -46,7 +46,7 @@ def run_kiosk(url: str) -> int:
     window = KioskWindow(
         services, printer=PdfPrinter(receipt_printer=RECEIPT_PRINTER.get(settings))
     )
-    window.showFullScreen()
+    show_full_screen_on(window, None)  # the screen's size even where no window manager sets it
     QTimer.singleShot(0, lambda: _prepare(services, window.load))
     try:
         return app.exec()

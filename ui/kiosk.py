@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -197,6 +198,7 @@ class KioskWindow(QWidget):
             for i, g in enumerate(board.groups):
                 b = named(QPushButton(), "group")
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                b.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
                 b.clicked.connect(lambda _=False, code=g.code: self.issue(code))
                 self.grid.addWidget(b, i // columns, i % columns)
                 self.group_buttons.append(b)

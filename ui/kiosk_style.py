@@ -19,7 +19,7 @@ QLabel#centre { font-size: 24px; color: #4a5a6a; }
 QLabel#hint, QLabel#status { font-size: 22px; color: #4a5a6a; }
 QLabel#status[error="true"] { color: #b3261e; }
 QPushButton#group { font-size: 36px; color: white; background: #1565c0; border: none;
-    border-radius: 18px; padding: 16px; min-height: 150px; text-align: center; }
+    border-radius: 18px; padding: 16px; min-height: 96px; text-align: center; }
 QPushButton#group:pressed { background: #0d47a1; }
 QPushButton#group:disabled { background: #90a4ae; }
 QPushButton#priority { font-size: 24px; background: white; color: #1d2b3a;

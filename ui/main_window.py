@@ -285,7 +285,8 @@ class MainWindow(QMainWindow):
             page.load()
 
     def translateUI(self) -> None:
-        self.setWindowTitle(tr("一窗通 · 街道便民服务中心"))
+        # Qt adds " — 一窗通" (the application's display name): the title must not say it again
+        self.setWindowTitle(self.overview.centre.name if self.overview else tr("便民服务中心"))
         self.settings_menu.setTitle(tr("设置"))
         self.settings_action.setText(tr("本机设置（窗口、打印机、屏幕）…"))
         self.registry.translateUI()
@@ -345,6 +346,7 @@ class MainWindow(QMainWindow):
             self.centre_label.setText(tr("正在打开数据库…"))
             return
         c = ov.centre
+        self.setWindowTitle(c.name)
         self.centre_label.setText(c.name)
         self.centre_detail.setText(tr("%s · 咨询电话 %s") % (c.address, c.enquiry_phone))
         number = COUNTER_NUMBER.get(self.settings)

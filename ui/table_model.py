@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 ATTENTION_COLOUR = "#fde2e2"
+LEFT = Qt.AlignmentFlag.AlignLeft
 
 
 @dataclass(frozen=True)
@@ -71,15 +72,21 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.BackgroundRole and self._attention is not None:
             return QColor(ATTENTION_COLOUR) if self._attention(self._rows[index.row()]) else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            side = Qt.AlignmentFlag.AlignRight if col.align_right else LEFT
+            return int(side | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._columns[section].title
+        if role == Qt.ItemDataRole.TextAlignmentRole:  # the title sits where its column's text does
+            side = Qt.AlignmentFlag.AlignRight if self._columns[section].align_right else LEFT
+            return int(side | Qt.AlignmentFlag.AlignVCenter)
         return None
 
 

@@ -138,6 +138,11 @@ class FormFieldModel(_Strict):
     minimum: int | None = Field(default=None, ge=0, description="integer / money: smallest value")
     maximum: int | None = Field(default=None, ge=0, description="integer / money: largest value")
     not_future: bool = Field(default=False, description="date: not after the day it is entered")
+    default: str = Field(
+        default="",
+        max_length=30,
+        description="choice / bool: the value the form starts with (one of the choices; 是 or 否)",
+    )
 
     @field_validator("choices")
     @classmethod
@@ -160,7 +165,18 @@ class FormFieldModel(_Strict):
             raise _error("取值范围的下限大于上限")
         if self.not_future and self.kind is not FieldKind.DATE:
             raise _error("只有日期字段才能限定不晚于今天（not_future）")
+        self._check_default()
         return self
+
+    def _check_default(self) -> None:
+        if not self.default:
+            return
+        if self.kind is FieldKind.CHOICE and self.default not in self.choices:
+            raise _error(f"默认值“{self.default}”不在选项（choices）中")
+        if self.kind is FieldKind.BOOL and self.default not in ("是", "否"):
+            raise _error("是否型字段的默认值只能是“是”或“否”")
+        if self.kind not in (FieldKind.CHOICE, FieldKind.BOOL):
+            raise _error("只有选择型或是否型字段才能有默认值（default）")
 
 
 class MatterModel(_Strict):

@@ -33,6 +33,7 @@ def _form_field(f: FormFieldModel) -> FormFieldSpec:
         minimum=f.minimum,
         maximum=f.maximum,
         not_future=f.not_future,
+        default=f.default,
     )
 
 

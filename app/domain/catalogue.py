@@ -75,6 +75,7 @@ class FormFieldSpec:
     minimum: int | None = None  # integer / money
     maximum: int | None = None  # integer / money
     not_future: bool = False  # date: not after the business day it is entered
+    default: str = ""  # choice / bool: the value the form starts with (the clerk may change it)
 
 
 @dataclass(frozen=True)

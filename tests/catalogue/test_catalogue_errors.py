@@ -207,3 +207,27 @@ def test_missing_files(tmp_path: Path) -> None:
     assert {Path(i.file).name for i in issues} == {"publication.yaml", "matters"}
     with pytest.raises(CatalogueError, match="事项目录有 2 处问题"):
         load_publication(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("kind: choice\n        choices: [甲, 乙]\n        default: 丙", "不在选项"),
+        ("kind: bool\n        default: 对", "只能是“是”或“否”"),
+        ("kind: textarea\n        default: 无", "只有选择型或是否型"),
+    ],
+)
+def test_a_field_default_must_be_one_of_its_values(
+    tmp_path: Path, field: str, message: str
+) -> None:
+    text = matters_text("MZ-101").replace("kind: textarea", field)
+    issue = only(check_catalogue(make_root(tmp_path, {"mz.yaml": text})))
+    assert issue.field.startswith("matters[0].form_fields[0]") and message in issue.message
+
+
+def test_a_choice_default_reaches_the_matter_spec(tmp_path: Path) -> None:
+    text = matters_text("MZ-101").replace(
+        "kind: textarea", "kind: choice\n        choices: [甲, 乙]\n        default: 乙"
+    )
+    publication = load_publication(make_root(tmp_path, {"mz.yaml": text}))
+    assert publication.matter("MZ-101").form_fields[0].default == "乙"

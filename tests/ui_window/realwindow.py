@@ -12,7 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TOOLS = ("Xvfb", "openbox", "xdotool", "import")  # apt: xvfb openbox xdotool imagemagick
+TOOLS = (
+    "Xvfb",
+    "openbox",
+    "xdotool",
+    "xwininfo",
+    "import",
+)  # apt: xvfb openbox xdotool x11-utils imagemagick
 
 
 def missing_tools() -> list[str]:
@@ -47,6 +53,37 @@ class Display:
         subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True)
         return path
 
+    def windows_of(self, pid: int) -> list[str]:
+        """The visible top-level windows of a process (Qt sets _NET_WM_PID)."""
+        done = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--pid", str(pid)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.split()
+
+    def geometry(self, window: str = "") -> dict[str, int]:
+        """X, Y, WIDTH, HEIGHT of a window (the active one by default) on the screen, its frame
+        left out. From xwininfo: xdotool's getwindowgeometry counts a frame's offset twice."""
+        if not window:
+            window = self._xdotool("getactivewindow").strip()
+        info = subprocess.run(
+            ["xwininfo", "-id", window], env=self.env, capture_output=True, text=True, check=True
+        ).stdout
+        names = {
+            "Absolute upper-left X": "X",
+            "Absolute upper-left Y": "Y",
+            "Width": "WIDTH",
+            "Height": "HEIGHT",
+        }
+        pairs = (line.strip().split(":", 1) for line in info.splitlines() if ":" in line)
+        return {names[k.strip()]: int(v) for k, v in pairs if k.strip() in names}
+
+    def _xdotool(self, *args: str) -> str:
+        done = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True)
+        return done.stdout
+
     def active_window_name(self) -> str:
         done = subprocess.run(
             ["xdotool", "getactivewindow", "getwindowname"],
@@ -72,8 +109,9 @@ def wait_for(
 
 
 @contextmanager
-def display(size: str = "1366x768") -> Iterator[Display]:
-    """Xvfb on a free display number with openbox running on it. Xvfb picks the number itself
+def display(size: str = "1366x768", window_manager: bool = True) -> Iterator[Display]:
+    """Xvfb on a free display number with openbox running on it (unless `window_manager` is
+    False: a bare X server, as a kiosk PC may run). Xvfb picks the number itself
     (-displayfd): a lock-file guess collides with another X server whose /tmp is not ours (a
     chroot, a container) but whose abstract socket is, and that server would then be used."""
     read_end, write_end = os.pipe()
@@ -91,10 +129,11 @@ def display(size: str = "1366x768") -> Iterator[Display]:
         assert number.isdigit(), "timed out waiting for Xvfb to choose a display"
         name = f":{number}"
         d = Display(name)
-        wm = subprocess.Popen(
-            ["openbox"], env=d.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(0.5)
+        if window_manager:
+            wm = subprocess.Popen(
+                ["openbox"], env=d.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            time.sleep(0.5)
         yield d
     finally:
         for p in (wm, xvfb):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -59,6 +59,15 @@ class _FormDialog(QDialog):
 
     def check(self) -> str:
         return ""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Typing goes into the first field at once (a window manager gives focus to the dialog,
+        not to a widget in it)."""
+        super().showEvent(event)
+        item = self.form.itemAt(0, QFormLayout.ItemRole.FieldRole)
+        first = item.widget() if item is not None else None
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def done(self, result: int) -> None:
         super().done(result)

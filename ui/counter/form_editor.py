@@ -38,6 +38,17 @@ PLACEHOLDERS = {
     FieldKind.PHONE: "13800138000",
 }
 VALIDATE_DELAY_MS = 250
+DIGITS = (
+    Qt.Key.Key_1,
+    Qt.Key.Key_2,
+    Qt.Key.Key_3,
+    Qt.Key.Key_4,
+    Qt.Key.Key_5,
+    Qt.Key.Key_6,
+    Qt.Key.Key_7,
+    Qt.Key.Key_8,
+    Qt.Key.Key_9,
+)
 
 
 class FormEditor(QWidget):
@@ -126,12 +137,7 @@ class FormEditor(QWidget):
             area.textChanged.connect(lambda k=f.key: self._changed(k))
             return area
         if f.kind in (FieldKind.CHOICE, FieldKind.BOOL):
-            combo = QComboBox()
-            items = list(f.choices) if f.kind is FieldKind.CHOICE else [tr("是"), tr("否")]
-            combo.addItem("")
-            combo.addItems(items)
-            combo.currentIndexChanged.connect(lambda _i, k=f.key: self._changed(k))
-            return combo
+            return self._combo(f)
         edit = QLineEdit()
         edit.setMaxLength(max(f.max_length, 40))
         if f.kind in LATIN:
@@ -139,6 +145,20 @@ class FormEditor(QWidget):
         edit.setPlaceholderText(PLACEHOLDERS.get(f.kind, ""))
         edit.textChanged.connect(lambda _t, k=f.key: self._changed(k))
         return edit
+
+    def _combo(self, f: FormFieldSpec) -> QComboBox:
+        """Choices numbered 1–9: a digit key picks one and moves on (Down + Enter in one key);
+        the catalogue's default, if any, is chosen to start with."""
+        combo = QComboBox()
+        items = list(f.choices) if f.kind is FieldKind.CHOICE else [tr("是"), tr("否")]
+        combo.addItem("", "")
+        for n, item in enumerate(items, 1):
+            combo.addItem(f"{n}  {item}" if n <= len(DIGITS) else item, item)
+        if f.default:
+            combo.setCurrentIndex(max(0, combo.findData(f.default)))
+        combo.setToolTip(f.help or tr("按数字键选定并转到下一项"))
+        combo.currentIndexChanged.connect(lambda _i, k=f.key: self._changed(k))
+        return combo
 
     def _on_enter(self, w: QWidget, nxt: QWidget | None) -> None:
         def go() -> None:
@@ -156,11 +176,19 @@ class FormEditor(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         go = self._enter.get(watched) if isinstance(watched, QComboBox) else None
         if (
-            go is not None
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            go is None
+            or not isinstance(watched, QComboBox)
+            or not isinstance(event, QKeyEvent)
+            or event.type() != QEvent.Type.KeyPress
         ):
+            return super().eventFilter(watched, event)
+        key = Qt.Key(event.key())
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if plain and key in DIGITS and DIGITS.index(key) + 1 < watched.count():
+            watched.setCurrentIndex(DIGITS.index(key) + 1)
+            go()
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             go()
             return True
         return super().eventFilter(watched, event)
@@ -176,7 +204,7 @@ class FormEditor(QWidget):
             elif isinstance(w, QPlainTextEdit):
                 text = w.toPlainText()
             elif isinstance(w, QComboBox):
-                text = w.currentText()
+                text = str(w.currentData() or "")
             else:
                 continue
             if text.strip():
@@ -190,7 +218,7 @@ class FormEditor(QWidget):
         elif isinstance(w, QPlainTextEdit):
             w.setPlainText(value)
         elif isinstance(w, QComboBox):
-            w.setCurrentIndex(max(0, w.findText(value)))
+            w.setCurrentIndex(max(0, w.findData(value)))
 
     def _changed(self, key: str) -> None:
         self.touched.add(key)

@@ -81,6 +81,17 @@ class MaterialsModel(QAbstractTableModel):
             self.set_state(i, "received")
         return len(rows)
 
+    def required_received(self) -> tuple[list[str], list[str]]:
+        """Ctrl+M, the clerk's word that the required ones are in hand: each required row not yet
+        marked is received, each optional one not marked is not provided; (received, not provided)."""
+        received: list[str] = []
+        absent: list[str] = []
+        for i, r in enumerate(self.rows):
+            if not r.checked:
+                self.set_state(i, "received" if r.spec.required else "missing")
+                (received if r.spec.required else absent).append(r.spec.name)
+        return received, absent
+
     def unchecked(self) -> list[str]:
         return [r.spec.name for r in self.rows if not r.checked]
 

@@ -118,11 +118,26 @@ class IntakeOutcomes(QWidget):
         if unchecked and self.spec is not None and self.identify.resident is not None:
             show_error(
                 self.status,
-                tr("以下材料尚未确认收取：%s（1 收取，0 其余全部收取）") % "、".join(unchecked),
+                tr("以下材料尚未确认收取：%s（1 收取，0 其余全部收取，Ctrl+M 必需材料收齐）")
+                % "、".join(unchecked),
             )
             self.materials.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         return True
+
+    def required_materials_in(self) -> None:
+        """Ctrl+M from anywhere in the window: the required materials are in hand; the focus stays."""
+        if self.spec is None:
+            show_error(self.status, tr("请先选择事项（F6）"))
+            return
+        received, absent = self.materials_model.required_received()
+        if not received and not absent:
+            show_ok(self.status, tr("材料均已标记"))
+            return
+        text = tr("已收取：%s") % ("、".join(received) or tr("无"))
+        if absent:
+            text += tr("；未提供：%s") % "、".join(absent)
+        show_ok(self.status, text)
 
     def accept(self) -> None:
         if self._all_materials_checked():

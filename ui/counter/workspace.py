@@ -154,6 +154,7 @@ class CounterWorkspace(IntakeOutcomes):
         r.bind(ActionId.TRANSFER, self.transfer)
         r.bind(ActionId.IDENTIFY, self.identify.focus_id)
         r.bind(ActionId.FIND_MATTER, self.picker.focus_search)
+        r.bind(ActionId.MATERIALS_IN, self.required_materials_in)
         r.bind(ActionId.ACCEPT, self.accept)
         r.bind(ActionId.COMPLETE_ON_SPOT, self.complete_on_spot)
         r.bind(ActionId.SUPPLEMENT_NOTICE, self.supplement)
@@ -168,7 +169,9 @@ class CounterWorkspace(IntakeOutcomes):
             a.setIconText(f"{a.text()}  {SPECS[aid].shortcut}")
         self.intake_box.setTitle(tr("受理"))
         self.materials_label.setText(
-            tr("申请材料（未收取的不算已收；1 收取 · 2 缺少 · 3 容缺 · 4 不符合 · 0 其余全部收取）")
+            tr("申请材料（未收取的不算已收）")
+            + "  "
+            + tr("1 收取 · 2 缺少 · 3 容缺 · 4 不符合 · 0 其余全部收取 · Ctrl+M 必需材料收齐")
         )
         self.form_label.setText(tr("申请表"))
         if self.spec is None:
