@@ -12,6 +12,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db.base import Base, CreatedMixin, IdMixin
 from app.db.types import utcnow
 
+TICKET_FIGURE_COLUMNS = (
+    "centre_id",
+    "business_date",
+    "status",
+    "queue_group",
+    "service_group",
+    "counter_id",
+    "clerk_id",
+    "issued_at",
+    "called_at",
+    "serving_at",
+    "finished_at",
+)
+
 
 class Ticket(IdMixin, Base):
     """A queue ticket (排队号): one per visit, numbered per centre, group and day."""
@@ -20,6 +34,8 @@ class Ticket(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("centre_id", "business_date", "service_group", "seq"),
         Index("ix_ticket_queue", "centre_id", "business_date", "status"),
+        # Any period's figures read every column they need from this index (no row lookups).
+        Index("ix_ticket_figures", *TICKET_FIGURE_COLUMNS),
     )
 
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
@@ -79,7 +95,8 @@ class Case(IdMixin, CreatedMixin, Base):
     __tablename__ = "case_file"
     __table_args__ = (
         Index("ix_case_file_deadline", "centre_id", "status", "due_date"),
-        Index("ix_case_file_period", "centre_id", "received_at"),
+        # Any period's cases: covering (matter, status, id) so the rows are never read.
+        Index("ix_case_file_period", "centre_id", "received_at", "matter_id", "status", "id"),
     )
 
     case_number: Mapped[str] = mapped_column(String(30), unique=True)

@@ -235,3 +235,24 @@ def test_period_is_checked_and_supervisor_only(world: Centre990101) -> None:
         service.figures(world.users["supervisor"], DAY, DAY - timedelta(days=1))
     with pytest.raises(ValidationError, match="366"):
         service.figures(world.users["supervisor"], DAY, DAY + timedelta(days=366))
+
+
+def test_any_period_is_three_statements(world: Centre990101) -> None:
+    """Aggregates in SQL, combined: a refresh is three SELECTs whatever the period (it was ~22)."""
+    from sqlalchemy import event
+
+    _build_day(world)
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(world.ctx.engine, "before_cursor_execute", seen)
+    try:
+        PeriodFiguresService(world.ctx).figures(
+            world.users["supervisor"], date(2026, 11, 1), date(2026, 11, 30)
+        )
+    finally:
+        event.remove(world.ctx.engine, "before_cursor_execute", seen)
+    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(selects) == 3
