@@ -30,6 +30,7 @@ from ui.table_model import Column, RowTableModel
 log = logging.getLogger(__name__)
 
 CALL_PX = 110  # the current call's type size where it fits
+ROW_PX, ROW_FONT_PX = 64, 38  # a table row and its type where there is room
 STYLE = """
 QWidget#board { background: #0b2545; }
 QLabel { color: #e8f1fb; }
@@ -53,6 +54,8 @@ W = TypeVar("W", bound=QWidget)
 def named(widget: W, name: str, *, checkable: bool = False) -> W:
     """Set the object name (the style sheets select on it) and, for buttons, checkability."""
     widget.setObjectName(name)
+    if isinstance(widget, QLabel):  # the hall shows data as it is, never as markup
+        widget.setTextFormat(Qt.TextFormat.PlainText)
     if checkable and isinstance(widget, QAbstractButton):
         widget.setCheckable(True)
     return widget
@@ -180,7 +183,7 @@ class BoardWindow(QWidget):
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        view.verticalHeader().setDefaultSectionSize(64)
+        view.verticalHeader().setDefaultSectionSize(ROW_PX)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         view.setShowGrid(False)
         return view
@@ -247,6 +250,7 @@ class BoardWindow(QWidget):
         self.fit_call()
         self.recent_model.set_rows(state.calls[1:])
         self.groups_model.set_rows(state.groups)
+        self.fit_rows()
         self.footer.setText(
             tr("共 {n} 人等候 · 请按号码顺序办理，过号请到服务台重新取号").format(
                 n=state.total_waiting
@@ -263,9 +267,21 @@ class BoardWindow(QWidget):
         px = CALL_PX if width <= room or room <= 0 else max(40, CALL_PX * room // width)
         label.setStyleSheet(f"font-size: {px}px;")
 
+    def fit_rows(self) -> None:
+        """Every service group's line on screen: rows (and their type) shrink to fit the table."""
+        view, rows = self.groups_view, self.groups_model.rowCount()
+        room = view.viewport().height()
+        if rows == 0 or room <= 0:
+            return
+        height = max(32, min(ROW_PX, room // rows))
+        for v in (self.groups_view, self.recent_view):
+            v.verticalHeader().setDefaultSectionSize(height)
+            v.setStyleSheet(f"font-size: {min(ROW_FONT_PX, height * 3 // 5)}px;")
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_call()
+        self.fit_rows()
 
     def _tick(self) -> None:
         self.clock_label.setText(QDateTime.currentDateTime().toString("yyyy-MM-dd  HH:mm:ss"))

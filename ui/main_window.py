@@ -28,7 +28,7 @@ from ui.background import BackgroundOp, RequestToken
 from ui.catalogue_detail import days_text, matter_detail_html
 from ui.counter.case_actions import CaseActions, case_text
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
-from ui.counter.common import fitting_size
+from ui.counter.common import fitting_size, plain_label
 from ui.counter.dialogs import HelpOverlay
 from ui.counter.documents_glue import DocumentDesk, DocumentSink, FileSink, PrinterSink
 from ui.counter.hardware import IdCardReader
@@ -102,10 +102,10 @@ class MainWindow(QMainWindow):
         self.ready = ReadyPage(services, user)
         self.case_actions = CaseActions(self, services, user, self.desk)
 
-        self.centre_label = QLabel()
+        self.centre_label = plain_label()
         self.centre_label.setObjectName("centreLabel")
         self.centre_label.setStyleSheet("font-size: 20px; font-weight: bold;")
-        self.centre_detail = QLabel()
+        self.centre_detail = plain_label()
 
         self.counter_model: RowTableModel[CounterInfo] = RowTableModel(
             [Column("", lambda c: c.name), Column("", self._served_groups)]
@@ -177,15 +177,15 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.supervisor, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
-        self.status_user = QLabel()
-        self.status_window = QLabel()
-        self.status_catalogue = QLabel()
+        self.status_user = plain_label()
+        self.status_window = plain_label()
+        self.status_catalogue = plain_label()
         self.statusBar().addWidget(self.status_user)
         self.statusBar().addWidget(self.status_window)
-        self.status_message = QLabel()
+        self.status_message = plain_label()
         self.status_message.setObjectName("statusMessage")
         self.statusBar().addWidget(self.status_message, 1)
-        self.status_sync = QLabel()
+        self.status_sync = plain_label()
         self.status_sync.setObjectName("syncStatus")
         self.statusBar().addPermanentWidget(self.status_sync)
         self.statusBar().addPermanentWidget(self.status_catalogue)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel
 
 from app.services.queue import QueueService
 from tests.ui_hall.conftest import Hall
 from ui.board import BoardWindow
+from ui.kiosk import KioskWindow
 
 H = Qt.AlignmentFlag.AlignHorizontal_Mask
 
@@ -40,6 +42,9 @@ def test_board_titles_over_their_columns_and_width_within_the_screen(qtbot, hall
     assert _side(board.groups_model.headerData(1, Qt.Orientation.Horizontal, right)) == int(
         Qt.AlignmentFlag.AlignRight
     )  # 等候 over the right-aligned counts
+    view, last = board.groups_view, board.groups_model.rowCount() - 1
+    assert last >= 4  # every service group's line is on screen, the last one too
+    assert view.rowViewportPosition(last) + view.rowHeight(last) <= view.viewport().height()
     text = "请 B123 号 到 12 号窗口"  # wider than 1366 px at the full 110 px
     board.current.setText(text)
     board.fit_call()
@@ -47,3 +52,11 @@ def test_board_titles_over_their_columns_and_width_within_the_screen(qtbot, hall
     label = board.current
     assert QFontMetrics(label.font()).horizontalAdvance(text) <= label.contentsRect().width()
     assert 80 <= label.font().pixelSize() < 110, label.font().pixelSize()  # shrunk, still large
+
+
+def test_hall_labels_show_data_as_text(qtbot, hall: Hall) -> None:  # type: ignore[no-untyped-def]
+    board, kiosk = BoardWindow(hall.services), KioskWindow(hall.services)
+    for w in (board, kiosk):
+        qtbot.addWidget(w)
+        labels = w.findChildren(QLabel)
+        assert labels and all(x.textFormat() == Qt.TextFormat.PlainText for x in labels)

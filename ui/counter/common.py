@@ -35,12 +35,22 @@ def error_text(exc: BaseException) -> str:
     return tr("操作失败：%s") % exc
 
 
+def plain_label(text: str = "") -> QLabel:
+    """A label for data (names, addresses, numbers, messages that quote input): shown as typed,
+    never read as markup (a QLabel in AutoText renders anything that looks like a tag)."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def show_error(label: QLabel, text: str) -> None:
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setStyleSheet(ERROR_STYLE)
     label.setText(text)
 
 
 def show_ok(label: QLabel, text: str) -> None:
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setStyleSheet(OK_STYLE)
     label.setText(text)
 

@@ -21,7 +21,7 @@ from app.services.bootstrap import Services
 from app.services.counter_dto import FieldProblem
 from app.services.types import FieldKind, FormFieldSpec, MatterSpec
 from ui.background import BackgroundOp
-from ui.counter.common import ERROR_STYLE, latin_only, tr
+from ui.counter.common import ERROR_STYLE, latin_only, plain_label, tr
 
 LATIN = {
     FieldKind.ID_NUMBER,
@@ -107,7 +107,7 @@ class FormEditor(QWidget):
         for f in sorted(spec.form_fields, key=lambda f: not f.required):
             w = self._widget(f)
             w.setObjectName(f"field_{f.key}")
-            err = QLabel()
+            err = plain_label()
             err.setStyleSheet(ERROR_STYLE)
             err.setWordWrap(True)
             err.hide()

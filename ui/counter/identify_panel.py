@@ -24,7 +24,15 @@ from app.services.dto import CaseSummary, ResidentView, SignedInUser
 from app.services.types import ResidentInput, ValidationError, normalise_input
 from ui.background import BackgroundOp
 from ui.counter.case_models import CaseTableModel
-from ui.counter.common import chain_enter, error_text, latin_only, show_error, show_ok, tr
+from ui.counter.common import (
+    chain_enter,
+    error_text,
+    latin_only,
+    plain_label,
+    show_error,
+    show_ok,
+    tr,
+)
 from ui.counter.hardware import IdCardRead, decode_wedge
 from ui.i18n import QT_TR_NOOP
 
@@ -62,14 +70,14 @@ class IdentifyPanel(QGroupBox):
         self.id_edit = latin_only(QLineEdit())
         self.id_edit.setObjectName("idNumber")
         self.id_edit.setMaxLength(40)  # full-width input and separators are folded
-        self.id_info = QLabel()
+        self.id_info = plain_label()
         self.id_info.setWordWrap(True)
         self.name_edit = QLineEdit()
         self.phone_edit = latin_only(QLineEdit(), digits=True)
         self.address_edit = QLineEdit()
-        self.person_info = QLabel()
+        self.person_info = plain_label()  # name and address as typed, never as markup
         self.person_info.setWordWrap(True)
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setWordWrap(True)
 
         self.agent_box = QCheckBox()
@@ -305,8 +313,7 @@ class IdentifyPanel(QGroupBox):
         born = r.birth_date.isoformat() if r.birth_date else ""
         phone, address = r.phone_masked or tr("无电话"), r.address or tr("无住址")
         self.person_info.setText(
-            f"<b>{r.name_masked}</b> · {r.sex} · {born} · {r.id_number_masked}"
-            f"<br>{phone} · {address}"
+            f"{r.name_masked} · {r.sex} · {born} · {r.id_number_masked}\n{phone} · {address}"
         )
         self.message.clear()
         self.identified.emit(r)

@@ -13,7 +13,7 @@ from app.services.counter_dto import TicketView, WaitingRow
 from app.services.dto import SignedInUser
 from app.services.types import local_time
 from ui.background import BackgroundOp
-from ui.counter.common import error_text, show_error, tr
+from ui.counter.common import error_text, plain_label, show_error, tr
 from ui.table_model import Column, RowTableModel
 
 REFRESH_MS = 5000
@@ -39,12 +39,12 @@ class QueuePanel(QGroupBox):
         self.centre_id = centre_id
         self.ticket: TicketView | None = None
         self.skipped: TicketView | None = None
-        self.current = QLabel()
+        self.current = plain_label()
         self.current.setObjectName("currentTicket")
         self.current.setStyleSheet("font-size: 26px; font-weight: bold; color: #0d47a1;")
-        self.detail = QLabel()
+        self.detail = plain_label()
         self.detail.setWordWrap(True)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setWordWrap(True)
         self.model: RowTableModel[WaitingRow] = RowTableModel(
             [

@@ -24,7 +24,7 @@ from app.services.dto import SignedInUser
 from app.services.types import MatterSpec
 from ui.background import BackgroundOp
 from ui.counter.cases_page import CaseList
-from ui.counter.common import ERROR_STYLE, error_text, show_error, show_ok, tr
+from ui.counter.common import ERROR_STYLE, error_text, plain_label, show_error, show_ok, tr
 from ui.counter.dialogs import give_focus_back
 from ui.counter.documents_glue import DocumentDesk
 from ui.counter.form_editor import FormEditor
@@ -49,7 +49,7 @@ class ResumeDialog(QDialog):
         super().__init__(parent)
         self.services, self.spec = services, spec
         self.owed = [m for m in detail.materials if m.state in OWED]
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setWordWrap(True)
         self.list = QListWidget()
         for m in self.owed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from html import escape
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +25,7 @@ from app.services.dto import CentreOverview, ResidentView, SignedInUser
 from app.services.types import CaseType, MatterSpec
 from ui.actions import SPECS, ActionId, ActionRegistry
 from ui.background import BackgroundOp
-from ui.counter.common import error_text, show_error, show_ok, tr
+from ui.counter.common import error_text, plain_label, show_error, show_ok, tr
 from ui.counter.dialogs import TransferDialog
 from ui.counter.documents_glue import DocumentDesk, Printed
 from ui.counter.form_editor import FormEditor
@@ -92,7 +93,7 @@ class CounterWorkspace(IntakeOutcomes):
         self.matter_title.setObjectName("matterTitle")
         self.matter_title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.matter_title.setWordWrap(True)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
         self.status.setObjectName("outcomeStatus")
         self._layout()
@@ -239,8 +240,8 @@ class CounterWorkspace(IntakeOutcomes):
             tr("即办") if spec.promised_days == 0 else tr("承诺 %d 个工作日") % spec.promised_days
         )
         self.matter_title.setText(
-            f"{spec.code} {spec.name}<br><small>{spec.case_type.value} · {days} · "
-            f"{spec.department}</small>"
+            f"{escape(spec.code)} {escape(spec.name)}<br><small>{escape(spec.case_type.value)}"
+            f" · {days} · {escape(spec.department)}</small>"
         )
         self.materials_model.load(spec.materials, self.services.today())
         self.form.load(spec)
