@@ -170,11 +170,16 @@ def silent_devices(s: Session, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+# Hub accounts: department staff (their department's cases and figures), district staff (every
+# centre's and department's figures, read only), administrators (the API's admin calls).
+STAFF_ROLES = ("department", "district", "admin")
+
+
 def add_staff(
     s: Session, username: str, display_name: str, role: str, password: str, department: str = ""
 ) -> HubStaff:
-    if role not in ("department", "admin"):
-        raise HubError(422, "角色须为 department 或 admin")
+    if role not in STAFF_ROLES:
+        raise HubError(422, "角色须为 department（部门人员）、district（区级人员）或 admin")
     if role == "department" and not department:
         raise HubError(422, "部门人员须指定所属部门")
     staff = HubStaff(

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import Clock, system_clock
-from app.hub import admin, departments, dept_case, ingest, web
+from app.hub import admin, departments, dept_case, district_web, ingest, web
 from app.hub.admin import HubError
 from app.hub.batch import PushResult, prepare
 from app.hub.changes import begin_snapshot, read_changes
@@ -347,6 +347,7 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             return [ingest.conflict_payload(c) | {"centre_id": str(c.centre_id)} for c in rows]
 
     web.add_pages(app, hub)
+    district_web.add_pages(app, hub)
     return app
 
 

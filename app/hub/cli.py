@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
     user.add_argument(
-        "--role", required=True, choices=["department", "admin", "clerk", "supervisor"]
+        "--role", required=True, choices=["department", "district", "admin", "clerk", "supervisor"]
     )
     user.add_argument("--department", default="")
     user.add_argument("--centre", help="centre code (for clerk / supervisor accounts)")
@@ -122,7 +122,7 @@ def _admin(args: argparse.Namespace, s: object) -> int:
             print(f"工作日历已发布：{years} 年，{count} 天（节假日与调休上班日）")
         elif args.command == "add-user":
             password = args.password or getpass.getpass("初始密码：")
-            if args.role in ("department", "admin"):
+            if args.role in admin.STAFF_ROLES:
                 admin.add_staff(s, args.username, args.name, args.role, password, args.department)
             else:
                 if not args.centre:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_status
@@ -17,6 +15,7 @@ from app.hub.admin import HubError
 from app.hub.changes import append_changes
 from app.hub.merge import note_event
 from app.hub.models import HubCaseState, HubCentre, HubRecord, HubStaff
+from app.hub.published import matter_names
 
 DECISIONS = {
     "approved": CaseEventType.APPROVE,
@@ -83,88 +82,6 @@ def list_cases(
     names = matter_names(s, {st.matter_code for st, _ in rows})
     views = [view(st, centre_name, data.get(st.case_id, {}), names) for st, centre_name in rows]
     return views, total
-
-
-# The matters of the latest publication, only those asked for, extracted by the database: one query
-# however many rows a page has, and only codes and names leave the database, not the whole catalogue.
-# Only district records (no centre) count: a centre can push rows of any entity name, its own ones.
-_LATEST = (
-    "SELECT data FROM hub_record WHERE entity = 'catalogue' AND centre_id IS NULL "
-    "ORDER BY updated_at DESC LIMIT 1"
-)
-_NAMES_SQL = {
-    "postgresql": text(
-        f"SELECT m->>'code', m->>'name' FROM ({_LATEST}) AS c, json_array_elements("
-        "CASE WHEN json_typeof(c.data->'matters') = 'array' THEN c.data->'matters' END) AS m "
-        "WHERE m->>'code' IN :codes"
-    ),
-    "sqlite": text(
-        f"SELECT json_extract(m.value, '$.code'), json_extract(m.value, '$.name') FROM ({_LATEST}) AS c, "
-        "json_each(c.data, '$.matters') AS m WHERE json_type(c.data, '$.matters') = 'array' "
-        "AND m.type = 'object' AND json_extract(m.value, '$.code') IN :codes"
-    ),
-}
-
-
-def matter_names(s: Session, codes: Collection[str]) -> dict[str, str]:
-    """Chinese names by matter code from the latest published catalogue (publish_catalogue), in one
-    query. A code the catalogue does not (or no longer) name is left out: callers show the code."""
-    codes = sorted({c for c in codes if c})
-    if not codes:
-        return {}
-    sql = _NAMES_SQL.get(s.get_bind().dialect.name)
-    if sql is not None:
-        rows = s.execute(sql.bindparams(bindparam("codes", expanding=True)), {"codes": codes}).all()
-        return {code: name for code, name in rows if isinstance(name, str) and name}
-    data = (
-        s.scalars(
-            select(HubRecord.data)
-            .where(HubRecord.entity == "catalogue", HubRecord.centre_id.is_(None))
-            .order_by(HubRecord.updated_at.desc())
-            .limit(1)
-        ).first()
-        or {}
-    )
-    matters = data.get("matters")
-    wanted = set(codes)
-    return {
-        m["code"]: m["name"]
-        for m in (matters if isinstance(matters, list) else ())
-        if isinstance(m, dict)
-        and m.get("code") in wanted
-        and isinstance(m.get("name"), str)
-        and m["name"]
-    }
-
-
-_MATTER_SQL = {
-    "postgresql": text(
-        f"SELECT m FROM ({_LATEST}) AS c, json_array_elements("
-        "CASE WHEN json_typeof(c.data->'matters') = 'array' THEN c.data->'matters' END) AS m "
-        "WHERE m->>'code' = :code LIMIT 1"
-    ),
-    "sqlite": text(
-        f"SELECT m.value FROM ({_LATEST}) AS c, json_each(c.data, '$.matters') AS m "
-        "WHERE json_type(c.data, '$.matters') = 'array' AND m.type = 'object' "
-        "AND json_extract(m.value, '$.code') = :code LIMIT 1"
-    ),
-}
-
-
-def form_fields(s: Session, code: str) -> dict[str, tuple[str, str]]:
-    """The matter's application-form fields by key, (label, kind), in the form's order, from the
-    latest published catalogue (empty when the matter or its form is unknown)."""
-    sql = _MATTER_SQL.get(s.get_bind().dialect.name)
-    if sql is None or not code:
-        return {}
-    found = s.execute(sql, {"code": code}).scalar()
-    matter = json.loads(found) if isinstance(found, str) else found
-    fields = matter.get("form_fields") if isinstance(matter, dict) else None
-    return {
-        f["key"]: (str(f.get("label") or f["key"]), str(f.get("kind") or "text"))
-        for f in (fields if isinstance(fields, list) else ())
-        if isinstance(f, dict) and isinstance(f.get("key"), str)
-    }
 
 
 def view(

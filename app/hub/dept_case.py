@@ -19,13 +19,12 @@ from app.hub.departments import (
     OUTCOME_LABELS,
     RUNNING,
     department_label,
-    form_fields,
     get_case,
-    matter_names,
     view,
 )
 from app.hub.merge import SUPERVISION_PREFIX
 from app.hub.models import HubAudit, HubCaseState, HubCentre, HubChange, HubRecord, HubStaff
+from app.hub.published import form_fields, matter_names
 
 MATERIAL_STATES = {
     "received": ("已收取", ""),

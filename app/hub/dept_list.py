@@ -116,8 +116,8 @@ def _order(q: ListQuery, cols: _Columns) -> list[Any]:
         return [due, cols.received]
     if q.sort == "due_desc":
         return [cols.due.desc().nulls_last(), cols.received]
-    if q.sort == "received_desc":
-        return [cols.received.desc(), HubCaseState.case_number]
+    if q.sort == "received_desc":  # a backward walk of (department, received_at, case_number)
+        return [cols.received.desc(), HubCaseState.case_number.desc()]
     if q.sort == "received":
         return [cols.received, HubCaseState.case_number]
     if q.sort == "number":
@@ -152,53 +152,37 @@ def exact_case(s: Session, department: str, text: str) -> uuid.UUID | None:
     )
 
 
-def counts(s: Session, department: str) -> tuple[dict[str, int], dict[str, int]]:
-    """How many cases each view holds (but 已超期: `overdue_count`), and each status."""
-    by_status = dict(
-        s.execute(
-            select(HubCaseState.status, func.count())
-            .where(HubCaseState.department == department)
-            .group_by(HubCaseState.status)
-        ).all()
-    )
-    out = {
+@dataclass
+class Counts:
+    """The tabs' counts (every view, 已超期 included), each status's, and the open 督办 cases."""
+
+    views: dict[str, int]
+    by_status: dict[str, int]
+    supervised_open: int
+
+
+def counts(s: Session, department: str, today: date) -> Counts:
+    """All the list's counts in one pass over the department's cases (per status, with the
+    overdue and 督办 ones of each status counted on the way)."""
+    late = HubCaseState.due_date < today
+    rows = s.execute(
+        select(
+            HubCaseState.status,
+            func.count(),
+            func.count().filter(late),
+            func.count().filter(HubCaseState.supervised_at.is_not(None)),
+        )
+        .where(HubCaseState.department == department)
+        .group_by(HubCaseState.status)
+    ).all()
+    by_status = {st: n for st, n, _, _ in rows}
+    views = {
         key: sum(n for st, n in by_status.items() if statuses is None or st in statuses)
         for key, _, statuses in VIEWS
-        if key != "overdue"
     }
-    return out, by_status
-
-
-def overdue_count(s: Session, department: str, today: date) -> int:
-    """Running cases past their (extended) due date: an index-only count."""
-    return (
-        s.scalar(
-            select(func.count())
-            .select_from(HubCaseState)
-            .where(
-                HubCaseState.department == department,
-                HubCaseState.status.in_(RUNNING),
-                HubCaseState.due_date < today,
-            )
-        )
-        or 0
-    )
-
-
-def supervised_count(s: Session, department: str) -> int:
-    """Cases of the department marked 督办 and still waiting for its decision."""
-    return (
-        s.scalar(
-            select(func.count())
-            .select_from(HubCaseState)
-            .where(
-                HubCaseState.department == department,
-                HubCaseState.status.in_(RUNNING),
-                HubCaseState.supervised_at.is_not(None),
-            )
-        )
-        or 0
-    )
+    views["overdue"] = sum(n for st, _, n, _ in rows if st in RUNNING)
+    supervised = sum(n for st, _, _, n in rows if st in RUNNING)
+    return Counts(views, by_status, supervised)
 
 
 def choices(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.hub.batch import UNSTORABLE_MESSAGE, Prepared, PushResult, prepare
 from app.hub.changes import append_changes, probe, upsert, upsert_records
 from app.hub.db import db_error_summary
+from app.hub.facts import write_derived
 from app.hub.merge import (
     STATE,
     STATE_COLUMNS,
@@ -32,7 +33,6 @@ from app.hub.merge import (
     apply_event,
     conflict_payload,
     flag_duplicates,
-    rename_applicants,
     residents,
 )
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
@@ -131,7 +131,7 @@ def finish(session: Session, batch: Batch) -> None:
         [{c: getattr(st, c) for c in STATE_COLUMNS} for st in batch.states.values()],
         ("case_id",),
     )
-    rename_applicants(session, batch)
+    write_derived(session, batch)
     unique = {c.id: c for c in batch.conflicts}
     for c in unique.values():
         if session.get(HubConflict, c.id) is None:

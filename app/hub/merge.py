@@ -201,7 +201,7 @@ _DECISIONS = (CaseEventType.APPROVE, CaseEventType.APPROVE_DEFERRED, CaseEventTy
 SUPERVISION_PREFIX = "督办："  # how the centre words a 督办 event's note
 
 
-def _instant(value: Any) -> datetime | None:
+def instant(value: Any) -> datetime | None:
     try:
         at = datetime.fromisoformat(str(value))
     except ValueError:
@@ -209,7 +209,7 @@ def _instant(value: Any) -> datetime | None:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _day(value: Any) -> date | None:
+def to_day(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
@@ -220,14 +220,14 @@ def note_event(st: Any, event: CaseEventType, payload: dict[str, Any]) -> None:
     """What an applied event tells the case state's columns: the latest 督办 and its note, a 延期's
     new due date, the department's first response and its decision (`st` a CaseState or a
     HubCaseState row)."""
-    at = _instant(payload.get("at"))
+    at = instant(payload.get("at"))
     if event is CaseEventType.SUPERVISE:
         note = str(payload.get("note") or "")
         st.supervised_at = at or st.supervised_at or datetime.now(UTC)
         st.supervision_note = note.removeprefix(SUPERVISION_PREFIX)[:500]
     elif event is CaseEventType.EXTEND:
         detail = payload.get("detail")
-        new_due = _day(detail.get("new_due")) if isinstance(detail, dict) else None
+        new_due = to_day(detail.get("new_due")) if isinstance(detail, dict) else None
         st.due_date = new_due or st.due_date
     if event is CaseEventType.DEPARTMENT_ACCEPT or event in _DECISIONS:
         st.responded_at = st.responded_at or at
@@ -248,8 +248,8 @@ def apply_case(
     st.case_number = str(payload.get("case_number") or st.case_number or "")[:30]
     st.matter_code = str(payload.get("matter_code") or st.matter_code or "")[:20]
     st.department = str(payload.get("routed_department") or st.department or "")[:100]
-    st.received_at = _instant(payload.get("received_at")) if payload.get("received_at") else None
-    st.due_date = _day(payload.get("due_date"))
+    st.received_at = instant(payload.get("received_at")) if payload.get("received_at") else None
+    st.due_date = to_day(payload.get("due_date"))
     days = payload.get("extended_days")
     st.extended_days = days if isinstance(days, int) and 0 <= days < 2**31 else 0
     resident_id = parse_uuid(payload.get("resident_id"))

@@ -180,9 +180,20 @@ class HubCaseState(HubBase):
     __table_args__ = (
         Index("ix_hub_case_state_dept_status_due", "department", "status", "due_date"),
         Index("ix_hub_case_state_dept_due", "department", "due_date"),
-        Index("ix_hub_case_state_dept_received", "department", "received_at"),
+        Index("ix_hub_case_state_dept_received", "department", "received_at", "case_number"),
         Index("ix_hub_case_state_dept_supervised", "department", "supervised_at"),
-        Index("ix_hub_case_state_centre_status_due", "centre_id", "status", "due_date"),
+        # the district's figures: overdue cases now (by centre and department), and the cases
+        # routed in a period with their first response and decision, both read from the index alone
+        Index("ix_hub_case_state_status_due", "status", "due_date", "centre_id", "department"),
+        Index(
+            "ix_hub_case_state_received_cover",
+            "received_at",
+            "department",
+            "centre_id",
+            "status",
+            "responded_at",
+            "decided_at",
+        ),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -206,6 +217,37 @@ class HubCaseState(HubBase):
     supervision_note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     responded_at: Mapped[datetime | None]  # the department's first acceptance or decision
     decided_at: Mapped[datetime | None]  # the department's decision
+
+
+class HubRating(HubBase):
+    """A resident's rating as the district counts it: the synced `rating` row's centre, time and
+    level, kept at ingest (migration h0006) so the figures count an index instead of JSON."""
+
+    __tablename__ = "hub_rating"
+    __table_args__ = (Index("ix_hub_rating_period", "rated_at", "centre_id", "level"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    centre_id: Mapped[uuid.UUID]
+    rated_at: Mapped[datetime]
+    level: Mapped[int]  # 5 非常满意 … 1 非常不满意
+
+
+class HubFollowUp(HubBase):
+    """A 差评整改 follow-up as the district counts it (from the synced `follow_up` row): its state
+    and deadline, when it was opened and closed."""
+
+    __tablename__ = "hub_follow_up"
+    __table_args__ = (
+        Index("ix_hub_follow_up_status_due", "status", "due_date", "centre_id"),
+        Index("ix_hub_follow_up_opened", "opened_at", "centre_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    centre_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(20))  # open / closed
+    due_date: Mapped[date | None]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
 class HubConflict(HubBase):

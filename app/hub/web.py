@@ -132,6 +132,14 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
     def to_login() -> Response:
         return RedirectResponse("/dept/login", status_code=303)
 
+    def _district_home(request: Request) -> Response | None:
+        """District staff have no case list: their page is the district's figures."""
+        try:
+            staff = hub.staff(request)
+        except HubError:
+            return None
+        return RedirectResponse("/district", status_code=303) if staff.role == "district" else None
+
     @app.get("/dept/static/dept.css", include_in_schema=False)
     def stylesheet() -> Response:
         return Response(
@@ -167,7 +175,7 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
             )
         except HubError as exc:
             return _login_page(request, exc.message, status=exc.status)
-        resp = RedirectResponse("/dept", status_code=303)
+        resp = RedirectResponse("/dept", status_code=303)  # district staff go on to /district
         resp.set_cookie(
             SESSION_COOKIE,
             token,
@@ -194,7 +202,7 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
     @app.get("/dept", response_model=None)
     def case_list(request: Request) -> Response:
         if (who := signed_in(request)) is None:
-            return to_login()
+            return _district_home(request) or to_login()
         staff, csrf = who
         q = dept_query.parse_query(dict(request.query_params))
         now = hub.clock()
@@ -202,12 +210,8 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
             if q.text and (found := dept_list.exact_case(s, staff.department, q.text)):
                 return RedirectResponse(f"/dept/cases/{found}", status_code=303)
             centres, matters, names = dept_list.choices(s, staff.department)
-            counts, by_status = dept_list.counts(s, staff.department)
-            result = dept_list.search(s, staff.department, q, now, names, counts)
-            counts["overdue"] = dept_list.overdue_count(
-                s, staff.department, workdays.business_today(now)
-            )
-            supervised_open = dept_list.supervised_count(s, staff.department)
+            counted = dept_list.counts(s, staff.department, workdays.business_today(now))
+            result = dept_list.search(s, staff.department, q, now, names, counted.views)
 
         def link(**change: Any) -> str:
             params = q.params(**change)
@@ -223,15 +227,15 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
                 "q": q,
                 "result": result,
                 "today": workdays.business_today(now),
-                "views": [(k, label, counts.get(k, 0)) for k, label, _ in dept_query.VIEWS],
+                "views": [(k, label, counted.views.get(k, 0)) for k, label, _ in dept_query.VIEWS],
                 "view_link": lambda key: "/dept" + ("" if key == "todo" else f"?view={key}"),
                 "page_link": lambda n: link(page=n),
-                "status_choices": dept_list.status_choices(by_status, q.status),
+                "status_choices": dept_list.status_choices(counted.by_status, q.status),
                 "centres": centres,
                 "matters": matters,
                 "deadline_choices": dept_query.DEADLINES,
                 "supervision_choices": dept_query.SUPERVISION,
-                "supervised_open": supervised_open,
+                "supervised_open": counted.supervised_open,
                 "supervised_link": "/dept?supervised=yes",
                 "date_fields": dept_query.DATE_FIELDS,
                 "date_hint": dept_query.DATE_FORMAT_HINT,
@@ -387,4 +391,5 @@ def _seq(raw: str) -> int | None:
 
 def is_page(request: Request) -> bool:
     """A request for the staff pages (answered with HTML), not the JSON API."""
-    return request.url.path == "/dept" or request.url.path.startswith("/dept/")
+    path = request.url.path
+    return any(path == p or path.startswith(p + "/") for p in ("/dept", "/district"))

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from app.hub.admin import add_staff, ensure_centre
 from tests.hub.browser import chromium, hub_process, sign_in
-from tests.hub.dept_data import hub_with_catalogue, make_cases, push_cases, vary_states
+from tests.hub.dept_data import (
+    hub_with_catalogue,
+    make_cases,
+    push_cases,
+    supervise_some,
+    vary_states,
+)
 
 DEPT = "区民政局"
 CENTRES = (("990101", "示范区幸福街道便民服务中心"), ("990102", "示范区和平里街道党群服务中心"))
@@ -34,7 +40,8 @@ def fill(db: str) -> str:
         cases = make_cases(rng, 120 if n == 0 else 100, today, code, prefix=f"{code}")
         for c in cases:
             c.matter = rng.choice(("MZ-001", "MZ-001", "MZ-002", "MZ-003"))
-        push_cases(http, device, cases, DEPT)
+        seq = push_cases(http, device, cases, DEPT)
+        supervise_some(http, device, cases, 0.08, rng, seq)
         vary_states(sessions, cases, DEPT, now, rng)
         shown = shown or next(
             str(c.case_id) for c in cases if c.status == "ROUTED" and c.matter == "MZ-001"

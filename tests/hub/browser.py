@@ -54,9 +54,11 @@ def chromium(width: int = 1366, height: int = 768, locale: str = "zh-CN") -> Ite
             browser.close()
 
 
-def sign_in(page: Any, base: str, username: str, password: str = "secret-pw") -> None:
+def sign_in(
+    page: Any, base: str, username: str, password: str = "secret-pw", landing: str = "/dept"
+) -> None:
     page.goto(f"{base}/dept/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button:has-text('登录')")
-    page.wait_for_url(f"{base}/dept")
+    page.wait_for_url(f"{base}{landing}")

@@ -161,6 +161,37 @@ def push_cases(
     return seq
 
 
+def supervise_some(
+    http: Any,
+    device: dict[str, Any],
+    cases: list[CaseSpec],
+    share: float,
+    rng: random.Random,
+    seq: int,
+) -> int:
+    """A centre supervisor's 督办 on a share of the (still routed) cases; returns the next seq."""
+    ops = []
+    for c in cases:
+        if rng.random() < share:
+            event = {
+                "case_id": str(c.case_id),
+                "seq": 3,
+                "event_type": "supervise",
+                "at": datetime.now(UTC).isoformat(),
+                "actor_name": "李值班长",
+                "origin": "counter",
+                "note": "督办：群众催办，请尽快办理",
+            }
+            ops.append(_op(seq, "case_event", uuid.uuid4(), event))
+            seq += 1
+    for start in range(0, len(ops), 500):
+        r = http.post(
+            "/api/v1/push", json={"ops": ops[start : start + 500]}, headers=device["headers"]
+        )
+        assert r.status_code == 200, r.text
+    return seq
+
+
 def vary_states(
     sessions: Any, cases: list[CaseSpec], department: str, now: datetime, rng: random.Random
 ) -> None:

@@ -182,8 +182,8 @@ def test_list_pages_agree_with_a_plain_reading_of_the_cases(any_hub: Hub) -> Non
 
     check()
     with any_hub.sessions() as s:
-        counts, by_status = dept_list.counts(s, DEPT)
-        counts["overdue"] = dept_list.overdue_count(s, DEPT, today)
+        counted = dept_list.counts(s, DEPT, today)
+        counts, by_status = counted.views, counted.by_status
     for key, _, _statuses in dept_query.VIEWS:
         q = dept_query.ListQuery(view=key)
         assert counts[key] == len(expected(specs, q, today, soon, centres)), key
