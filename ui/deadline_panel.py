@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -106,8 +107,12 @@ class DeadlinePanel(QWidget):
         )
         self.warning_title, self.overdue_title = QLabel(), QLabel()
         self.supervise_button, self.extend_button = QPushButton(), QPushButton()
+        self.notice_button = QPushButton()
         self.supervise_button.clicked.connect(self.supervise_selected)
         self.extend_button.clicked.connect(self.extend_selected)
+        self.notice_button.clicked.connect(self.print_extension_notice)
+        # The main window's document desk (prints, or saves where no printer is installed).
+        self.desk: Any = None
         self.last_view: QTableView = self.overdue_view
         for view in (self.warning_view, self.overdue_view):
             view.doubleClicked.connect(lambda _i, v=view: self.open_case(v))
@@ -115,6 +120,7 @@ class DeadlinePanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.supervise_button)
         buttons.addWidget(self.extend_button)
+        buttons.addWidget(self.notice_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +132,7 @@ class DeadlinePanel(QWidget):
         self.opened: list[CaseDialog] = []
         self.supervise_button.setText(tr("督办…"))
         self.extend_button.setText(tr("批准延期…"))
+        self.notice_button.setText(tr("打印延期告知书"))
         self._titles()
 
     def _titles(self) -> None:
@@ -193,6 +200,13 @@ class DeadlinePanel(QWidget):
                 requested_by=req.requested_by,
             )
         ).success(self._after).run()
+
+    def print_extension_notice(self) -> None:
+        """The 延期告知书 of the selected case's latest 延期, for the resident."""
+        item = self.selected()
+        if item is None or self.desk is None:
+            return
+        self.desk.print_case(item.id, "extension")
 
     def _ask_note(self) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self, tr("督办"), tr("督办意见（必填）："))

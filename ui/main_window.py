@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, "")
         self.supervisor: SupervisorPage | None = None
         if can_supervise(user) and user is not None:
-            self.supervisor = SupervisorPage(services, user)
+            self.supervisor = SupervisorPage(services, user, self.desk)
             self.tabs.addTab(self.supervisor, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)

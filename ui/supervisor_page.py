@@ -35,7 +35,7 @@ def _time(item: Any, attr: str) -> str:
 class SupervisorPage(QWidget):
     """Two model/view lists; Enter (or the button) on a row asks for the resolution and closes it."""
 
-    def __init__(self, services: Services, user: SignedInUser) -> None:
+    def __init__(self, services: Services, user: SignedInUser, desk: Any = None) -> None:
         super().__init__()
         self.services, self.user = services, user
         self.follow_up_panel = FollowUpPanel(services, user)
@@ -64,6 +64,7 @@ class SupervisorPage(QWidget):
         self.figures_timer.setInterval(30_000)
         self.figures_timer.timeout.connect(self.load_figures)
         self.deadline_panel = DeadlinePanel(services, user)
+        self.deadline_panel.desk = desk  # prints the 延期告知书
         self.deadline_panel.changed.connect(self.load_figures)
         conflicts = QWidget()
         conflict_layout = QVBoxLayout(conflicts)

@@ -18,7 +18,8 @@ def add_commands(sub: Any) -> None:
         "without --case: demo data",
     )
     pr.add_argument(
-        "kind", choices=["ticket", "receipt", "supplement", "rejection", "completion", "form"]
+        "kind",
+        choices=["ticket", "receipt", "supplement", "rejection", "completion", "extension", "form"],
     )
     pr.add_argument("--out", type=Path, required=True)
     pr.add_argument("--case", help="case number: print this real case's paper from the database")

@@ -14,6 +14,7 @@ from app.documents.model import (
     CompletionNoticeData,
     DeferredItem,
     DocumentKind,
+    ExtensionNoticeData,
     MissingMaterial,
     ReceiptData,
     ReceivedMaterial,
@@ -246,6 +247,30 @@ def demo_completion() -> CompletionNoticeData:
     )
 
 
+def demo_extension() -> ExtensionNoticeData:
+    """A 延期告知书: a 低保 case given 3 more working days on the department's request."""
+    return ExtensionNoticeData(
+        centre=DEMO_CENTRE,
+        case_number=DEMO_CASE,
+        verification_code=DEMO_CODE,
+        applicant_name=DEMO_NAME,
+        applicant_id_masked=DEMO_ID_MASKED,
+        matter_name="最低生活保障（低保家庭认定及保障金给付）",
+        matter_code="MZ-001",
+        received_date=date(2026, 11, 16),
+        granted_date=DEMO_DAY,
+        working_days=3,
+        old_due=date(2026, 12, 17),
+        new_due=date(2026, 12, 22),
+        reason="需入户核查家庭收入",
+        requested_by="承办部门",
+        approved_by="赵海峰",
+        deciding_body="示范区民政局",
+        clerk_name="李明",
+        window="3号窗口",
+    )
+
+
 def demo_form(matter_code: str = "MZ-001") -> ApplicationFormData:
     """An application form of one of the demo matters, pre-filled."""
     layout, name, values = DEMO_MATTERS[matter_code]
@@ -282,6 +307,8 @@ def demo_document(kind: DocumentKind | str, matter_code: str | None = None) -> t
         return demo_rejection(), "A4"
     if k is DocumentKind.COMPLETION:
         return demo_completion(), "A4"
+    if k is DocumentKind.EXTENSION:
+        return demo_extension(), "A4"
     code = matter_code or "MZ-001"
     if code not in DEMO_MATTERS:
         raise ValueError(f"no demo form for matter {code}; known: {', '.join(DEMO_MATTERS)}")

@@ -17,6 +17,7 @@ class DocumentKind(StrEnum):
     REJECTION = "rejection"  # 不予受理通知书
     COMPLETION = "completion"  # 办结通知书 / 领取凭证
     FORM = "form"  # 申请表
+    EXTENSION = "extension"  # 延期告知书
 
     @property
     def label(self) -> str:
@@ -30,6 +31,7 @@ _KIND_TITLES = {
     DocumentKind.REJECTION: "不予受理通知书",
     DocumentKind.COMPLETION: "办结通知书",
     DocumentKind.FORM: "申请表",
+    DocumentKind.EXTENSION: "延期告知书",
 }
 
 
@@ -144,6 +146,8 @@ class ReceiptData:
     deferred: tuple[DeferredItem, ...] = ()
     case_type: str = ""  # 承诺件 …
     deciding_body: str = ""
+    # 延期 granted since intake (a receipt printed again says so): see wording.extension_line.
+    extensions: tuple[str, ...] = ()
 
     @property
     def qr_payload(self) -> str:
@@ -226,6 +230,35 @@ class CompletionNoticeData:
     collect_items: tuple[str, ...] = ()
     bring_items: tuple[str, ...] = ()
     collect_deadline: date | None = None
+
+    @property
+    def qr_payload(self) -> str:
+        return qr_payload(self.case_number, self.verification_code)
+
+
+@dataclass(frozen=True)
+class ExtensionNoticeData:
+    """延期告知书: a 延期 granted on a case — by how many working days, why, the due date before
+    and after, who approved it and when."""
+
+    centre: CentreInfo
+    case_number: str
+    verification_code: str
+    applicant_name: str
+    applicant_id_masked: str
+    matter_name: str
+    matter_code: str
+    received_date: date
+    granted_date: date
+    working_days: int
+    old_due: date
+    new_due: date
+    reason: str
+    requested_by: str  # 窗口 / 部门
+    approved_by: str
+    deciding_body: str
+    clerk_name: str
+    window: str
 
     @property
     def qr_payload(self) -> str:

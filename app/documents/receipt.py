@@ -26,10 +26,13 @@ from app.documents.pdf import MM, fit_size
 def _promise(data: ReceiptData) -> str:
     if data.promised_completion_date is None or data.promised_working_days <= 0:
         return "即办件，当场办结"
-    return (
+    promise = (
         f"{data.promised_working_days}个工作日，预计于"
         f"{format_date_cn(data.promised_completion_date)}前办结"
     )
+    if data.extensions:  # the due date above already includes them
+        promise += "（" + "；".join(data.extensions) + "）"
+    return promise
 
 
 def _applicant(data: ReceiptData) -> str:

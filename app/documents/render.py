@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.documents.extension import render_extension_notice
 from app.documents.form_render import render_application_form
 from app.documents.model import (
     ApplicationFormData,
     CompletionNoticeData,
     DocumentKind,
+    ExtensionNoticeData,
     Paper,
     ReceiptData,
     RejectionNoticeData,
@@ -30,6 +32,7 @@ DATA_TYPES: dict[DocumentKind, type] = {
     DocumentKind.REJECTION: RejectionNoticeData,
     DocumentKind.COMPLETION: CompletionNoticeData,
     DocumentKind.FORM: ApplicationFormData,
+    DocumentKind.EXTENSION: ExtensionNoticeData,
 }
 
 # Papers each kind can be printed on; the first is the default.
@@ -40,6 +43,7 @@ PAPERS: dict[DocumentKind, tuple[Paper, ...]] = {
     DocumentKind.REJECTION: (Paper.A4,),
     DocumentKind.COMPLETION: (Paper.A4,),
     DocumentKind.FORM: (Paper.A4,),
+    DocumentKind.EXTENSION: (Paper.A4,),
 }
 
 
@@ -67,5 +71,7 @@ def render(kind: DocumentKind | str, data: Any, paper: str | None = None) -> byt
         return render_rejection_notice(data)
     if isinstance(data, CompletionNoticeData):
         return render_completion_notice(data)
+    if isinstance(data, ExtensionNoticeData):
+        return render_extension_notice(data)
     assert isinstance(data, ApplicationFormData)
     return render_application_form(data.layout, data)

@@ -35,6 +35,7 @@ MASKING: dict[str, MaskingRule] = {
     "rejection": MaskingRule(True, False, "交申请人本人：姓名全称，身份证号遮蔽"),
     "completion": MaskingRule(True, False, "交申请人本人：姓名全称，身份证号遮蔽"),
     "form": MaskingRule(True, True, "申请人签字的申请表：姓名和身份证号全称"),
+    "extension": MaskingRule(True, False, "交申请人本人：姓名全称，身份证号遮蔽"),
     "report": MaskingRule(False, False, "报表和清单：姓名、身份证号均遮蔽"),
 }
 
@@ -45,6 +46,7 @@ FILE_TITLES = {
     "supplement": "一次性告知书",
     "rejection": "不予受理通知书",
     "form": "申请表",
+    "extension": "延期告知书",
     "report": "报表",
 }
 
@@ -78,3 +80,31 @@ def collected_on(day: str) -> str:
 SUPPLEMENT_MISSING = "缺少"
 FORM_FIELD_MISSING = "未填写"
 FORM_FIELD_REQUIREMENT = "补填申请表"
+
+
+# 延期告知书 ------------------------------------------------------------------------------------
+
+EXTENSION_REQUESTERS = {"counter": "窗口", "department": "承办部门"}
+
+
+def extension_body(
+    received: str, matter: str, code: str, case_number: str, old_due: str, reason: str
+) -> str:
+    """The first paragraph: what was applied for, when it was due, why it needs more time."""
+    return (
+        f"您于{received}申请办理的“{matter}”（事项编码：{code}，办件编号：{case_number}），"
+        f"原承诺于{old_due}前办结。因{reason}，不能在原承诺期限内办结。"
+    )
+
+
+def extension_decision(days: int, new_due: str, approved_by: str, requester: str) -> str:
+    """The decision: how many working days, the new due date, on whose request, who approved."""
+    return (
+        f"经{requester}申请，本中心负责人（{approved_by}）批准，办理期限延长{days}个工作日，"
+        f"将于{new_due}前办结。办理进度可凭办件编号和验证码查询。特此告知。"
+    )
+
+
+def extension_line(granted: str, days: int, old_due: str, new_due: str) -> str:
+    """One line on other papers of the case: when a 延期 was granted and the new due date."""
+    return f"{granted}批准延期{days}个工作日，办结期限由{old_due}延至{new_due}"

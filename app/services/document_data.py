@@ -14,6 +14,7 @@ from app.documents.model import (
     AgentInfo,
     CompletionNoticeData,
     DeferredItem,
+    ExtensionNoticeData,
     MissingMaterial,
     ReceiptData,
     ReceivedMaterial,
@@ -26,6 +27,7 @@ from app.documents.wording import (
     APPROVED,
     APPROVED_DETAIL,
     DENIED,
+    EXTENSION_REQUESTERS,
     FORM_FIELD_MISSING,
     FORM_FIELD_REQUIREMENT,
     MASKING,
@@ -34,6 +36,7 @@ from app.documents.wording import (
     SUPPLEMENT_MISSING,
     collect_time_ready,
     collected_on,
+    extension_line,
 )
 from app.domain.case_states import CaseEventType, CaseStatus
 from app.domain.catalogue import MatterSpec
@@ -69,7 +72,65 @@ def _applicant(kind: str, r: IntakeResult) -> str:
     return r.applicant_name if MASKING[kind].full_name else mask_name(r.applicant_name)
 
 
-def receipt_data(r: IntakeResult, st: CentreSettingsView) -> ReceiptData:
+def extension_lines(uow: UnitOfWork, case: Case) -> tuple[str, ...]:
+    """Each 延期 granted on the case, oldest first, as the papers print it."""
+    events = uow.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.event_type == CaseEventType.EXTEND.name)
+        .order_by(CaseEvent.seq)
+    )
+    lines = []
+    for ev in events:
+        d = dict(ev.detail or {})
+        old_due, new_due = _date(d.get("old_due")), _date(d.get("new_due"))
+        if old_due is None or new_due is None:
+            continue
+        lines.append(
+            extension_line(
+                format_date_cn(business_date(ev.at)),
+                int(d.get("working_days") or 0),
+                format_date_cn(old_due),
+                format_date_cn(new_due),
+            )
+        )
+    return tuple(lines)
+
+
+def extension_data(
+    uow: UnitOfWork, case: Case, user: SignedInUser, st: CentreSettingsView
+) -> ExtensionNoticeData:
+    """The 延期告知书 of the case's latest 延期."""
+    ev = _last_event(uow, case, CaseEventType.EXTEND)
+    d = dict(ev.detail or {}) if ev is not None else {}
+    old_due, new_due = _date(d.get("old_due")), _date(d.get("new_due"))
+    if ev is None or old_due is None or new_due is None:
+        raise IllegalTransition("PAPER_NOT_FOR_CASE", "该办件没有批准过延期，没有延期告知书可打印")
+    r = intake_result(uow, case, "extension", user)
+    return ExtensionNoticeData(
+        centre=paper_centre(st),
+        case_number=r.case_number,
+        verification_code=r.verification_code,
+        applicant_name=_applicant("extension", r),
+        applicant_id_masked=r.applicant_id_masked,
+        matter_name=r.matter_name,
+        matter_code=r.matter_code,
+        received_date=r.received_date,
+        granted_date=business_date(ev.at),
+        working_days=int(d.get("working_days") or 0),
+        old_due=old_due,
+        new_due=new_due,
+        reason=str(d.get("reason") or ev.note),
+        requested_by=EXTENSION_REQUESTERS.get(str(d.get("requested_by")), "窗口"),
+        approved_by=str(d.get("approved_by") or ev.actor_name),
+        deciding_body=case.routed_department or r.deciding_body,
+        clerk_name=r.clerk_name,
+        window=r.window,
+    )
+
+
+def receipt_data(
+    r: IntakeResult, st: CentreSettingsView, extensions: tuple[str, ...] = ()
+) -> ReceiptData:
     received = tuple(
         ReceivedMaterial(m.name, m.form, m.copies) for m in r.materials if m.state == "received"
     )
@@ -99,6 +160,7 @@ def receipt_data(r: IntakeResult, st: CentreSettingsView) -> ReceiptData:
         deferred=deferred,
         case_type=r.case_type,
         deciding_body=r.deciding_body,
+        extensions=extensions,
     )
 
 
@@ -155,7 +217,10 @@ def compose(uow: UnitOfWork, case: Case, kind: str, user: SignedInUser) -> tuple
             raise IllegalTransition(
                 "PAPER_NOT_FOR_CASE", f"办件“{status.label}”，没有受理回执可打印"
             )
-        return receipt_data(intake_result(uow, case, kind, user), st), ""
+        r = intake_result(uow, case, kind, user)
+        return receipt_data(r, st, extension_lines(uow, case)), ""
+    if kind == "extension":
+        return extension_data(uow, case, user, st), ""
     if kind == "supplement":
         ev = _last_event(uow, case, CaseEventType.REQUEST_SUPPLEMENT)
         if ev is None:

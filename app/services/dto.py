@@ -141,4 +141,4 @@ class DemoDataReport:
 
 # The papers of a case, which `DocumentService` composes, records and reprints (the ticket slip and
 # the application form are not a case's).
-CASE_KINDS = ("receipt", "supplement", "rejection", "completion")
+CASE_KINDS = ("receipt", "supplement", "rejection", "completion", "extension")

@@ -18,7 +18,9 @@ from app.services.counter_dto import PrintView
 from app.services.dto import SignedInUser
 from app.services.uow import UnitOfWork
 
-KINDS = frozenset({"ticket", "receipt", "supplement", "rejection", "completion", "form", "report"})
+KINDS = frozenset(
+    {"ticket", "receipt", "supplement", "rejection", "completion", "extension", "form", "report"}
+)
 NOT_KEPT_MESSAGE = (
     "原件未随数据恢复，本机仅存打印记录（文号、打印时间、经办人和校验值）；"
     "如需再次出具，请按原内容重新生成后打印，并登记为补打（须填写原因）"

@@ -132,7 +132,9 @@ def test_waiting_list_refreshes_on_its_own(qtbot, sqlite_url: str) -> None:  # t
         services.ctx.close()
 
 
-def test_supervisor_marks_and_extends_from_the_deadline_lists(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_marks_and_extends_from_the_deadline_lists(
+    qtbot, sqlite_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     from app.services.counter_dto import IntakeInput, MaterialInput
@@ -185,6 +187,19 @@ def test_supervisor_marks_and_extends_from_the_deadline_lists(qtbot, sqlite_url:
         assert receipt.case_number in dialog.facts.text()
         assert dialog.events.rowCount() == len(detail.events)
         dialog.reject()
+
+        # The 延期告知书 for the resident, through the main window's document desk.
+        from tests.documents.doc_helpers import pdf_text
+        from ui.counter.documents_glue import DocumentDesk, FileSink
+
+        sink = FileSink(tmp_path)
+        panel.desk = DocumentDesk(services, boss, sink)
+        panel.select(overdue=True, row=0)
+        panel.print_extension_notice()
+        [out] = sink.files
+        assert out.name == f"01-延期告知书-{receipt.case_number}.pdf"
+        text = pdf_text(out.read_bytes())
+        assert "办理期限延长5个工作日" in text and "将于2026年12月31日前办结" in text
     finally:
         BackgroundOp.run_inline(False)
         services.ctx.close()
