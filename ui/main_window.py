@@ -29,7 +29,7 @@ from ui.catalogue_detail import days_text, matter_detail_html
 from ui.counter.case_actions import CaseActions, case_text
 from ui.counter.cases_page import CaseList, CaseSearchPage, ReadyPage, RoutedPage
 from ui.counter.common import fitting_size, plain_label
-from ui.counter.dialogs import HelpOverlay
+from ui.counter.dialogs import FocusReturn, HelpOverlay
 from ui.counter.documents_glue import DocumentDesk, DocumentSink, FileSink, PrinterSink
 from ui.counter.hardware import IdCardReader
 from ui.counter.rating import RatingRequester
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.resize(fitting_size(self))
         self.registry = ActionRegistry(self)
+        self.focus_return = FocusReturn(self)
         self.printer = PdfPrinter(
             self,
             RECEIPT_PRINTER.get(self.settings),
@@ -212,7 +213,7 @@ class MainWindow(QMainWindow):
 
     def edit_settings(self) -> None:
         windows = [(c.number, c.name) for c in self.overview.counters] if self.overview else None
-        if SettingsDialog(self.settings, windows=windows).exec():
+        if SettingsDialog(self.settings, windows=windows, parent=self).exec():
             self.apply_settings()
 
     def apply_settings(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QSpinBox,
+    QWidget,
 )
 
 from ui.i18n import QT_TR_NOOP, tr
@@ -36,9 +37,10 @@ class SettingsDialog(QDialog):
         settings: QSettings,
         printers: list[str] | None = None,
         windows: list[tuple[int, str]] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         """`windows`: the centre's working windows as (number, name), for choosing this desk's."""
-        super().__init__()
+        super().__init__(parent)
         self.settings = settings
         self.desk_window = QComboBox()
         current = COUNTER_NUMBER.get(settings)

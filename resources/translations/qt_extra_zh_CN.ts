@@ -14,4 +14,22 @@
         <translation>文件类型(&amp;T)：</translation>
     </message>
 </context>
+<!-- Qt 6 names a folder's type in the file list from this context; qtbase_zh_CN still has these
+     under QFileDialog (Qt 5), so the list showed "Folder". -->
+<context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+        <source>Folder</source>
+        <comment>All other platforms</comment>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Drive</source>
+        <translation>驱动器</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
 </TS>

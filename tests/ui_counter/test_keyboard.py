@@ -4,13 +4,15 @@ fits 1366×768 with its status bar, matter names readable in the picker."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from app.services.residents import ResidentInput
 from tests.ui_counter.conftest import YOUNG, Counter
 from tests.ui_counter.test_counter_flow import type_in, with_dialog
 from ui.counter.common import fitting_size
-from ui.counter.dialogs import ConsultDialog
+from ui.counter.dialogs import ConsultDialog, HelpOverlay
+from ui.counter.print_history import ReprintDialog
+from ui.settings_dialog import SettingsDialog
 
 K = Qt.Key
 
@@ -56,3 +58,20 @@ def test_long_matter_names_wrap_and_have_a_tooltip(counter: Counter) -> None:
     model = picker.model
     names = [model.index(r, 1) for r in range(model.rowCount())]
     assert names and all(model.data(i, Qt.ItemDataRole.ToolTipRole) == model.data(i) for i in names)
+
+
+def test_every_kind_of_dialog_hands_the_keyboard_back(counter: Counter, qtbot) -> None:  # type: ignore[no-untyped-def]
+    w = counter.window
+    for make in (
+        lambda: SettingsDialog(counter.settings, windows=[(3, "3 号窗口")], parent=w),
+        lambda: ReprintDialog("990101202611300001", [], w),
+        lambda: QMessageBox(QMessageBox.Icon.Warning, "提示", "同一事项已有办件", parent=w),
+        lambda: HelpOverlay(w.registry.help_rows(), w),
+    ):
+        dialog = make()
+        dialog.open()
+        qtbot.waitUntil(lambda d=dialog: QApplication.activeWindow() is d, timeout=3000)
+        dialog.reject()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=3000)
+        focus = QApplication.focusWidget()
+        assert focus is not None and focus.window() is w

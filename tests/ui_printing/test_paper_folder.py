@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QLibraryInfo
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QFileDialog,
     QHeaderView,
     QLabel,
@@ -77,3 +78,25 @@ def test_cancelling_the_folder_question_prints_nothing(
     monkeypatch.setattr(PdfPrinter, "available_printers", staticmethod(lambda: []))
     monkeypatch.setattr(printing.QFileDialog, "getExistingDirectory", lambda *a, **k: "")
     assert PdfPrinter(None).print_pdf(b"%PDF", A4, suggested_name="x.pdf") == "cancelled"
+
+
+def test_file_dialog_names_a_folder_in_chinese(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The file list's 类型 column: Qt 6 asks QAbstractFileIconProvider (qtbase_zh_CN lacks it)."""
+    assert install_chinese(QApplication.instance())  # type: ignore[arg-type]
+    (tmp_path / "文书").mkdir()
+    d = QFileDialog(None, "选择文件夹", str(tmp_path))
+    d.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    d.setFileMode(QFileDialog.FileMode.Directory)
+    qtbot.addWidget(d)
+    view = next(v for v in d.findChildren(QTreeView) if v.model() is not None)
+    model = view.model()
+
+    def folder_type() -> str:
+        root = view.rootIndex()
+        for row in range(model.rowCount(root)):
+            if model.index(row, 0, root).data() == "文书":
+                return str(model.index(row, 2, root).data())
+        return ""
+
+    qtbot.waitUntil(lambda: folder_type() != "", timeout=5000)
+    assert folder_type() == "文件夹"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -35,6 +36,35 @@ def give_focus_back(dialog: QDialog) -> None:
         top = owner.window()
         top.raise_()
         top.activateWindow()
+
+
+class FocusReturn(QObject):
+    """Whichever dialog of `window` closes — ours, a message box, Qt's own — the window is made
+    active again, so the F-keys act at once (a dialog without its own give_focus_back, or one
+    closed by the window manager, used to leave nothing with the keyboard)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and isinstance(watched, QDialog):
+            owner = watched.parentWidget()
+            if owner is not None and owner.window() is self.window:
+                QTimer.singleShot(0, self._activate)
+        return super().eventFilter(watched, event)
+
+    def _activate(self) -> None:
+        """Only where nothing else has the keyboard (never taken from another window)."""
+        active = QApplication.activeWindow()
+        if active is not None and active.isVisible():
+            return
+        if self.window.isVisible() and QApplication.activeModalWidget() is None:
+            self.window.raise_()
+            self.window.activateWindow()
 
 
 class _FormDialog(QDialog):
