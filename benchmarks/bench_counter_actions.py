@@ -77,14 +77,12 @@ def main() -> int:
     clerk.type(ws.picker.search, "sydj")
     clerk.press(Qt.Key.Key_Return, "Enter 选定事项", ws.picker.search)
     form = ws.form.widgets
-    # required fields come first; ↓ in a choice picks the value (data), Enter moves on
-    clerk.type(form["education"], "")
-    QTest.keyClick(form["education"], Qt.Key.Key_Down)
-    QTest.keyClick(form["education"], Qt.Key.Key_Down)
-    clerk.press(Qt.Key.Key_Return, "Enter 下一项", form["education"])
+    # the same keys as the real-window test (tests/ui_window): a digit picks 文化程度 and moves on,
+    # 失业原因 keeps the catalogue's default, Ctrl+M receives the required materials, F8 completes
+    clerk.press(Qt.Key.Key_1, "1 文化程度：初中及以下", form["education"])
     clerk.type(form["unemployment_date"], "2026-11-01")
-    clerk.press(Qt.Key.Key_Return, "Enter 下一项", form["unemployment_date"])
-    QTest.keyClick(form["unemployment_reason"], Qt.Key.Key_Down)
+    clerk.actions.append("Ctrl+M 必需材料收齐")
+    QTest.keyClick(form["unemployment_date"], Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     clerk.press(Qt.Key.Key_F8, "F8 即办办结并打印")
     elapsed = time.perf_counter() - started
 
