@@ -4,31 +4,61 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
-from app.services.bootstrap import Services
-from app.services.types import database_message
 from ui.background import BackgroundOp, install_excepthook
 from ui.i18n import tr
-from ui.main_window import MainWindow
 from ui.qt_app import make_application
 from ui.settings import RATING_SCREEN, upgrade_settings
 
+if TYPE_CHECKING:
+    from app.services.bootstrap import Services
+
 log = logging.getLogger(__name__)
+
+# Set: print "sign-in shown" when the sign-in window is first on screen, then "sign-in ready" when
+# the services are open behind it (OK enabled), each with the time and the names of the modules
+# loaded by then, and quit. The start benchmark (benchmarks/bench_start.py) times both lines, and
+# tests/spine/test_start.py checks that no heavy module is loaded by then.
+START_PROBE = "ONEWINDOW_START_PROBE"
+
+
+def _probe_line(what: str, modules: bool = False) -> None:
+    loaded = " ".join(sorted(sys.modules)) if modules else ""
+    print(f"sign-in {what} {time.time():.6f} {loaded}".rstrip(), flush=True)
+
+
+def open_services(url: str) -> Services:
+    """The composition root over the database, schema checked (one query when it is current) and
+    first-start data seeded; imported here, behind the sign-in window (SQLAlchemy and the models
+    are most of the start's imports)."""
+    from app.services.bootstrap import Services
+
+    services = Services.for_url(url)
+    try:
+        services.initialise()
+    except BaseException:
+        services.close()
+        raise
+    return services
 
 
 def run_self_test(url: str) -> int:
     """Build the real main window offscreen over the real database, then exit."""
     if QApplication.instance() is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a self-test needs no screen
+    from ui.main_window import MainWindow
+
     app = make_application()
-    services = Services.for_url(url)
     BackgroundOp.run_inline(True)
+    services = open_services(url)
     try:
-        services.initialise()
         window = MainWindow(services)
         window.load()
         window.show()
@@ -47,19 +77,22 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
     app = make_application()
     install_excepthook()
     upgrade_settings(QSettings())
-    services = Services.for_url(url)
-    from ui.admin_window import ADMIN_ROLES, AdminWindow
-    from ui.lock_screen import ChangePasswordDialog, SessionControls
     from ui.login import LoginDialog
-    from ui.rating_window import SecondScreenRatingRequester
 
     window: list[QMainWindow] = []
+    opened: list[Services] = []  # the services, once open behind the first sign-in window
+    dialogs: list[LoginDialog] = []
+    probe = bool(os.environ.get(START_PROBE))
 
     def sign_in() -> None:
-        """The sign-in dialog; after sign-out or switch user it comes back, the app stays open."""
-        dialog = LoginDialog(services)
+        """The sign-in dialog; after sign-out or switch user it comes back, the app stays open.
+        The first one opens at once and waits for the services (OK disabled until then)."""
+        dialog = LoginDialog(opened[0] if opened else None)
+        dialogs[:] = [dialog]
         dialog.finished.connect(lambda result: signed_in(dialog, result))
         dialog.open()
+        if probe and not opened:
+            QTimer.singleShot(0, lambda: _probe_line("shown", modules=True))
         while window:  # the last session's window closes once the dialog is on screen
             old = window.pop()
             old.close()
@@ -67,9 +100,16 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
 
     def signed_in(dialog: LoginDialog, result: int) -> None:
         user = dialog.user
-        if result != LoginDialog.DialogCode.Accepted or user is None:
+        if result != LoginDialog.DialogCode.Accepted or user is None or not opened:
             app.quit()
             return
+        services = opened[0]
+        # the windows after sign-in are imported once someone has signed in
+        from ui.admin_window import ADMIN_ROLES, AdminWindow
+        from ui.lock_screen import ChangePasswordDialog, SessionControls
+        from ui.main_window import MainWindow
+        from ui.rating_window import SecondScreenRatingRequester
+
         if user.must_change_password:  # a first or expired password: nothing else before it
             change = ChangePasswordDialog(services, user)
             if change.exec() != ChangePasswordDialog.DialogCode.Accepted:
@@ -100,19 +140,27 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         main.showMaximized()  # a counter desktop gives the whole screen to the workspace
         main.load()
 
-    def started(_seeded: bool) -> None:
-        sign_in()
+    def started(services: Services) -> None:
+        opened.append(services)
+        for dialog in dialogs:
+            dialog.set_services(services)
+        if probe:
+            _probe_line("ready", modules=True)
+            app.quit()
 
     def failed(exc: Exception) -> None:
+        from app.services.types import database_message
+
         log.warning("start failed", exc_info=exc)
         message = database_message(exc) or tr("无法打开数据库，请联系区信息中心。")
         QMessageBox.critical(None, tr("一窗通"), message)
         app.quit()
 
+    sign_in()
     QTimer.singleShot(
-        0,
-        lambda: BackgroundOp(services.initialise).success(started).failure(failed).run(),
+        0, lambda: BackgroundOp(lambda: open_services(url)).success(started).failure(failed).run()
     )
     rc = app.exec()
-    services.close()
+    for services in opened:
+        services.close()
     return rc

@@ -30,7 +30,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.services.types import DomainError, database_message
+from app.services.types import DomainError
 from ui.i18n import tr
 
 T = TypeVar("T")
@@ -197,6 +197,8 @@ def user_message(exc: BaseException) -> str:
     a plain statement that something went wrong and was logged."""
     if isinstance(exc, DomainError):
         return exc.message
+    from app.services.types import database_message  # the database layer, once it is loaded
+
     told = database_message(exc)
     if told:
         return told

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +77,52 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def alembic_config(engine: Engine, migrations: Path = MIGRATIONS) -> Config:
     """Alembic's config for running a migrations folder (the centre's by default) on `engine`."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations))
     cfg.attributes["engine"] = engine
     return cfg
 
 
+_REVISION = re.compile(r"""^revision(?:: str)? = ["']([^"']+)["']""", re.M)
+_DOWN = re.compile(r"""^down_revision(?:: [^=]+)? = ["']([^"']+)["']""", re.M)
+
+
+@cache
+def head_revision(migrations: Path = MIGRATIONS) -> str:
+    """The newest revision of a migrations folder, read from the files' `revision` and
+    `down_revision` lines (without importing Alembic; tests/db checks it is Alembic's head)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (migrations / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if found := _REVISION.search(source):
+            revisions.add(found.group(1))
+        parents.update(_DOWN.findall(source))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations in {migrations} have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (one query), None when it has none yet."""
+    try:
+        with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:  # no alembic_version table: an empty database
+        return None
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (the app calls this on every start)."""
+    """Bring the schema to the newest revision. The app calls this on every start, so a database
+    already there costs one query; Alembic is imported and run only when the revision differs."""
+    if current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
+    log.info("upgrading the database schema to %s", head_revision())
     command.upgrade(alembic_config(engine), "head")
 
 

@@ -107,6 +107,8 @@ class Matter(IdMixin, Base):
     deciding_body: Mapped[str] = mapped_column(String(300))
     fee: Mapped[str] = mapped_column(String(100), default="")
     search_text: Mapped[str] = mapped_column(String(500), default="")
+    # The name's segments with their pinyin, computed at import (app.domain.pinyin_search.name_keys)
+    name_keys: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     materials: Mapped[list[MatterMaterial]] = relationship(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from reportlab.pdfbase import pdfmetrics
-
-from app.documents.pdf import register_font
 from app.domain.errors import ValidationError
 
 LINE_BREAKS = frozenset("\n\r\t")  # a text area may hold these; they are laid out, not drawn
@@ -19,7 +16,12 @@ BIDI_CONTROLS = frozenset(
 
 @cache
 def font_characters() -> frozenset[int]:
-    """Code points the embedded WenQuanYi Micro Hei has a glyph for."""
+    """Code points the embedded WenQuanYi Micro Hei has a glyph for (reportlab is loaded here,
+    at the first text checked, not when the app starts)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from app.documents.pdf import register_font
+
     font = pdfmetrics.getFont(register_font())
     return frozenset(font.face.charToGlyph)
 

@@ -1,14 +1,19 @@
-"""Search keys for Chinese names: full pinyin and initials, so clerks find 低保申请 by typing `dbsq`."""
+"""Search keys for Chinese names: full pinyin and initials, so clerks find 低保申请 by typing `dbsq`.
+
+The keys are computed when a catalogue is imported and stored with each matter (`search_text`,
+`name_keys`), so searching never needs pypinyin; it is imported only to compute keys (its
+dictionaries take a noticeable part of a second to load)."""
 
 from __future__ import annotations
 
 import re
-
-from pypinyin import Style, lazy_pinyin
+from collections.abc import Sequence
 
 
 def pinyin_keys(text: str) -> tuple[str, str]:
     """(initials, full pinyin) of `text`, lowercase, non-Chinese characters kept as they are."""
+    from pypinyin import Style, lazy_pinyin
+
     initials = "".join(
         s[0] for s in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if s
     )
@@ -51,17 +56,27 @@ _SEGMENTS = re.compile(r"[（）()、，,·\s]+")
 _SUFFIXES = ("sq", "sl", "bl", "申请", "申领", "办理")
 
 
-def closeness(query: str, name: str) -> int:
+def name_keys(name: str) -> list[list[str]]:
+    """Each segment of a name (split at brackets, 、 and spaces) with its pinyin initials and full
+    pinyin: what `closeness` ranks by, stored with the matter when the catalogue is imported."""
+    keys = []
+    for seg in filter(None, _SEGMENTS.split(name)):
+        initials, full = pinyin_keys(seg)
+        keys.append([seg.lower(), initials, full])
+    return keys
+
+
+def closeness(query: str, name: str, keys: Sequence[Sequence[str]] | None = None) -> int:
     """0: a segment of the name (or its pinyin initials) starts with the query, 1: contains it,
-    2: matched elsewhere (keywords); `dbsq` finds 最低生活保障（低保…） before 创业担保贷款."""
+    2: matched elsewhere (keywords); `dbsq` finds 最低生活保障（低保…） before 创业担保贷款.
+    `keys` are the name's stored `name_keys` (computed from `name` when not given)."""
     q = query.strip().lower().replace(" ", "")
     if not q:
         return 0
     cores = [q] + [q.removesuffix(s) for s in _SUFFIXES if q.endswith(s) and len(q) - len(s) >= 2]
     best = 2
-    for seg in filter(None, _SEGMENTS.split(name)):
-        initials, full = pinyin_keys(seg)
-        for key in (seg.lower(), initials, full):
+    for segment in keys if keys else name_keys(name):
+        for key in segment:
             for core in cores:
                 if key.startswith(core):
                     return 0

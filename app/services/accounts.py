@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 
@@ -27,8 +28,13 @@ ROLE_NAMES = {
     "audit_admin": "审计管理员",
     "security_admin": "安全管理员",
 }
-# Verified against when the user name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = hash_password("onewindow-no-such-account")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so a wrong name takes as long as a wrong
+    password (hashed at the first sign-in, not when the app starts)."""
+    return hash_password("onewindow-no-such-account")
 
 
 class AuthError(Exception):
@@ -99,7 +105,7 @@ class AccountService:
         the refusal (raised by the caller after the failure and its audit record are committed)."""
         now = self.ctx.clock()
         if user is None:
-            verify_password(password, _DUMMY_HASH)
+            verify_password(password, _dummy_hash())
             uow.audit_result(f"{action}_failed", "unknown_user", user_id=None)
             return AuthError("用户名或密码错误")
         if user.locked_until is not None and user.locked_until > now:

@@ -9,8 +9,6 @@ import secrets
 import threading
 from pathlib import Path
 
-import keyring
-from keyring.errors import KeyringError
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
@@ -62,6 +60,9 @@ def _load_or_create(fingerprint: str) -> bytes:
             _write_private(shared, secrets.token_bytes(32))
         return _read_key_file(shared)
     name = f"audit-key:{fingerprint}"
+    import keyring  # loaded at the first audit record, not when the app starts
+    from keyring.errors import KeyringError
+
     try:
         stored = keyring.get_password(KEYRING_SERVICE, name)
         if stored:

@@ -23,7 +23,7 @@ from app.domain.catalogue import (
     matter_from_dict,
     matter_to_dict,
 )
-from app.domain.pinyin_search import closeness, matches, search_text
+from app.domain.pinyin_search import closeness, matches, name_keys, search_text
 from app.services.context import ServiceContext
 from app.services.dto import ImportResult, MatterSummary
 
@@ -108,6 +108,7 @@ class CatalogueService:
             deciding_body=m.deciding_body,
             fee=m.fee,
             search_text=search_text(m.name, m.code, m.department, *m.keywords)[:500],
+            name_keys=name_keys(m.name),
             spec=matter_to_dict(m),
         )
         row.materials = [
@@ -160,7 +161,9 @@ class CatalogueService:
         with self.ctx.uow(read_only=True) as uow:
             rows = list(uow.session.scalars(select(Matter).where(Matter.current)))
         found = [m for m in rows if not query.strip() or matches(query, m.search_text)]
-        found.sort(key=lambda m: (-usage.get(m.code, 0), closeness(query, m.name), m.code))
+        found.sort(
+            key=lambda m: (-usage.get(m.code, 0), closeness(query, m.name, m.name_keys), m.code)
+        )
         return [_summary(m) for m in found]
 
     def matter(self, code: str, version: str | None = None) -> MatterSpec:

@@ -17,7 +17,6 @@ from app.documents.model import (
     ApplicationFormData,
     Paper,
 )
-from app.documents.render import render
 from app.documents.wording import (
     FILE_TITLES,
     file_name,
@@ -91,6 +90,8 @@ class DocumentService:
             case = get_or_404(uow.session, Case, case_id, "办件")
             require_centre(user, case.centre_id)
             data, number = compose(uow, case, kind, user)
+            from app.documents.render import render  # reportlab: loaded at the first print
+
             pdf = render(kind, data, chosen)
             view = store_print(
                 uow,
@@ -118,6 +119,8 @@ class DocumentService:
             raise ValidationError("PRINT_CENTRE", "无法确定打印所属的服务中心")
         with self.ctx.uow() as uow:
             data = replace(data, centre=paper_centre(load_settings(uow.session, user.centre_id)))
+            from app.documents.render import render
+
             pdf = render("form", data, Paper.A4.value)
             view = store_print(
                 uow,

@@ -17,7 +17,7 @@ from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
 from app.sync.conflicts import ConflictItem, list_conflicts, resolve_conflict
 from app.sync.retry import RetrySchedule
-from app.sync.rounds import SyncReport, SyncStatus
+from app.sync.rounds import SyncReport, SyncStatus, read_status
 
 if TYPE_CHECKING:
     from app.sync.agent import SyncAgent
@@ -57,8 +57,14 @@ class SyncService:
             return self._agent
 
     def status(self) -> SyncStatus:
-        """Enrolled or not, online, ops waiting, last success and error, skew, open conflicts."""
-        return self.agent.status()
+        """Enrolled or not, online, ops waiting, last success and error, skew, open conflicts.
+        Before the first round it is read from the database alone (the agent and its HTTP stack
+        are loaded by the first round, not by the window's status bar)."""
+        with self._lock:
+            agent = self._agent
+        if agent is None:
+            return read_status(self.ctx, online=None, skew=None)
+        return agent.status()
 
     def run_round(self) -> SyncReport:
         """Push what waits, pull what is new; never raises for network or hub errors (see report).

@@ -23,7 +23,7 @@ from app.sync.credentials import CredentialError, load_token
 from app.sync.enrol import current_enrolment
 from app.sync.protocol import conflict_id
 from app.sync.retry import RetrySchedule
-from app.sync.rounds import Pending, SyncReport, SyncStatus, _utc_iso, _uuid_text
+from app.sync.rounds import Pending, SyncReport, SyncStatus, _utc_iso, _uuid_text, read_status
 
 __all__ = ["SyncAgent", "SyncReport", "SyncStatus"]
 
@@ -56,31 +56,7 @@ class SyncAgent:
     # --- status -------------------------------------------------------------------------------
 
     def status(self) -> SyncStatus:
-        with self.ctx.uow(read_only=True) as uow:
-            s = uow.session
-            state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
-            waiting, oldest = s.execute(
-                select(func.count(), func.min(OutboxOp.created_at)).where(
-                    OutboxOp.sent_at.is_(None)
-                )
-            ).one()
-            conflicts = s.scalar(
-                select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")
-            )
-        skew = self._skew
-        return SyncStatus(
-            enrolled=bool(state and state.device_id),
-            online=self._online,
-            waiting=int(waiting or 0),
-            oldest_unsent_at=oldest,
-            last_success_at=state.last_success_at if state else None,
-            last_error=state.last_error if state else "",
-            skew_seconds=skew,
-            skew_warning=skew is not None and abs(skew) > P.SKEW_WARN_SECONDS,
-            open_conflicts=int(conflicts or 0),
-            hub_url=state.hub_url if state else "",
-            device_id=state.device_id if state else None,
-        )
+        return read_status(self.ctx, self._online, self._skew)
 
     # --- one round ------------------------------------------------------------------------------
 

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.db.models import SyncConflict
+from app.db.payload import row_payload
 from app.domain.errors import DomainError
 from app.services.context import ServiceContext
-from app.sync.apply import row_payload
 
 KIND_LABELS = {
     "illegal_event": "办理记录冲突",

@@ -5,7 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import func, select
+
+from app.db.models import OutboxOp, SyncConflict, SyncState
+
+if TYPE_CHECKING:
+    from app.services.context import ServiceContext
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,39 @@ class SyncStatus:
     open_conflicts: int
     hub_url: str
     device_id: uuid.UUID | None
+
+
+def read_status(ctx: ServiceContext, online: bool | None, skew: float | None) -> SyncStatus:
+    """The status bar's figures from the database, with what the agent last saw of the hub
+    (whether it answered, the clock skew); no network and no HTTP stack needed, so the window
+    shows it before the agent is ever loaded."""
+    with ctx.uow(read_only=True) as uow:
+        s = uow.session
+        state = s.scalars(select(SyncState).where(SyncState.name == "hub")).first()
+        waiting, oldest = s.execute(
+            select(func.count(), func.min(OutboxOp.created_at)).where(OutboxOp.sent_at.is_(None))
+        ).one()
+        conflicts = s.scalar(
+            select(func.count()).select_from(SyncConflict).where(SyncConflict.status == "open")
+        )
+    warning = False
+    if skew is not None:
+        from app.sync.protocol import SKEW_WARN_SECONDS
+
+        warning = abs(skew) > SKEW_WARN_SECONDS
+    return SyncStatus(
+        enrolled=bool(state and state.device_id),
+        online=online,
+        waiting=int(waiting or 0),
+        oldest_unsent_at=oldest,
+        last_success_at=state.last_success_at if state else None,
+        last_error=state.last_error if state else "",
+        skew_seconds=skew,
+        skew_warning=warning,
+        open_conflicts=int(conflicts or 0),
+        hub_url=state.hub_url if state else "",
+        device_id=state.device_id if state else None,
+    )
 
 
 class Pending(NamedTuple):

@@ -166,3 +166,50 @@ def test_foreign_keys_and_unique_keys_are_enforced(db_url: str) -> None:
     with sessions() as s:
         assert s.scalars(select(OutboxOp)).one().created_at.tzinfo == UTC
     engine.dispose()
+
+
+def test_head_revision_read_from_the_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from app.db.engine import MIGRATIONS, alembic_config, head_revision
+    from app.hub.db import MIGRATIONS as HUB_MIGRATIONS
+
+    for folder in (MIGRATIONS, HUB_MIGRATIONS):
+        script = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"), folder))
+        assert head_revision(folder) == script.get_current_head()
+
+
+def test_a_start_at_the_newest_revision_costs_one_query(sqlite_url: str) -> None:
+    from sqlalchemy import event
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    upgrade(engine)
+    # a read (SQLite: a deferred transaction, no write lock) of the revision, and nothing else
+    assert statements == ["BEGIN DEFERRED", "SELECT version_num FROM alembic_version"]
+    engine.dispose()
+
+
+def test_the_name_keys_migration_fills_matters_already_imported(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from app.db.engine import alembic_config, normalise_url
+    from app.services.context import ServiceContext
+    from app.services.setup import initialise
+
+    ctx = ServiceContext.for_url(db_url)
+    initialise(ctx, seed_demo=False)
+    # back to 0008 on a plain engine (SQLite rebuilds the table without its foreign-key checks)
+    plain = create_engine(normalise_url(db_url))
+    command.downgrade(alembic_config(plain), "0008")
+    plain.dispose()
+    upgrade(ctx.engine)
+    with ctx.uow(read_only=True) as uow:
+        rows = uow.session.execute(select(Matter.name, Matter.name_keys)).all()
+    assert rows and all(keys for _name, keys in rows)
+    low = next(keys for name, keys in rows if name.startswith("最低生活保障"))
+    assert ["最低生活保障", "zdshbz", "zuidishenghuobaozhang"] in low
+    ctx.close()

@@ -9,9 +9,9 @@ import pytest
 from doc_helpers import decode_codes, pdffonts
 from pypdf import PdfReader
 
-from app.documents import sha256
 from app.documents.demo import DEMO_CASE, DEMO_CODE, demo_document, demo_receipt
 from app.documents.model import DocumentKind
+from app.documents.pdf import sha256
 from app.documents.render import render
 
 PAYLOAD = f"OW:{DEMO_CASE}:{DEMO_CODE}"
@@ -70,7 +70,7 @@ def test_same_data_same_bytes(kind: str) -> None:
 def test_bytes_identical_in_a_fresh_process(rendered: dict[str, bytes]) -> None:
     code = (
         "import sys; from app.documents.demo import demo_document; "
-        "from app.documents import render, sha256; "
+        "from app.documents.pdf import sha256; from app.documents.render import render; "
         "d, p = demo_document('receipt'); sys.stdout.write(sha256(render('receipt', d, p)))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
