@@ -3,7 +3,8 @@
 Each centre holds a year of a busy centre (by default 150,000 cases, about 40 % of them finished at
 the window and the rest routed to six departments, and 90,000 ratings with their 差评整改
 follow-ups). The rows are written straight into the hub's tables the figures read (hub_centre,
-hub_case_state, hub_rating, hub_follow_up) with generate_series, with ingest's indexes built after:
+hub_case_state, hub_rating, hub_follow_up, and the daily counts made from them) with
+generate_series, with ingest's indexes built after:
 pushing 3 million cases through the sync API would take hours and measure ingest, not the page.
 
 Run: .venv/bin/python -m benchmarks.bench_district [--centres 20] [--cases 150000] [--samples 30]
@@ -69,6 +70,19 @@ SELECT gen_random_uuid(), c.id, CASE WHEN g % 7 = 0 THEN 'open' ELSE 'closed' EN
 FROM hub_centre c, generate_series(1, :n) g,
   LATERAL (SELECT now() - ((g::bigint * 7919 % {MINUTES_A_YEAR}) * interval '1 minute') AS opened) o
 """
+# The daily counts ingest keeps, made from the rows by the rule of migration h0007.
+DAILY_SQL = """
+INSERT INTO hub_rating_day (day, centre_id, level, n)
+SELECT (rated_at AT TIME ZONE 'Asia/Shanghai')::date, centre_id, level, count(*)
+FROM hub_rating GROUP BY 1, 2, 3;
+INSERT INTO hub_routed_day (day, department, centre_id, routed, responded, decided)
+SELECT (received_at AT TIME ZONE 'Asia/Shanghai')::date, department, centre_id, count(*),
+  count(responded_at), count(decided_at)
+FROM hub_case_state
+WHERE received_at IS NOT NULL AND department <> ''
+  AND NOT (status = 'WITHDRAWN' AND responded_at IS NULL)
+GROUP BY 1, 2, 3
+"""
 
 
 def fill(db: str, centres: int, cases: int, ratings: int) -> None:
@@ -90,6 +104,8 @@ def fill(db: str, centres: int, cases: int, ratings: int) -> None:
         c.execute(text(CASES_SQL), {"n": cases})
         c.execute(text(RATINGS_SQL), {"n": ratings})
         c.execute(text(FOLLOW_UPS_SQL), {"n": ratings // 25})
+        for statement in DAILY_SQL.split(";"):
+            c.execute(text(statement))
         for i in indexes:
             i.create(c)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:

@@ -13,7 +13,8 @@ from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_statu
 from app.domain.errors import DomainError, IllegalTransition
 from app.hub.admin import HubError
 from app.hub.changes import append_changes
-from app.hub.merge import note_event
+from app.hub.facts import add_routed
+from app.hub.merge import note_event, routed_part
 from app.hub.models import HubCaseState, HubCentre, HubRecord, HubStaff
 from app.hub.published import matter_names
 
@@ -148,6 +149,7 @@ def record_event(
         "note": note[:500],
         "detail": {"department": staff.department, "staff": staff.username, **detail},
     }
+    before = routed_part(st)
     st.status, st.last_seq, st.last_event_id, st.updated_at = (
         new.name,
         st.last_seq + 1,
@@ -155,6 +157,7 @@ def record_event(
         now,
     )
     note_event(st, event, payload)
+    add_routed(s, [(before, routed_part(st))])
     s.add(
         HubRecord(
             entity="case_event",

@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import CaseStatus, clock_running
 from app.hub import workdays
 from app.hub.departments import RUNNING
-from app.hub.models import HubCaseState, HubCentre, HubFollowUp, HubRating
+from app.hub.models import HubCaseState, HubCentre, HubFollowUp, HubRatingDay, HubRoutedDay
 
 LEVELS = (5, 4, 3, 2, 1)
 LEVEL_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -151,12 +151,12 @@ def _centre_figures(
 ) -> None:
     a, b = period.bounds
     for cid, level, n in s.execute(
-        select(HubRating.centre_id, HubRating.level, func.count())
-        .where(HubRating.rated_at >= a, HubRating.rated_at < b, HubRating.level.between(1, 5))
-        .group_by(HubRating.centre_id, HubRating.level)
+        select(HubRatingDay.centre_id, HubRatingDay.level, func.sum(HubRatingDay.n))
+        .where(HubRatingDay.day.between(period.start, period.end), HubRatingDay.level.between(1, 5))
+        .group_by(HubRatingDay.centre_id, HubRatingDay.level)
     ):
         if cid in centres:
-            centres[cid].levels[level] = n
+            centres[cid].levels[level] = int(n or 0)
     is_open = HubFollowUp.status == "open"
     for cid, opened, closed, still_open, overdue in s.execute(
         select(
@@ -179,31 +179,6 @@ def _centre_figures(
             c = centres[cid]
             c.follow_ups_opened, c.follow_ups_closed = opened, closed
             c.follow_ups_open, c.follow_ups_overdue = still_open, overdue
-    for cid, n in s.execute(
-        select(HubCaseState.centre_id, func.count())
-        .where(HubCaseState.status.in_(CLOCK_RUNNING), HubCaseState.due_date < today)
-        .group_by(HubCaseState.centre_id)
-    ):
-        if cid in centres:
-            centres[cid].cases_overdue = n
-
-
-def _routed_where(period: Period, department: str | None) -> list[ColumnElement[bool]]:
-    a, b = period.bounds
-    where = [
-        HubCaseState.received_at >= a,
-        HubCaseState.received_at < b,
-        HubCaseState.department != "",
-        not_(
-            and_(
-                HubCaseState.status == CaseStatus.WITHDRAWN.name,
-                HubCaseState.responded_at.is_(None),
-            )
-        ),
-    ]
-    if department is not None:
-        where.append(HubCaseState.department == department)
-    return where
 
 
 def _department_figures(
@@ -219,34 +194,38 @@ def _department_figures(
         name = centres[cid].name if cid in centres else str(cid)
         return cells.setdefault((dept, cid), DepartmentFigures(dept, name))
 
-    for dept, cid, n, responded, decided in s.execute(
-        select(
-            HubCaseState.department,
-            HubCaseState.centre_id,
-            func.count(),
-            func.count(HubCaseState.responded_at),
-            func.count(HubCaseState.decided_at),
-        )
-        .where(*_routed_where(period, department))
-        .group_by(HubCaseState.department, HubCaseState.centre_id)
-    ):
-        c = cell(dept, cid)
-        c.routed, c.responded, c.decided = n, responded, decided
-        if cid in centres:
-            centres[cid].routed += n
-    late = [
-        HubCaseState.status.in_(RUNNING),
-        HubCaseState.due_date < today,
-        HubCaseState.department != "",
-    ]
+    routed = select(
+        HubRoutedDay.department,
+        HubRoutedDay.centre_id,
+        func.sum(HubRoutedDay.routed),
+        func.sum(HubRoutedDay.responded),
+        func.sum(HubRoutedDay.decided),
+    ).where(HubRoutedDay.day.between(period.start, period.end))
     if department is not None:
-        late.append(HubCaseState.department == department)
-    for dept, cid, n in s.execute(
-        select(HubCaseState.department, HubCaseState.centre_id, func.count())
-        .where(*late)
-        .group_by(HubCaseState.department, HubCaseState.centre_id)
+        routed = routed.where(HubRoutedDay.department == department)
+    for dept, cid, n, responded, decided in s.execute(
+        routed.group_by(HubRoutedDay.department, HubRoutedDay.centre_id)
     ):
-        cell(dept, cid).overdue = n
+        if not n:
+            continue
+        c = cell(dept, cid)
+        c.routed, c.responded, c.decided = int(n), int(responded or 0), int(decided or 0)
+        if cid in centres:
+            centres[cid].routed += int(n)
+    # cases past their due date today, by centre and department and status: the centre counts every
+    # case whose clock runs, the department those waiting for it
+    late = select(
+        HubCaseState.centre_id, HubCaseState.department, HubCaseState.status, func.count()
+    ).where(HubCaseState.status.in_(CLOCK_RUNNING), HubCaseState.due_date < today)
+    if department is not None:
+        late = late.where(HubCaseState.department == department)
+    for cid, dept, status, n in s.execute(
+        late.group_by(HubCaseState.centre_id, HubCaseState.department, HubCaseState.status)
+    ):
+        if cid in centres and department is None:
+            centres[cid].cases_overdue += n
+        if dept and status in RUNNING:
+            cell(dept, cid).overdue += n
     by_centre = sorted(cells.values(), key=lambda d: (d.department, d.centre))
     totals: dict[str, DepartmentFigures] = {}
     for d in by_centre:

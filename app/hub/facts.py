@@ -1,17 +1,23 @@
 """What ingest keeps beside the records for the district's figures: ratings and 差评整改 follow-ups
-as narrow indexed rows (hub_rating, hub_follow_up), and applicants' names on their case states."""
+as narrow rows (hub_rating, hub_follow_up), daily counts of ratings and of routed cases
+(hub_rating_day, hub_routed_day) kept by adding each row's change, and applicants' names on their
+case states."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.hub.changes import upsert
-from app.hub.merge import Batch, instant, rename_applicants, to_day
-from app.hub.models import HubFollowUp, HubRating
+from app.hub.merge import Batch, Routed, instant, rename_applicants, routed_part, to_day
+from app.hub.models import HubFollowUp, HubRating, HubRatingDay, HubRoutedDay
+from app.hub.workdays import BUSINESS_ZONE
 
 
 def rating_row(centre_id: uuid.UUID, rid: uuid.UUID, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -35,10 +41,81 @@ def follow_up_row(centre_id: uuid.UUID, fid: uuid.UUID, data: dict[str, Any]) ->
     }
 
 
+def _add(session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE adding the rows' counts to the stored ones."""
+    if not rows:
+        return
+    pg = session.get_bind().dialect.name == "postgresql"
+    ins = (postgresql.insert if pg else sqlite.insert)(table)
+    counts = [c for c in rows[0] if c not in keys]
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(keys), set_={c: table.c[c] + ins.excluded[c] for c in counts}
+    )
+    session.execute(stmt, rows)
+
+
+def add_routed(session: Session, changes: Iterable[tuple[Routed | None, Routed | None]]) -> None:
+    """Moves the routed-case counts by each case's (before, after) parts."""
+    sums: dict[tuple[date, str, uuid.UUID], list[int]] = {}
+    for before, after in changes:
+        if before == after:
+            continue
+        for part, sign in ((before, -1), (after, 1)):
+            if part is not None:
+                key, responded, decided = part
+                s = sums.setdefault(key, [0, 0, 0])
+                s[0] += sign
+                s[1] += sign * responded
+                s[2] += sign * decided
+    rows = [
+        {
+            "day": k[0],
+            "department": k[1],
+            "centre_id": k[2],
+            "routed": a,
+            "responded": b,
+            "decided": c,
+        }
+        for k, (a, b, c) in sorted(sums.items())
+        if (a, b, c) != (0, 0, 0)
+    ]
+    _add(session, cast(Table, HubRoutedDay.__table__), ("day", "department", "centre_id"), rows)
+
+
+def _add_ratings(session: Session, ratings: list[dict[str, Any]]) -> None:
+    """Daily rating counts moved by the batch's ratings (a re-sent rating first takes its old
+    level and day away)."""
+    sums: dict[tuple[date, uuid.UUID, int], int] = {}
+
+    def bump(centre: uuid.UUID, at: Any, level: int, sign: int) -> None:
+        key = (at.astimezone(BUSINESS_ZONE).date(), centre, level)
+        sums[key] = sums.get(key, 0) + sign
+
+    old = session.execute(
+        select(HubRating.centre_id, HubRating.rated_at, HubRating.level).where(
+            HubRating.id.in_([r["id"] for r in ratings])
+        )
+    ).all()
+    for centre, at, level in old:
+        bump(centre, at, level, -1)
+    for r in ratings:
+        bump(r["centre_id"], r["rated_at"], r["level"], 1)
+    rows = [
+        {"day": d, "centre_id": c, "level": lv, "n": n}
+        for (d, c, lv), n in sorted(sums.items())
+        if n
+    ]
+    _add(session, cast(Table, HubRatingDay.__table__), ("day", "centre_id", "level"), rows)
+
+
 def write_derived(session: Session, batch: Batch) -> None:
-    """After the batch's records and case states are written: new names on case states, and the
-    batch's ratings and follow-ups upserted into their narrow tables."""
+    """After the batch's records and case states are written: new names on case states, the
+    routed-case counts moved by the batch's cases, and the batch's ratings and follow-ups."""
     rename_applicants(session, batch)
+    add_routed(
+        session,
+        ((before, routed_part(batch.states.get(cid))) for cid, before in batch.before.items()),
+    )
     ratings, follow_ups = [], []
     for (entity, eid), data in batch.records.items():
         if not isinstance(data, dict):
@@ -47,5 +124,7 @@ def write_derived(session: Session, batch: Batch) -> None:
             ratings.append(row)
         elif entity == "follow_up":
             follow_ups.append(follow_up_row(batch.centre_id, eid, data))
+    if ratings:
+        _add_ratings(session, ratings)
     upsert(session, cast(Table, HubRating.__table__), ratings, ("id",))
     upsert(session, cast(Table, HubFollowUp.__table__), follow_ups, ("id",))

@@ -22,6 +22,7 @@ from app.domain.errors import DomainError, IllegalTransition
 from app.hub.batch import parse_uuid
 from app.hub.changes import probe
 from app.hub.models import HubCaseState, HubCentre, HubConflict, HubRecord
+from app.hub.workdays import BUSINESS_ZONE
 from app.sync.protocol import MAX_SEQ, conflict_id
 
 STATE_COLUMNS = (
@@ -109,6 +110,8 @@ class Batch:
     json: dict[tuple[str, uuid.UUID], tuple[str, str]] = field(
         default_factory=dict
     )  # (id text, payload JSON)
+    # each touched case's part in the district's routed-case counts before the batch (facts.py)
+    before: dict[uuid.UUID, Routed | None] = field(default_factory=dict)
 
     def conflict(
         self,
@@ -138,6 +141,32 @@ class Batch:
         )
 
 
+# A case's part in the district's routed-case counts: (received business day, department, centre)
+# and whether the department has responded and decided. None: not counted (not routed, no
+# received time, or withdrawn by the applicant before the department responded).
+Routed = tuple[tuple[date, str, uuid.UUID], int, int]
+
+
+def routed_part(st: Any) -> Routed | None:
+    """`st` (a CaseState or a HubCaseState row) as the routed-case counts see it."""
+    if st is None or st.received_at is None or not st.department:
+        return None
+    if st.status == "WITHDRAWN" and st.responded_at is None:
+        return None
+    day = st.received_at.astimezone(BUSINESS_ZONE).date()
+    return (
+        (day, st.department, st.centre_id),
+        int(st.responded_at is not None),
+        int(st.decided_at is not None),
+    )
+
+
+def remember(batch: Batch, case_id: uuid.UUID) -> None:
+    """The case's counts part as the hub held it, before this batch first changes it."""
+    if case_id not in batch.before:
+        batch.before[case_id] = routed_part(batch.states.get(case_id))
+
+
 def new_state(batch: Batch, case_id: uuid.UUID) -> CaseState:
     return CaseState(case_id=case_id, centre_id=batch.centre_id, updated_at=batch.now)
 
@@ -164,6 +193,7 @@ def apply_event(
         what = "办件编号（case_id）" if case_id is None else "有效的事件序号（seq）"
         batch.conflict("invalid_op", f"办件事件缺少{what}", case_id=None, subject=event_id)
         return "refused"
+    remember(batch, case_id)
     st = batch.states.get(case_id)
     try:
         event = parse_event(str(payload.get("event_type")))
@@ -241,6 +271,7 @@ def apply_case(
     case_id: uuid.UUID,
     payload: dict[str, Any],
 ) -> None:
+    remember(batch, case_id)
     st = batch.states.get(case_id)
     if st is None:
         st = new_state(batch, case_id)
