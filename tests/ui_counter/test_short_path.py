@@ -58,6 +58,9 @@ def test_ctrl_m_receives_the_required_and_f8_completes(counter: Counter, qtbot) 
         "M04": ("missing", True),
     }
     assert "未提供：解除或终止劳动合同证明、《就业创业证》" in ws.status.text()
+    model = ws.materials_model
+    shown = [model.data(model.index(i, model.COL_STATE)) for i in range(4)]
+    assert shown == ["已收取", "已收取", "未提供", "未提供"], shown
     qtbot.keyClick(date, K.Key_F8)
     done = ws.last_result
     assert done is not None and done.kind == "completion", ws.status.text()

@@ -149,6 +149,8 @@ class MaterialsModel(QAbstractTableModel):
             if col == self.COL_FORM:
                 return f"{r.spec.form.value}×{r.spec.copies}"
             if col == self.COL_STATE:
+                if r.checked and r.state == "missing" and not r.spec.required:
+                    return tr("未提供")  # an optional one not brought is not "lacking"
                 return tr(MATERIAL_STATE_LABELS[r.state] if r.checked else UNCHECKED_LABEL)
             return r.promised_by.isoformat() if r.promised_by else ""
         if role == Qt.ItemDataRole.EditRole and col == self.COL_DATE and r.promised_by:
