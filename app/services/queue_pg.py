@@ -5,7 +5,8 @@ picks the next ticket by the fairness rule (app/domain/queue.py) as a single ORD
 with `FOR UPDATE SKIP LOCKED`, marks it called, inserts the call record and takes the next audit
 number (the audit counter row stays locked until COMMIT, as in UnitOfWork); a second statement,
 with a fresh snapshot, reads the previous audit record's hash. Flight 2: the sealed audit record,
-the two outbox rows (their counter advanced in the same statement) and COMMIT.
+the two outbox rows (their counter advanced in the same statement), COMMIT, and the wait for the
+WAL flush (see _take: the audit counter is not held through the fsync).
 
 The rule as one ordering, for a window whose last K calls were all priority (`streak`) or not:
 returned tickets first; then, without a streak, priority before ordinary; with a streak, ordinary
@@ -43,7 +44,7 @@ _OPEN_TO_WINDOW = """
                                    IN (SELECT json_array_elements_text(ok.service_groups)))))
 """
 
-TAKE_SQL = f"""
+_TAKE_SQL = f"""
 WITH c AS (
     SELECT id, centre_id, number, all_groups, service_groups FROM counter WHERE id = %(counter)s
 ), ok AS (
@@ -62,7 +63,7 @@ WITH c AS (
                                    ELSE t.priority <> 'normal' END) DESC,
              t.issued_at, t.id
     LIMIT 1
-    FOR UPDATE OF t SKIP LOCKED
+    FOR UPDATE OF t {{lock}}
 ), upd AS (
     UPDATE ticket AS t
     SET status = 'called', called_at = %(now)s, counter_id = ok.id, clerk_id = %(clerk)s,
@@ -92,6 +93,13 @@ SELECT (SELECT centre_id FROM c) AS _counter_centre,
        upd.*
 FROM (SELECT 1) AS one LEFT JOIN upd ON true
 """
+
+# First skipping the tickets other windows are taking; when that leaves none but some wait (they
+# are all being taken right now), once more waiting for the first in rule order: when its holder
+# commits it no longer matches and PostgreSQL goes on to the next row; when the holder rolls
+# back, it is ours.
+TAKE_SQL = _TAKE_SQL.replace("{lock}", "SKIP LOCKED")
+TAKE_WAITING_SQL = _TAKE_SQL.replace("{lock}", "")
 
 # A new statement, so a new snapshot: it sees the record of the transaction whose COMMIT released
 # the audit counter to us (READ COMMITTED), which the statement above could not.
@@ -125,7 +133,7 @@ _CALL_COLUMNS = tuple(c.key for c in CallRecord.__table__.columns)
 class PgCall:
     """What the fast path did: `ticket` called at window `window`, or why it stepped aside."""
 
-    outcome: str  # called / nobody / fallback / no_counter / wrong_centre
+    outcome: str  # called / nobody / busy (internal) / fallback / no_counter / wrong_centre
     ticket: Ticket | None = None
     window: int | None = None
     counter_centre: uuid.UUID | None = None
@@ -144,9 +152,9 @@ def call_next_pg(
     now: datetime,
     rule: FairnessRule,
 ) -> PgCall:
-    """Take the next ticket for the window in two round trips. `fallback`: nothing was changed and
-    the general path must run (every open ticket is being taken by other windows right now, or a
-    counter row this path updates does not exist yet)."""
+    """Take the next ticket for the window in two round trips (four when every open ticket is
+    being taken by other windows at that moment). `fallback`: nothing was changed and the general
+    path must run (a counter row this path updates does not exist yet)."""
     params = {
         "counter": counter_id,
         "user_centre": user_centre,
@@ -164,7 +172,10 @@ def call_next_pg(
         pg: Connection[Any] = raw.driver_connection  # type: ignore[assignment]
         pg.autocommit = True  # BEGIN is sent in the pipeline, not as a round trip of its own
         try:
-            return _take(pg, engine, params, counter_id, clerk_id, now)
+            done = _take(pg, engine, TAKE_SQL, params, counter_id, clerk_id, now)
+            if done.outcome == "busy":
+                done = _take(pg, engine, TAKE_WAITING_SQL, params, counter_id, clerk_id, now)
+            return done
         except BaseException:
             if pg.info.transaction_status != TransactionStatus.IDLE and not pg.closed:
                 pg.execute("ROLLBACK")
@@ -179,70 +190,75 @@ def call_next_pg(
 def _take(
     pg: Connection[Any],
     engine: Engine,
+    sql: str,
     params: dict[str, Any],
     counter_id: uuid.UUID,
     clerk_id: uuid.UUID,
     now: datetime,
 ) -> PgCall:
+    # Everything that does not depend on the row is made before flight 1: between the flights
+    # this window holds the audit counter every other window waits for.
+    key, window_text = audit_key(engine), _acting_window.get()
+    audit_id, ids = new_id(), [new_id() for _ in range(4)]
+    detail = {"counter_id": str(counter_id)}
     take = pg.cursor(row_factory=dict_row)
     head = pg.cursor()
     with pg.pipeline():
         pg.execute("BEGIN")
-        take.execute(TAKE_SQL, params, prepare=True)
+        take.execute(sql, params, prepare=True)
         head.execute(PREVIOUS_HASH_SQL, params, prepare=True)
     row = take.fetchone()
     previous = head.fetchone()
     assert row is not None
-    outcome = _refusal(row)
-    if outcome is not None or previous is None:
+    outcome = _refusal(row, waited=sql is TAKE_WAITING_SQL)
+    if outcome is None and (previous is None or previous[0] != row["_audit_seq"]):
+        outcome = "fallback"  # no audit counter yet (or, impossibly, not ours while locked)
+    if outcome is not None:
         pg.execute("ROLLBACK")
-        return PgCall(outcome or "fallback", counter_centre=row["_counter_centre"])
+        return PgCall(outcome, counter_centre=row["_counter_centre"])
+    assert previous is not None
     seq, prev_hash = int(previous[0]), previous[1] or ""
-    if seq != row["_audit_seq"]:  # cannot happen while the counter row is locked; be safe
-        pg.execute("ROLLBACK")
-        return PgCall("fallback", counter_centre=row["_counter_centre"])
-    ticket = Ticket(**{k: _utc(row[k]) for k in _TICKET_COLUMNS})
-    window = int(row["_window"])
+    values = {k: _utc(row[k]) for k in _TICKET_COLUMNS}
     call = {
         "id": params["call_id"],
-        "centre_id": ticket.centre_id,
-        "ticket_id": ticket.id,
+        "centre_id": values["centre_id"],
+        "ticket_id": values["id"],
         "counter_id": counter_id,
         "clerk_id": clerk_id,
-        "number": ticket.number,
-        "window_number": window,
+        "number": values["number"],
+        "window_number": row["_window"],
         "recall": False,
-        "priority": ticket.priority != PriorityClass.NORMAL.value,
+        "priority": values["priority"] != PriorityClass.NORMAL.value,
         "at": now,
     }
     entry = ChainEntry(
         seq=seq,
         at=utcnow(),
         user_id=clerk_id,
-        centre_id=ticket.centre_id,
+        centre_id=values["centre_id"],
         action="ticket_called",
         subject_type="ticket",
-        subject_id=ticket.id,
-        window=_acting_window.get(),
+        subject_id=values["id"],
+        window=window_text,
         result="ok",
-        detail={"counter_id": str(counter_id)},
+        detail=detail,
     )
-    digest, mac = seal(entry, prev_hash, audit_key(engine))
+    digest, mac = seal(entry, prev_hash, key)
     with pg.pipeline():
         pg.execute(
             AUDIT_SQL,
             {
-                "id": new_id(),
+                "id": audit_id,
                 "seq": seq,
                 "at": entry.at,
-                "user_id": entry.user_id,
+                "user_id": clerk_id,
                 "centre_id": entry.centre_id,
                 "action": entry.action,
                 "subject_type": entry.subject_type,
                 "subject_id": entry.subject_id,
-                "window": entry.window,
+                "window": window_text,
                 "result": entry.result,
-                "detail": Json(entry.detail),
+                "detail": Json(detail),
                 "prev_hash": prev_hash,
                 "hash": digest,
                 "mac": mac,
@@ -253,30 +269,40 @@ def _take(
             OUTBOX_SQL,
             {
                 "outbox_scope": OUTBOX_SCOPE,
-                "id1": new_id(),
-                "op1": new_id(),
-                "ticket_id": ticket.id,
-                "ticket": Json({k: jsonable(getattr(ticket, k)) for k in _TICKET_COLUMNS}),
-                "id2": new_id(),
-                "op2": new_id(),
+                "id1": ids[0],
+                "op1": ids[1],
+                "ticket_id": values["id"],
+                "ticket": Json({k: jsonable(v) for k, v in values.items()}),
+                "id2": ids[2],
+                "op2": ids[3],
                 "call_id": call["id"],
                 "call": Json({k: jsonable(call[k]) for k in _CALL_COLUMNS}),
-                "at": utcnow(),
+                "at": entry.at,
             },
             prepare=True,
         )
+        # The audit counter's row lock is the one place all windows queue. Released at COMMIT,
+        # it would be held through the WAL flush too (one fsync after another, ~10 ms each on
+        # this machine); so COMMIT does not wait for the flush and the next window goes on,
+        # while a second transaction that writes a commit record of its own waits for the WAL
+        # to be flushed past ours, together with the other windows' (group commit). No answer
+        # reaches the window before its call is on disk. If the server crashes first, every
+        # transaction that saw this one is lost with it: they come after it in the WAL.
+        pg.execute("SET LOCAL synchronous_commit TO OFF")
         pg.execute("COMMIT")
-    return PgCall("called", ticket, window, ticket.centre_id)
+        pg.execute("SELECT txid_current()")  # an implicit transaction, committed durably at Sync
+    return PgCall("called", Ticket(**values), int(row["_window"]), values["centre_id"])
 
 
-def _refusal(row: dict[str, Any]) -> str | None:
-    """Why flight 1 took no ticket (None: it took one and may go on)."""
+def _refusal(row: dict[str, Any], *, waited: bool) -> str | None:
+    """Why flight 1 took no ticket (None: it took one and may go on). `busy`: some wait, but every
+    one is being taken by another window (SKIP LOCKED passed over them all)."""
     if row["_counter_centre"] is None:
         return "no_counter"
     if row["_window"] is None:
         return "wrong_centre"
     if row["id"] is None:
-        return "fallback" if row["_any_waiting"] else "nobody"
+        return "busy" if row["_any_waiting"] and not waited else "nobody"
     if row["_audit_seq"] is None or not row["_outbox_ready"] or row["_calls"] != 1:
         return "fallback"
     return None
