@@ -96,6 +96,11 @@ class Services:
         self.session.operator = True
         return self
 
+    @property
+    def signed_in(self) -> bool:
+        """Whether an account is signed in at this desk (a self-test builds the window without)."""
+        return self.session.user is not None
+
     def today(self) -> date:
         """Today's business date in the centre's time zone, from the services' clock."""
         return business_date(self.ctx.clock())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -93,7 +94,14 @@ def test_self_test_builds_the_main_window(tmp_path: Path) -> None:
     result = run_cli("--self-test", env={"ONEWINDOW_DATA_DIR": str(tmp_path / "data")})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("self-test ok")
-    assert (tmp_path / "data" / "onewindow.db").exists()
+    db = tmp_path / "data" / "onewindow.db"
+    assert db.exists()
+    # Nobody signs in at a self-test: it must not leave a refused call in the real audit trail.
+    with sqlite3.connect(db) as con:
+        refused = con.execute(
+            "SELECT action, detail FROM audit_record WHERE result = 'refused'"
+        ).fetchall()
+    assert refused == []
 
 
 def test_gui_commands_are_handed_in_by_ui_entry(sqlite_url: str) -> None:

@@ -180,6 +180,8 @@ class CounterWorkspace(IntakeOutcomes):
 
     def start(self) -> None:
         """After the window is shown: the waiting list, the matter list and the card reader."""
+        if not self.services.signed_in:
+            return  # a self-test's window: asking for the queue would only be refused and audited
         self.queue.refresh()
         self.picker.run_search("")
         if self.poller is not None:
