@@ -87,7 +87,7 @@ def test_shipped_catalogue_has_no_issues() -> None:
 
 
 def test_size_and_spread(publication: CataloguePublication) -> None:
-    assert publication.version == "2026.11"
+    assert publication.version == "2026.12"
     assert len(publication.matters) >= 40
     departments = Counter(m.department for m in publication.matters)
     assert len(departments) >= 6
