@@ -95,12 +95,14 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--per-day", type=int, default=600)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--engines", default="sqlite,postgresql", help="which to measure")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{(Path(tmp) / 'bench.db').as_posix()}"
-        _measure(url, "SQLite", args.days, args.per_day, args.runs)
+    if "sqlite" in args.engines:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{(Path(tmp) / 'bench.db').as_posix()}"
+            _measure(url, "SQLite", args.days, args.per_day, args.runs)
     pg = os.environ.get("ONEWINDOW_TEST_PG_URL")
-    if pg:
+    if pg and "postgresql" in args.engines:
         base = make_url(pg).set(drivername="postgresql+psycopg")
         name = f"ow_bench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")

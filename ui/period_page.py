@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -17,6 +19,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.services.bootstrap import Services
 from app.services.counter_dto import RATING_LABELS
 from app.services.dto import SignedInUser
-from app.services.types import CaseRow, PeriodFigures, TicketRow, Times
+from app.services.types import CaseRow, PeriodFigures, ReportFile, TicketRow, Times
 from ui.background import BackgroundOp
 from ui.i18n import tr
 from ui.table_model import Column, RowTableModel, row_table_view
@@ -120,12 +123,24 @@ class PeriodPage(QWidget):
             edit.setDate(QDate(today.year, today.month, today.day))
         self.show_button = QPushButton(tr("统计"))
         self.show_button.clicked.connect(self.load)
+        self.export_pdf, self.export_xlsx = (
+            QPushButton(tr("导出报表（PDF）")),
+            QPushButton(tr("导出报表（Excel）")),
+        )
+        self.export_pdf.clicked.connect(lambda: self.export("pdf"))
+        self.export_xlsx.clicked.connect(lambda: self.export("xlsx"))
+        self.export_note = QLabel()
+        # Where to save a report (a file dialog; tests replace it). None: cancelled.
+        self.ask_path: Callable[[str], str | None] = self._ask_path
+        self.exported: list[Path] = []
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.first.dateChanged.connect(lambda _d: self._kind_changed())
         chooser = QHBoxLayout()
         for w in (QLabel(tr("期间：")), self.kind, self.first, QLabel("—"), self.last):
             chooser.addWidget(w)
         chooser.addWidget(self.show_button)
+        for widget in (self.export_pdf, self.export_xlsx, self.export_note):
+            chooser.addWidget(widget)
         chooser.addStretch(1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -168,6 +183,8 @@ class PeriodPage(QWidget):
     def _kind_changed(self) -> None:
         kind = str(self.kind.currentData())
         self.last.setEnabled(kind == "custom")
+        for button in (self.export_pdf, self.export_xlsx):  # 日报 and 月报 only
+            button.setEnabled(kind in ("day", "month"))
         if kind != "custom":
             first, last = period_of(kind, self.first.date().toPython())  # type: ignore[arg-type]
             self.last.setDate(QDate(last.year, last.month, last.day))
@@ -176,6 +193,30 @@ class PeriodPage(QWidget):
 
     def period(self) -> tuple[date, date]:
         return self.first.date().toPython(), self.last.date().toPython()  # type: ignore[return-value]
+
+    def export(self, fmt: str) -> None:
+        """The 日报 (day chosen) or 月报 (month chosen) as PDF or Excel, saved where asked."""
+        kind = {"day": "daily", "month": "monthly"}.get(str(self.kind.currentData()))
+        if kind is None:
+            return
+        day = self.period()[0]
+        BackgroundOp(
+            lambda: self.services.period_reports.export(self.user, kind, day, fmt), parent=self
+        ).success(self._save).run()
+
+    def _save(self, report: ReportFile) -> None:
+        path = self.ask_path(report.file_name)
+        if not path:
+            return
+        out = Path(path)
+        out.write_bytes(report.content)
+        self.exported.append(out)
+        self.export_note.setText(tr("已导出：%s") % out.name)
+
+    def _ask_path(self, name: str) -> str | None:
+        kind = tr("Excel 工作簿 (*.xlsx)") if name.endswith(".xlsx") else tr("PDF 文件 (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, tr("导出报表"), name, kind)
+        return path or None
 
     def load(self) -> None:
         first, last = self.period()

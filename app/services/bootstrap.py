@@ -26,6 +26,7 @@ from app.services.hall import HallService
 from app.services.intake import IntakeService
 from app.services.maintenance import MaintenanceService
 from app.services.period_figures import PeriodFiguresService
+from app.services.period_reports import PeriodReportService
 from app.services.permissions import Guarded, Session
 from app.services.prints import PrintService
 from app.services.queue import QueueService
@@ -209,6 +210,10 @@ class Services:
     @property
     def period_figures(self) -> PeriodFiguresService:
         return self._guarded("period_figures", PeriodFiguresService(self.ctx))
+
+    @property
+    def period_reports(self) -> PeriodReportService:
+        return self._guarded("period_reports", PeriodReportService(self.ctx))
 
     @property
     def reports(self) -> ReportService:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from app.services.health import database_message
     from app.services.maintenance import CatalogueInvalid, check_catalogue, read_catalogue
     from app.services.period_figures import CaseRow, PeriodFigures, TicketRow, Times
+    from app.services.period_reports import ReportFile
     from app.services.permissions import PermissionDenied
     from app.services.ratings import BAD_LEVELS
     from app.services.reports import DayFigures
@@ -93,6 +94,7 @@ _WHERE = {
     "PrintHistoryRow": "app.services.documents",
     "PriorityClass": "app.domain.queue",
     "read_catalogue": "app.services.maintenance",
+    "ReportFile": "app.services.period_reports",
     "ResidentInput": "app.services.residents",
     "resource_path": "app.resources",
     "RESTORED_ROW_LABELS": "app.sync.restore_tables:ROW_LABELS",
@@ -142,6 +144,7 @@ __all__ = [
     "PrintHistoryRow",
     "PrintedPaper",
     "PriorityClass",
+    "ReportFile",
     "ResidentInput",
     "SyncReport",
     "SyncStatus",

@@ -205,7 +205,7 @@ def test_supervisor_marks_and_extends_from_the_deadline_lists(
         services.ctx.close()
 
 
-def test_period_figures_page_shows_a_hand_built_day(qtbot, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_period_figures_page_shows_a_hand_built_day(qtbot, sqlite_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
     from PySide6.QtCore import QDate
@@ -253,7 +253,27 @@ def test_period_figures_page_shows_a_hand_built_day(qtbot, sqlite_url: str) -> N
         chart = page.hour_chart.chart()
         bars = chart.series()[0].barSets()
         assert [list(b.at(i) for i in range(b.count())) for b in bars] == [[3, 2], [3, 0]]
-        page.kind.setCurrentIndex(1)  # the week around it
+        # The day's report from the window, in both formats (read back).
+        import io
+
+        from openpyxl import load_workbook
+
+        from tests.documents.doc_helpers import pdf_text
+
+        page.ask_path = lambda name: str(tmp_path / name)
+        page.export("xlsx")
+        page.export("pdf")
+        xlsx, pdf = page.exported
+        assert xlsx.name == "2026年11月24日服务日报-2026-11-24.xlsx"
+        summary = load_workbook(io.BytesIO(xlsx.read_bytes()))["概况"]
+        assert [r for r in summary.iter_rows(min_row=2, max_row=3, values_only=True)] == [
+            ("取号", 5),
+            ("已办", 3),
+        ]
+        assert "2026年11月24日服务日报" in pdf_text(pdf.read_bytes())
+        assert "已导出" in page.export_note.text()
+        page.kind.setCurrentIndex(1)  # the week around it: no 周报
+        assert not page.export_pdf.isEnabled()
         assert page.period() == (date(2026, 11, 23), date(2026, 11, 29))
         page.load()
         assert "取号 6" in page.summary.text()
