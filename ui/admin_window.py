@@ -141,6 +141,7 @@ class AccountsPage(QWidget):
             ("reset", tr("重置密码…"), self.reset_password),
             ("unlock", tr("解锁"), self.unlock),
             ("active", tr("停用/启用"), self.toggle_active),
+            ("totp", tr("重置动态验证码"), self.reset_second_factor),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -222,6 +223,11 @@ class AccountsPage(QWidget):
     def unlock(self) -> None:
         if account := self.selected():
             self._run(lambda: self.services.accounts.unlock_account(self.user, account.id))
+
+    def reset_second_factor(self) -> None:
+        """Level 3: a lost phone; the account enrols a new authenticator at its next sign-in."""
+        if account := self.selected():
+            self._run(lambda: self.services.accounts.reset_second_factor(self.user, account.id))
 
     def toggle_active(self) -> None:
         if account := self.selected():

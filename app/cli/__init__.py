@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app import __version__
-from app.cli import accounts, papers, reports, setup
+from app.cli import accounts, papers, reports, security, setup
 from app.cli import sync as sync_commands
 from app.cli.shell import url
 
 # In the order `onewindow --help` lists them (kiosk and board, the GUI's, come after init-db).
-COMMAND_MODULES = (setup, sync_commands, accounts, papers, reports)
+COMMAND_MODULES = (setup, sync_commands, accounts, security, papers, reports)
 
 
 def _parser() -> argparse.ArgumentParser:

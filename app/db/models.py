@@ -20,6 +20,7 @@ from app.db.models_record import (
     FollowUp,
     OutboxOp,
     PrintedDocument,
+    Protection,
     Rating,
     SyncState,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "MatterMaterial",
     "OutboxOp",
     "PrintedDocument",
+    "Protection",
     "Rating",
     "Resident",
     "SequenceCounter",

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, CreatedMixin, IdMixin
+from app.db.protected import ProtectedText
 from app.db.types import utcnow
 
 
@@ -62,6 +63,11 @@ class User(IdMixin, CreatedMixin, Base):
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Level 3's second factor (TOTP): the secret (encrypted at level 3), when the account confirmed
+    # it with a first code (None: enrolment pending), and the last step used (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(ProtectedText("app_user.totp_secret"))
+    totp_enrolled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
 
 class ServiceGroup(IdMixin, Base):

@@ -6,10 +6,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, IdMixin
+from app.db.protected import ProtectedBytes, ProtectedJSON
 from app.db.types import utcnow
 
 
@@ -28,7 +29,7 @@ class PrintedDocument(IdMixin, Base):
     reprint_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("printed_document.id"))
     reason: Mapped[str] = mapped_column(String(200), default="")
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(ProtectedBytes("printed_document.content"))
 
 
 class Rating(IdMixin, Base):
@@ -107,7 +108,9 @@ class OutboxOp(IdMixin, Base):
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[uuid.UUID]
     op: Mapped[str] = mapped_column(String(20))  # upsert / event
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The synced row as JSON: personal data, so encrypted at level 3 (decrypted to send; the
+    # hub gets it in clear over TLS).
+    payload: Mapped[dict[str, Any]] = mapped_column(ProtectedJSON("outbox.payload"), default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 
@@ -125,3 +128,15 @@ class SyncState(IdMixin, Base):
     last_pull_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Protection(IdMixin, Base):
+    """The database's protection level and key checks: `level` ("3" once personal fields are
+    encrypted), `data_key_id` and `data_key_check` (which key, and a check value that tells a
+    desk whether it holds it), `audit_key_check` (the same for the audit chain's key)."""
+
+    __tablename__ = "protection"
+
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    value: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,10 +6,18 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, CreatedMixin, IdMixin
+from app.db.protected import (
+    BIDX_INFO,
+    BIDX_TYPE,
+    ProtectedJSON,
+    ProtectedText,
+    bidx_default,
+    cipher_of,
+)
 from app.db.types import utcnow
 
 TICKET_FIGURE_COLUMNS = (
@@ -62,17 +70,24 @@ class Ticket(IdMixin, Base):
 
 
 class Resident(IdMixin, CreatedMixin, Base):
-    """An applicant (申请人) identified by a validated ID number."""
+    """An applicant (申请人) identified by a validated ID number. ID number, phone and address are
+    SM4-encrypted at level 3 (app/db/protected.py), found through their blind indexes."""
 
     __tablename__ = "resident"
 
     id_kind: Mapped[str] = mapped_column(String(30))
-    id_number: Mapped[str] = mapped_column(String(20), unique=True)
+    id_number: Mapped[str] = mapped_column(ProtectedText("resident.id_number"), unique=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
     sex: Mapped[str] = mapped_column(String(2), default="")
     birth_date: Mapped[date | None]
-    phone: Mapped[str] = mapped_column(String(30), default="", index=True)
-    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(ProtectedText("resident.phone"), default="", index=True)
+    address: Mapped[str] = mapped_column(ProtectedText("resident.address"), default="")
+    id_number_bidx: Mapped[str | None] = mapped_column(
+        BIDX_TYPE, unique=True, index=True, default=bidx_default("id", "id_number"), info=BIDX_INFO
+    )
+    phone_bidx: Mapped[str | None] = mapped_column(
+        BIDX_TYPE, index=True, default=bidx_default("phone", "phone"), info=BIDX_INFO
+    )
     community: Mapped[str] = mapped_column(String(50), default="")
     grid: Mapped[str] = mapped_column(String(50), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -84,9 +99,12 @@ class Agent(IdMixin, CreatedMixin, Base):
     __tablename__ = "agent"
 
     id_kind: Mapped[str] = mapped_column(String(30))
-    id_number: Mapped[str] = mapped_column(String(20), unique=True)
+    id_number: Mapped[str] = mapped_column(ProtectedText("agent.id_number"), unique=True)
     name: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(ProtectedText("agent.phone"), default="")
+    id_number_bidx: Mapped[str | None] = mapped_column(
+        BIDX_TYPE, unique=True, index=True, default=bidx_default("id", "id_number"), info=BIDX_INFO
+    )
 
 
 class Case(IdMixin, CreatedMixin, Base):
@@ -119,7 +137,10 @@ class Case(IdMixin, CreatedMixin, Base):
     extended_days: Mapped[int] = mapped_column(default=0, server_default="0")
     routed_department: Mapped[str] = mapped_column(String(100), default="")
     co_departments: Mapped[list[Any]] = mapped_column(default=list)
-    form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The matter's form: income, disability and other personal fields; encrypted at level 3.
+    form_data: Mapped[dict[str, Any]] = mapped_column(
+        ProtectedJSON("case_file.form_data"), default=dict
+    )
     decision_note: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -166,3 +187,18 @@ class CaseMaterial(IdMixin, Base):
     state: Mapped[str] = mapped_column(String(20))
     promised_by: Mapped[date | None]
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+def _blind_indexes(_mapper: Any, connection: Any, target: Resident | Agent) -> None:
+    """ORM writes of a person keep the blind indexes in step with the fields (level 3 only)."""
+    cipher = cipher_of(connection.dialect)
+    if cipher is None:
+        return
+    target.id_number_bidx = cipher.blind_index("id", target.id_number or "")
+    if isinstance(target, Resident):
+        target.phone_bidx = cipher.blind_index("phone", target.phone or "")
+
+
+for _model in (Resident, Agent):
+    event.listen(_model, "before_insert", _blind_indexes)
+    event.listen(_model, "before_update", _blind_indexes)

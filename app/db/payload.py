@@ -19,13 +19,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def travels(column: Any) -> bool:
+    """Whether a column goes to the hub: blind indexes (level 3) are this centre's own, under its
+    own key, and never leave it."""
+    return not column.info.get("centre_only")
+
+
 def row_payload(row: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """An ORM row's columns."""
+    """An ORM row's columns (clear values: the hub gets them over TLS, see README)."""
     return {
-        c.key: jsonable(getattr(row, c.key)) for c in row.__table__.columns if c.key not in skip
+        c.key: jsonable(getattr(row, c.key))
+        for c in row.__table__.columns
+        if c.key not in skip and travels(c)
     }
 
 
 def values_payload(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """The columns of a row given as a dict of values (bulk inserts); absent columns are null."""
-    return {c.key: jsonable(values.get(c.key)) for c in table.columns}
+    return {c.key: jsonable(values.get(c.key)) for c in table.columns if travels(c)}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import select
 
@@ -14,9 +13,14 @@ from app.config import SecuritySettings
 from app.db.models import User
 from app.db.types import new_id
 from app.domain.errors import ValidationError
-from app.kernel.passwords import check_policy, hash_password, needs_rehash, verify_password
+from app.kernel.passwords import check_policy, hash_password
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
+from app.services.sign_in_checks import (
+    AccountLocked,
+    AuthError,
+    SignInChecks,
+)
 from app.services.uow import UnitOfWork
 
 ROLES = ("clerk", "supervisor", "system_admin", "audit_admin", "security_admin")
@@ -28,25 +32,6 @@ ROLE_NAMES = {
     "audit_admin": "审计管理员",
     "security_admin": "安全管理员",
 }
-
-
-@cache
-def _dummy_hash() -> str:
-    """Verified against when the user name is unknown, so a wrong name takes as long as a wrong
-    password (hashed at the first sign-in, not when the app starts)."""
-    return hash_password("onewindow-no-such-account")
-
-
-class AuthError(Exception):
-    """Sign-in refused; the message says why without telling whether the user name exists."""
-
-
-class AccountLocked(AuthError):
-    """Too many wrong passwords: the account is locked until `until`."""
-
-    def __init__(self, message: str, until: datetime) -> None:
-        super().__init__(message)
-        self.until = until
 
 
 @dataclass(frozen=True)
@@ -76,19 +61,6 @@ def _view(u: User) -> AccountView:
     )
 
 
-def _china_time(at: datetime) -> str:
-    from app.clock import CHINA_TZ
-
-    return at.astimezone(CHINA_TZ).strftime("%H:%M")
-
-
-def _locked(until: datetime) -> AccountLocked:
-    return AccountLocked(
-        f"连续输错密码次数过多，账号已锁定，请在 {_china_time(until)} 后再试（或请安全管理员解锁）",
-        until,
-    )
-
-
 class AccountService:
     """Sign-in, sessions and local accounts of the centre."""
 
@@ -99,48 +71,15 @@ class AccountService:
     # -- signing in and out ---------------------------------------------------------------------
 
     def _check(
-        self, uow: UnitOfWork, user: User | None, password: str, action: str
+        self,
+        uow: UnitOfWork,
+        user: User | None,
+        password: str,
+        action: str,
+        code: str | None = None,
     ) -> AuthError | None:
-        """Check a password, counting failures and locking the account after too many. Returns
-        the refusal (raised by the caller after the failure and its audit record are committed)."""
-        now = self.ctx.clock()
-        if user is None:
-            verify_password(password, _dummy_hash())
-            uow.audit_result(f"{action}_failed", "unknown_user", user_id=None)
-            return AuthError("用户名或密码错误")
-        if user.locked_until is not None and user.locked_until > now:
-            uow.audit_result(
-                f"{action}_refused", "locked", user_id=user.id, centre_id=user.centre_id
-            )
-            return _locked(user.locked_until)
-        if not user.active or not verify_password(password, user.password_hash):
-            user.failed_logins += 1
-            result = "inactive" if not user.active else "wrong_password"
-            uow.audit_result(
-                f"{action}_failed",
-                result,
-                user_id=user.id,
-                centre_id=user.centre_id,
-                failures=user.failed_logins,
-            )
-            if user.failed_logins >= self.policy.lockout_failures:
-                user.locked_until = now + timedelta(minutes=self.policy.lockout_minutes)
-                user.failed_logins = 0
-                uow.audit_result(
-                    "account_locked",
-                    "locked",
-                    user_id=user.id,
-                    centre_id=user.centre_id,
-                    minutes=self.policy.lockout_minutes,
-                )
-                return _locked(user.locked_until)
-            return AuthError("用户名或密码错误")
-        user.failed_logins = 0
-        user.locked_until = None
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)  # old scrypt hashes become Argon2id
-            uow.audit("password_rehashed", user_id=user.id, centre_id=user.centre_id)
-        return None
+        """The password (and at level 3 the code) of `user`; failures counted, see SignInChecks."""
+        return SignInChecks(uow, self.policy, self.ctx.clock()).check(user, password, action, code)
 
     def _signed_in(self, user: User, window: str) -> SignedInUser:
         changed = user.password_changed_at or user.created_at
@@ -156,13 +95,18 @@ class AccountService:
             window=window,
         )
 
-    def sign_in(self, username: str, password: str, *, window: str = "") -> SignedInUser:
+    def sign_in(
+        self, username: str, password: str, *, window: str = "", code: str = ""
+    ) -> SignedInUser:
+        """At level 3 the password is followed by a TOTP code (`code`; SecondFactorNeeded asks
+        for it, with the QR code to enrol at the account's first level-3 sign-in)."""
         with self.ctx.uow() as uow:
             uow.window = window
             user = uow.session.scalars(
                 select(User).where(User.username == username.strip()).with_for_update()
             ).one_or_none()
-            refusal = self._check(uow, user, password, "login")
+            second = code if self.ctx.level == 3 else None
+            refusal = self._check(uow, user, password, "login", second)
             if refusal is None and user is not None:
                 signed = self._signed_in(user, window)
                 uow.audit(
@@ -326,6 +270,20 @@ class AccountService:
             row.failed_logins, row.locked_until = 0, None
             uow.audit(
                 "account_unlocked",
+                user_id=user.id,
+                centre_id=user.centre_id,
+                subject_type="account",
+                subject_id=row.id,
+            )
+            return _view(row)
+
+    def reset_second_factor(self, user: SignedInUser, account_id: uuid.UUID) -> AccountView:
+        """A lost or replaced phone: the account enrols a new authenticator at its next sign-in."""
+        with self.ctx.uow() as uow:
+            row = self._target(uow, account_id)
+            row.totp_secret, row.totp_enrolled_at, row.totp_last_step = None, None, None
+            uow.audit(
+                "totp_reset",
                 user_id=user.id,
                 centre_id=user.centre_id,
                 subject_type="account",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -10,6 +11,8 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,25 @@ def _load_or_create(fingerprint: str) -> bytes:
         return _read_key_file(path)
 
 
+def store_audit_key(fingerprint: str, key: bytes) -> None:
+    """Keep an imported audit key (the centre's, from another desk) for this database, replacing
+    any key this desk made for itself."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    name = f"audit-key:{fingerprint}"
+    try:
+        keyring.set_password(KEYRING_SERVICE, name, key.hex())
+    except KeyringError:
+        from app.config import data_dir
+
+        path = data_dir() / "keys" / f"{name.replace(':', '-')}.key"
+        path.unlink(missing_ok=True)
+        _write_private(path, key)
+    with _guard:
+        _cache.pop(fingerprint, None)
+
+
 def audit_key(engine: Engine) -> bytes:
     """This database's audit key, created on first use."""
     fingerprint = database_fingerprint(engine)
@@ -93,7 +115,54 @@ def audit_key(engine: Engine) -> bytes:
         return key
 
 
+_checked: set[tuple[str, str]] = set()  # (fingerprint, check value) found in the database
+
+AUDIT_KEY_CHECK = "audit_key_check"
+KEY_MISMATCH = (
+    "本机的审计密钥与中心数据库的不一致（多台电脑共用一个数据库时必须共用一把审计密钥）。"
+    "请安全管理员在已有密钥的电脑上运行 onewindow security export-keys，"
+    "再在本机运行 onewindow security import-keys 导入，或配置共用的 audit_key_file"
+)
+
+
+def check_key_in_database(session: Session, key: bytes) -> None:
+    """A PostgreSQL database records a check value of the audit key its first sealed record used; a desk
+    holding another key (a second desk of a PostgreSQL centre that made its own) is refused
+    before it seals anything, instead of forking the chain where no desk could verify it."""
+    from sqlalchemy import select
+
+    from app.db.models import Protection
+    from app.db.types import new_id
+    from app.domain.field_crypto import key_check
+
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        return  # one desk's file: a copy of it is another database with a key of its own
+    fingerprint = database_fingerprint(bind)  # type: ignore[arg-type]
+    check = key_check(key)
+    if (fingerprint, check) in _checked:
+        return
+    stored = session.scalar(select(Protection.value).where(Protection.name == AUDIT_KEY_CHECK))
+    if stored is None:
+        nested = session.begin_nested()
+        try:
+            session.add(Protection(id=new_id(), name=AUDIT_KEY_CHECK, value=check))
+            session.flush()
+            nested.commit()
+            stored = check
+        except IntegrityError:
+            nested.rollback()  # another desk recorded its key first: compare with that one
+            stored = session.scalar(
+                select(Protection.value).where(Protection.name == AUDIT_KEY_CHECK)
+            )
+    if stored is None or not hmac.compare_digest(stored, check):
+        raise AuditKeyError(KEY_MISMATCH)
+    with _guard:
+        _checked.add((fingerprint, check))
+
+
 def forget_cached_keys() -> None:
     """Tests swap keyrings between runs: drop what this process remembered."""
     with _guard:
         _cache.clear()
+        _checked.clear()

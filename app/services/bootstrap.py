@@ -33,6 +33,7 @@ from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from app.services.reports import ReportService
 from app.services.residents import ResidentService
+from app.services.security import SecurityService
 from app.services.supervision import SupervisionService
 from app.services.sync import SyncService
 
@@ -222,6 +223,10 @@ class Services:
     @property
     def maintenance(self) -> MaintenanceService:
         return self._guarded("maintenance", MaintenanceService(self.ctx))
+
+    @property
+    def security(self) -> SecurityService:
+        return self._guarded("security", SecurityService(self.ctx))
 
     @cached_property
     def sync(self) -> SyncService:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, select
 
 from app.clock import business_date, business_zone
 from app.db.models import Case, CaseEvent, CaseMaterial, Matter, Resident
+from app.db.protected import equals_on
 from app.documents.printable import check_printable
 from app.domain.case_states import CaseEventType, CaseStatus, clock_running, is_open
 from app.domain.deadlines import deadline_status
@@ -238,16 +239,24 @@ class CaseService:
         if case_number.strip():
             conds.append(Case.case_number == case_number.strip())
         people: list[ColumnElement[bool]] = []
+        dialect = self.ctx.engine.dialect  # level 3: ID and phone are found by blind index
         if id_number.strip():
-            people.append(Resident.id_number == normalise_input(id_number))
+            people.append(
+                equals_on(
+                    dialect,
+                    Resident.id_number,
+                    Resident.id_number_bidx,
+                    "id",
+                    normalise_input(id_number),
+                )
+            )
         if name.strip():
             q = name.strip()
             people.append(Resident.name >= q)
             people.append(Resident.name < q + "\uffff")
         if phone.strip():
-            people.append(
-                Resident.phone == "".join(ch for ch in phone if ch.isdigit() or ch == "-")
-            )
+            typed = "".join(ch for ch in phone if ch.isdigit() or ch == "-")
+            people.append(equals_on(dialect, Resident.phone, Resident.phone_bidx, "phone", typed))
         if people:
             conds.append(Case.resident_id.in_(select(Resident.id).where(*people)))
         if received_on is not None:

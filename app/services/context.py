@@ -31,6 +31,24 @@ class ServiceContext:
     _calendar: WorkCalendar | None = field(default=None, init=False, repr=False)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        from app.services.protection import install_protection
+
+        self.db_level = install_protection(self.engine)  # level 3: the engine gets its cipher
+
+    @property
+    def level(self) -> int:
+        """The 等保 level in force: 3 when the database is at level 3 or the deployment file asks
+        for it (a second factor at sign-in, personal fields encrypted), else 2."""
+        return 3 if self.db_level == 3 or self.security.level == 3 else 2
+
+    def refresh_protection(self) -> int:
+        """Read the database's level again (after a migration to level 3, or keys imported)."""
+        from app.services.protection import install_protection
+
+        self.db_level = install_protection(self.engine)
+        return self.db_level
+
     @classmethod
     def for_url(
         cls, url: str, clock: Clock = system_clock, security: SecuritySettings | None = None

@@ -31,7 +31,7 @@ from app.db.models import (
     Ticket,
     User,
 )
-from app.db.payload import values_payload
+from app.db.payload import travels, values_payload
 from app.db.types import new_id, utcnow
 from app.domain.queue import PriorityClass, format_ticket_number
 from app.services.context import ServiceContext
@@ -213,10 +213,11 @@ def as_stored(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows as the database will hold them: every column the insert would fill by default
     (creation times, flags, empty lists) filled here, and times in UTC. They are inserted AND queued
     from this, so the hub's copy (and a centre restored from it) is the row the centre stores."""
-    defaults = [(c.key, c.default) for c in table.columns if c.default is not None]
+    columns = [c for c in table.columns if travels(c)]  # blind indexes: the insert's default
+    defaults = [(c.key, c.default) for c in columns if c.default is not None]
     out = []
     for row in rows:
-        full = {c.key: row.get(c.key) for c in table.columns}
+        full = {c.key: row.get(c.key) for c in columns}
         for key, default in defaults:
             if key not in row:
                 arg: Any = default.arg  # type: ignore[attr-defined]

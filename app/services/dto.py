@@ -142,3 +142,22 @@ class DemoDataReport:
 # The papers of a case, which `DocumentService` composes, records and reprints (the ticket slip and
 # the application form are not a case's).
 CASE_KINDS = ("receipt", "supplement", "rejection", "completion", "extension")
+
+
+@dataclass(frozen=True)
+class ProtectionStatus:
+    """The database's 等保 level and whether this desk holds its keys (`onewindow security status`)."""
+
+    level: int  # 2, or 3 once personal fields are encrypted
+    has_key: bool  # this desk can read and write them (always True at level 2)
+    problem: str = ""  # what to do when it cannot
+
+
+@dataclass(frozen=True)
+class Level3Report:
+    """What `enable_level3` did: rows encrypted per table, and how long it took."""
+
+    already: bool
+    rows: dict[str, int]
+    seconds: float
+    key_id: str

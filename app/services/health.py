@@ -1,4 +1,5 @@
-"""What the UI and CLI show when the database is damaged, unreadable, read-only or full."""
+"""What the UI and CLI show when the database is damaged, unreadable, read-only or full, or its
+keys are not on this desk."""
 
 from __future__ import annotations
 
@@ -10,4 +11,12 @@ __all__ = ["RESTORE_HINT", "DatabaseProblem", "check_database", "database_messag
 def database_message(exc: BaseException) -> str | None:
     """The Chinese message for a database error (what happened, what to do), or None for others."""
     problem = explain(exc)
-    return problem.message if problem is not None else None
+    if problem is not None:
+        return problem.message
+    from app.db.protected import MissingKey
+    from app.services.audit_keys import AuditKeyError
+    from app.services.data_keys import DataKeyError
+
+    if isinstance(exc, MissingKey | DataKeyError | AuditKeyError):
+        return str(exc)  # level 3 without this desk's key, or a desk with another audit key
+    return None

@@ -20,6 +20,7 @@ from app.db.models import (
     Matter,
     Resident,
 )
+from app.db.protected import equals
 from app.db.types import new_id
 from app.documents.printable import check_printable
 from app.domain.case_states import FINAL_STATUSES, CaseStatus
@@ -224,7 +225,9 @@ def upsert_agent(uow: UnitOfWork, data: IntakeInput, now: datetime) -> uuid.UUID
     a = data.agent
     parsed = parse_id_number(a.id_number, today=business_date(now))
     s = uow.session
-    row = s.scalars(select(Agent).where(Agent.id_number == parsed.number)).one_or_none()
+    row = s.scalars(
+        select(Agent).where(equals(s, Agent.id_number, Agent.id_number_bidx, "id", parsed.number))
+    ).one_or_none()
     if row is None:
         row = Agent(id=new_id(), id_number=parsed.number, created_at=now)
         s.add(row)

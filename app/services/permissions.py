@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "set_role": _SECURITY,
         "reset_password": _SECURITY,
         "unlock_account": _SECURITY,
+        "reset_second_factor": _SECURITY,
         "set_active": _SECURITY,
     },
     "audit": {"verify": _AUDIT, "records": _AUDIT, "export_csv": _AUDIT},
@@ -170,6 +171,14 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "create_security_admin": _OPERATOR,  # at install only: refused once one exists
         "generate_demo_data": _OPERATOR,  # synthetic residents and cases for a demo database
         "verify_audit": _OPERATOR,  # read-only: the hash chain, for a scheduled check
+    },
+    "security": {
+        # 等保 level 3 and this desk's keys: the operator holds the database and this machine's
+        # keyring, which is where the keys live (README "Level 3").
+        "status": _OPERATOR,
+        "enable_level3": _OPERATOR,
+        "export_keys": _OPERATOR,
+        "import_keys": _OPERATOR,
     },
 }
 # A first or expired password: nothing but changing it (or leaving).

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.clock import business_date, local_time
 from app.db.models import Centre, Resident, ServiceGroup, Ticket
+from app.db.protected import equals
 from app.db.types import new_id
 from app.domain.errors import ValidationError
 from app.domain.identity import parse_id_number
@@ -64,7 +65,9 @@ class TicketIssuing(QueueReads):
             resident_id = None
             if parsed is not None:
                 resident_id = s.scalar(
-                    select(Resident.id).where(Resident.id_number == parsed.number)
+                    select(Resident.id).where(
+                        equals(s, Resident.id_number, Resident.id_number_bidx, "id", parsed.number)
+                    )
                 )
             t = Ticket(
                 id=new_id(),

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.db.models import Resident
+from app.db.protected import equals
 from app.db.types import new_id, utcnow
 from app.documents.printable import check_printable
 from app.domain.errors import ValidationError
@@ -92,7 +93,15 @@ class ResidentService:
         parsed = self.check_id(id_number)
         with self.ctx.uow() as uow:
             row = uow.session.scalars(
-                select(Resident).where(Resident.id_number == parsed.number)
+                select(Resident).where(
+                    equals(
+                        uow.session,
+                        Resident.id_number,
+                        Resident.id_number_bidx,
+                        "id",
+                        parsed.number,
+                    )
+                )
             ).one_or_none()
             if row is None:
                 return None
@@ -116,7 +125,9 @@ class ResidentService:
         with self.ctx.uow() as uow:
             s = uow.session
             row = s.scalars(
-                select(Resident).where(Resident.id_number == parsed.number)
+                select(Resident).where(
+                    equals(s, Resident.id_number, Resident.id_number_bidx, "id", parsed.number)
+                )
             ).one_or_none()
             created = row is None
             if row is None:

@@ -61,6 +61,11 @@ def initialise(ctx: ServiceContext, *, seed_demo: bool = True) -> bool:
     DatabaseProblem (its message says what to do) before anything is written."""
     check_database(ctx.engine)
     upgrade(ctx.engine)
+    if ctx.security.level == 3 and ctx.refresh_protection() != 3:
+        from app.services.protection import enable_level3
+
+        enable_level3(ctx.engine)  # the deployment file asks for level 3: one transaction
+    ctx.refresh_protection()
     seeded = False
     catalogue = CatalogueService(ctx)
     if catalogue.current_version() is None:

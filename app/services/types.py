@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from app.services.ratings import BAD_LEVELS
     from app.services.reports import DayFigures
     from app.services.residents import ResidentInput
+    from app.services.sign_in_checks import SecondFactorNeeded, TotpEnrolment
     from app.services.supervision import DeadlineCase, DeadlineLists, ExtensionGranted
     from app.services.sync import ConflictItem, HubUnreachable, SyncReport, SyncStatus
     from app.sync.restore_tables import ROW_LABELS as RESTORED_ROW_LABELS
@@ -96,6 +97,7 @@ _WHERE = {
     "read_catalogue": "app.services.maintenance",
     "ReportFile": "app.services.period_reports",
     "ResidentInput": "app.services.residents",
+    "SecondFactorNeeded": "app.services.sign_in_checks",
     "resource_path": "app.resources",
     "RESTORED_ROW_LABELS": "app.sync.restore_tables:ROW_LABELS",
     "ROLE_NAMES": "app.services.accounts",
@@ -103,6 +105,7 @@ _WHERE = {
     "SyncStatus": "app.services.sync",
     "TicketRow": "app.services.period_figures",
     "Times": "app.services.period_figures",
+    "TotpEnrolment": "app.services.sign_in_checks",
     "ValidationError": "app.domain.errors",
     "VerifyReport": "app.services.audit",
     "WindowNow": "app.services.hall",
@@ -146,10 +149,12 @@ __all__ = [
     "PriorityClass",
     "ReportFile",
     "ResidentInput",
+    "SecondFactorNeeded",
     "SyncReport",
     "SyncStatus",
     "TicketRow",
     "Times",
+    "TotpEnrolment",
     "ValidationError",
     "VerifyReport",
     "WindowNow",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.models import AuditRecord, OutboxOp, SequenceCounter
 from app.db.types import new_id, utcnow
 from app.domain.audit_chain import ChainEntry, seal
-from app.services.audit_keys import audit_key
+from app.services.audit_keys import audit_key, check_key_in_database
 from app.sync.kinds import UPSERT, Owner, UnknownKind, require
 
 # The window (counter number) of the desk whose account is acting, set by the permission guard
@@ -237,6 +237,7 @@ class UnitOfWork:
         s = self.session
         s.flush()
         key = audit_key(s.get_bind())  # type: ignore[arg-type]
+        check_key_in_database(s, key)
         last = self.reserve(AUDIT_SCOPE, len(self._audits))
         seq = last - len(self._audits) + 1
         prev = ""

@@ -15,6 +15,7 @@ from sqlalchemy import Text, cast, func, select, type_coerce, update
 
 from app.clock import Clock, system_clock
 from app.db.models import OutboxOp, SyncConflict, SyncState
+from app.db.protected import clear_json_text
 from app.services.context import ServiceContext
 from app.sync import protocol as P
 from app.sync.apply import apply_changes
@@ -158,9 +159,11 @@ class SyncAgent:
         pending: list[Pending] = []
         batch: list[bytes] = []
         size = 0
+        dialect = self.ctx.engine.dialect
         for seq, op_id, entity, entity_id, op, payload, created_at, _sent in rows:
             p = Pending(seq, _uuid_text(op_id), _uuid_text(entity_id))
             pending.append(p)  # the first op that does not fit stays listed (alone: oversized)
+            payload = clear_json_text(payload, dialect, "outbox.payload")  # level 3: decrypted
             raw = op_json_raw(seq, p.op_id, entity, p.entity_id, op, payload, _utc_iso(created_at))
             if size + len(raw) > self.batch_bytes:
                 break

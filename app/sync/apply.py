@@ -106,7 +106,11 @@ def payload_values(table: Table, payload: dict[str, Any]) -> dict[str, Any]:
 def missing_binary(table: Table) -> dict[str, bytes]:
     """Empty bytes for the NOT NULL binary columns a payload never carries (a printed document's
     PDF stays where it was printed), so such a row can be inserted from its payload."""
-    return {c.key: b"" for c in table.columns if not c.nullable and isinstance(c.type, LargeBinary)}
+    return {
+        c.key: b""
+        for c in table.columns
+        if not c.nullable and isinstance(getattr(c.type, "impl", c.type), LargeBinary)
+    }
 
 
 @functools.cache

@@ -26,7 +26,8 @@ settings an administrator changed at the centre are not sent to the hub yet and 
 
 The call log behind the call board (call records) comes back row for row too.
 
-Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own) and the audit
+Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own), the level-3
+key checks (protection: the restored database has keys of its own) and the audit
 log — none of them is sent to the hub. Work done after the
 lost PC's last successful sync never reached the hub and is lost with it.
 """

@@ -39,12 +39,14 @@ log = logging.getLogger(__name__)
 
 def _unique_text_columns(table: Table) -> list[Column[Any]]:
     """String columns under a unique constraint: given a temporary value while a row changes id."""
-    cols: dict[str, Column[Any]] = {
-        c.key: c for c in table.columns if c.unique and isinstance(c.type, String)
-    }
+
+    def text(c: Column[Any]) -> bool:  # protected fields (level 3) are text by their impl
+        return isinstance(getattr(c.type, "impl", c.type), String)
+
+    cols: dict[str, Column[Any]] = {c.key: c for c in table.columns if c.unique and text(c)}
     for con in table.constraints:
         if isinstance(con, UniqueConstraint):
-            cols.update({c.key: c for c in con.columns if isinstance(c.type, String)})
+            cols.update({c.key: c for c in con.columns if text(c)})
     return list(cols.values())
 
 

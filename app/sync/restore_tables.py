@@ -48,7 +48,7 @@ REBUILT_TABLES = (
     "sequence_counter",
     "centre_settings",
 )
-LOCAL_TABLES = ("outbox", "sync_state", "audit_record")
+LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "protection")  # protection: keys
 _SPECIAL = {
     Restore.CATALOGUE: "catalogue",
     Restore.CALENDAR: "calendar",
