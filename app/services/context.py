@@ -30,6 +30,7 @@ class ServiceContext:
     _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
     _calendar: WorkCalendar | None = field(default=None, init=False, repr=False)
     _calendar_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    db_level: int = field(default=2, init=False)  # the database's 等保 level (3: encrypted fields)
 
     def __post_init__(self) -> None:
         from app.services.protection import install_protection
