@@ -38,7 +38,7 @@ from sqlalchemy import Date as Date_
 from sqlalchemy.orm import Session, aliased
 
 from app.clock import business_zone
-from app.db.models import Case, CaseEvent, Counter, Matter, Rating, Ticket, User
+from app.db.models import Case, CaseEvent, Counter, Matter, Rating, ServiceGroup, Ticket, User
 from app.domain.case_states import CaseEventType
 
 DECISIONS = [
@@ -54,6 +54,7 @@ FIRST: BindParameter[Any] = bindparam("first")
 LAST: BindParameter[Any] = bindparam("last")
 START: BindParameter[Any] = bindparam("start")
 END: BindParameter[Any] = bindparam("end")
+_CELL_COLUMNS = {"group": "grp", "window": "win", "clerk": "clerk"}
 _STATEMENTS: dict[tuple[str, bool, int, str], Any] = {}
 LEVELS = (5, 4, 3, 2, 1)
 
@@ -129,9 +130,12 @@ class PeriodSql:
     # -- 1. tickets -----------------------------------------------------------------------------
 
     _window, _clerk = aliased(Counter, name="named_window"), aliased(User, name="named_clerk")
+    _group = aliased(ServiceGroup, name="named_group")
 
     def _named(self, dim: str, key: Any) -> Any:
-        """The key as shown: a window's number, a clerk's name, else the key itself."""
+        """The key as shown: a group's name, a window's number, a clerk's name, else the key."""
+        if dim == "group":
+            return cast(func.coalesce(self._group.name, key), String)
         if dim == "window":
             return cast(self._window.number, String)
         if dim == "clerk":
@@ -139,7 +143,9 @@ class PeriodSql:
         return key
 
     def _name_join(self, dim: str, grouped: Any, column: str = "k") -> Any:
-        """`grouped` (rows already aggregated) joined to the window or clerk its id names."""
+        """`grouped` (rows already aggregated) joined to the group, window or clerk it names."""
+        if dim == "group":
+            return grouped.outerjoin(self._group, self._group.code == grouped.c[column])
         if dim == "window":
             return grouped.outerjoin(self._window, self._window.id == grouped.c[column])
         if dim == "clerk":
@@ -267,7 +273,7 @@ class PeriodSql:
         )
         cell_keys = {
             "all": literal("all", String),
-            "group": cells.c.grp,
+            "group": self._named("group", cells.c.grp),
             "window": self._named("window", cells.c.win),
             "clerk": self._named("clerk", cells.c.clerk),
             "hour": cells.c.hi,
@@ -281,7 +287,7 @@ class PeriodSql:
                 cast(func.sum(cells.c.done), Numeric),
                 cast(func.sum(cells.c.no_show), Numeric),
             )
-            .select_from(self._name_join(dim, cells, "win" if dim == "window" else "clerk"))
+            .select_from(self._name_join(dim, cells, _CELL_COLUMNS.get(dim, "k")))
             .group_by(cell_keys[dim])
             for dim in TICKET_DIMS
         ]

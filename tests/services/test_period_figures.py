@@ -186,11 +186,11 @@ def test_a_hand_built_day(world: Centre990101) -> None:
     assert (t.issued, t.served, t.skipped) == (5, 3, 1)
     assert t.waiting == Times(4, 10.0, 40.0)  # waits 5 10 20 40: ranks ⌈2⌉, ⌈3.6⌉
     assert t.service == Times(3, 10.0, 30.0)  # 5 10 30: ranks ⌈1.5⌉, ⌈2.7⌉
-    groups = {r.key: r for r in f.by_group}
-    assert (groups["shebao_yibao"].issued, groups["shebao_yibao"].served) == (3, 2)
-    assert groups["shebao_yibao"].waiting == Times(2, 10.0, 20.0)
-    assert groups["shebao_yibao"].service == Times(2, 10.0, 30.0)
-    mz = groups["minzheng_jiuzhu"]
+    groups = {r.key: r for r in f.by_group}  # shown by name
+    assert (groups["社保医保"].issued, groups["社保医保"].served) == (3, 2)
+    assert groups["社保医保"].waiting == Times(2, 10.0, 20.0)
+    assert groups["社保医保"].service == Times(2, 10.0, 30.0)
+    mz = groups["民政救助"]
     assert (mz.issued, mz.served, mz.skipped) == (2, 1, 1)
     assert mz.waiting == Times(2, 5.0, 40.0) and mz.service == Times(1, 5.0, 5.0)
     windows = {r.key: (r.issued, r.served, r.skipped) for r in f.by_window}
