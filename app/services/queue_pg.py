@@ -36,6 +36,14 @@ from app.domain.queue import FairnessRule, PriorityClass
 from app.services.audit_keys import audit_key
 from app.services.uow import AUDIT_SCOPE, OUTBOX_SCOPE, _acting_window
 
+
+def _ticket_columns(table: str) -> str:
+    """The ticket's columns by name, never `*`: a column another desk's newer version adds must
+    not change the result of this desk's prepared statement ("cached plan must not change result
+    type")."""
+    return ", ".join(f"{table}.{c.name}" for c in Ticket.__table__.columns)
+
+
 _OPEN_TO_WINDOW = """
     t.centre_id = ok.centre_id AND t.business_date = %(today)s AND t.status = 'waiting'
     AND (t.target_counter_id = ok.id
@@ -70,7 +78,7 @@ WITH c AS (
         front = false, target_counter_id = NULL, recall_count = 0
     FROM pick, ok
     WHERE t.id = pick.id AND t.status = 'waiting'
-    RETURNING t.*
+    RETURNING {_ticket_columns("t")}
 ), called AS (
     INSERT INTO call_record (id, centre_id, ticket_id, counter_id, clerk_id, number,
                              window_number, recall, priority, at)
@@ -90,7 +98,7 @@ SELECT (SELECT centre_id FROM c) AS _counter_centre,
        EXISTS (SELECT 1 FROM sequence_counter WHERE scope = %(outbox_scope)s) AS _outbox_ready,
        CASE WHEN EXISTS (SELECT 1 FROM upd) THEN true
             ELSE EXISTS (SELECT 1 FROM ticket AS t, ok WHERE {_OPEN_TO_WINDOW}) END AS _any_waiting,
-       upd.*
+       {_ticket_columns("upd")}
 FROM (SELECT 1) AS one LEFT JOIN upd ON true
 """
 
