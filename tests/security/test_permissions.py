@@ -44,7 +44,9 @@ def root_services() -> dict[str, type]:
     for name, attr in vars(Services).items():
         if isinstance(attr, (property, cached_property)):
             fget = attr.fget if isinstance(attr, property) else attr.func
-            found[name] = typing.get_type_hints(fget)["return"]
+            returned = typing.get_type_hints(fget)["return"]
+            if returned is not bool:  # `signed_in` says whether the desk has a session
+                found[name] = returned
     return found
 
 
