@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     rev = sub.add_parser("revoke-device", help="revoke a device token")
     rev.add_argument("device_id")
     sub.add_parser("silent", help="list centres not heard from in 24 hours")
+    purge = sub.add_parser(
+        "purge-audit", help="remove centres' audit records older than --keep-days (at least 180)"
+    )
+    purge.add_argument("--keep-days", type=int, default=180)
+    sub.add_parser("audit-chains", help="each centre's audit chain as the hub verified it")
     return p
 
 
@@ -145,9 +151,37 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                     f"最后联系 {r['last_seen_at'] or '从未'} 待发送 {r['queue_depth']}"
                 )
             print(f"24 小时未联系的设备：{len(rows)}")
+        elif args.command in ("purge-audit", "audit-chains"):
+            return _audit(args, s, now)
     except admin.HubError as exc:
         print(exc.message, file=sys.stderr)
         return 1
+    return 0
+
+
+def _audit(args: argparse.Namespace, s: Any, now: Any) -> int:
+    from sqlalchemy import select
+
+    from app.hub import audit_trail
+    from app.hub.models import HubAuditChain, HubCentre
+
+    if args.command == "purge-audit":
+        try:
+            removed = audit_trail.purge(s, now, args.keep_days)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"已删除 {args.keep_days} 天以前的审计记录 {removed} 条")
+        return 0
+    for chain, code, name in s.execute(
+        select(HubAuditChain, HubCentre.code, HubCentre.name)
+        .join(HubCentre, HubCentre.id == HubAuditChain.centre_id)
+        .order_by(HubCentre.code)
+    ):
+        print(
+            f"{code} {name} 审计记录 {chain.records} 条，已校验至第 {chain.last_seq} 条，"
+            f"断链 {chain.breaks} 处{'（见冲突列表）' if chain.breaks else ''}"
+        )
     return 0
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
+from app.hub.audit_trail import check_arrivals
 from app.hub.batch import UNSTORABLE_MESSAGE, Prepared, PushResult, prepare
 from app.hub.changes import append_changes, probe, upsert, upsert_records
 from app.hub.db import db_error_summary
@@ -36,7 +37,7 @@ from app.hub.merge import (
     residents,
 )
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
-from app.sync.kinds import KINDS, UPSERT, Owner
+from app.sync.kinds import AUDIT, KINDS, UPSERT, Owner
 from app.sync.protocol import Op
 
 # Status of a change-log row: applied; conflict (kept and pulled: an illegal event the centre holds);
@@ -168,6 +169,13 @@ def _apply(
         session, batch, [p.op.payload for p in fresh if p.op.entity == "case_file" and p.storable]
     )
     new_cases: set[uuid.UUID] = set()
+    # the centre's audit records, in their order, checked against the chain the hub holds
+    audit = [
+        p
+        for p in fresh
+        if p.op.entity == AUDIT.name and p.storable and refusal(batch, p, foreign) is None
+    ]
+    broken = check_arrivals(session, batch, audit) if audit else set()
     for p in fresh:
         o = p.op
         status = APPLIED
@@ -180,6 +188,8 @@ def _apply(
             status = REFUSED
         elif KINDS[o.entity].event:
             status = apply_event(batch, o.entity_id, o.payload, p.case_id) or status
+        elif p.op_id in broken:
+            status = CONFLICT  # kept as it came (evidence) and listed, never taken as sound
         elif o.entity == "sync_conflict" and o.payload.get("status") == "resolved":
             resolve_conflict(session, batch.centre_id, o.entity_id, o.payload, batch.now)
         if status == APPLIED and not KINDS[o.entity].in_log_only:  # the change log is their store

@@ -316,3 +316,16 @@ Index(
     postgresql_where=HubRecord.entity == "case_material",
     sqlite_where=HubRecord.entity == "case_material",
 )
+
+
+class HubAuditChain(HubBase):
+    """How far the hub has verified one centre's audit chain (app/hub/audit_trail.py)."""
+
+    __tablename__ = "hub_audit_chain"
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    records: Mapped[int] = mapped_column(BigInteger, default=0)
+    breaks: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

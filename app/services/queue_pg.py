@@ -28,13 +28,13 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Json
 from sqlalchemy import Engine
 
-from app.db.models import CallRecord, Ticket
+from app.db.models import AuditRecord, CallRecord, Ticket
 from app.db.payload import jsonable
 from app.db.types import new_id, utcnow
 from app.domain.audit_chain import ChainEntry, seal
 from app.domain.queue import FairnessRule, PriorityClass
 from app.services.audit_keys import audit_key
-from app.services.uow import AUDIT_SCOPE, OUTBOX_SCOPE, _acting_window
+from app.services.uow import AUDIT_SCOPE, AUDIT_SENT, OUTBOX_SCOPE, _acting_window
 
 
 def _ticket_columns(table: str) -> str:
@@ -124,17 +124,26 @@ VALUES (%(id)s, %(seq)s, %(at)s, %(user_id)s, %(centre_id)s, %(action)s, %(subje
 """
 
 OUTBOX_SQL = """
-WITH o AS (
-    UPDATE sequence_counter SET value = value + 2 WHERE scope = %(outbox_scope)s RETURNING value
+WITH a AS (  -- the audit record goes to the hub too once the trail is synced (uow.AUDIT_SENT)
+    SELECT count(*) AS n FROM sequence_counter WHERE scope = %(audit_sent)s
+), o AS (
+    UPDATE sequence_counter SET value = value + 2 + (SELECT n FROM a)
+    WHERE scope = %(outbox_scope)s RETURNING value
 )
 INSERT INTO outbox (id, seq, op_id, entity, entity_id, op, payload, created_at)
-SELECT %(id1)s, o.value - 1, %(op1)s, 'ticket', %(ticket_id)s, 'upsert', %(ticket)s, %(at)s FROM o
+SELECT %(id1)s, o.value - 1 - (SELECT n FROM a), %(op1)s, 'ticket', %(ticket_id)s, 'upsert',
+       %(ticket)s, %(at)s FROM o
 UNION ALL
-SELECT %(id2)s, o.value, %(op2)s, 'call_record', %(call_id)s, 'upsert', %(call)s, %(at)s FROM o
+SELECT %(id2)s, o.value - (SELECT n FROM a), %(op2)s, 'call_record', %(call_id)s, 'upsert',
+       %(call)s, %(at)s FROM o
+UNION ALL
+SELECT %(id3)s, o.value, %(op3)s, 'audit_record', %(audit_id)s, 'upsert', %(audit)s, %(at)s
+FROM o WHERE (SELECT n FROM a) > 0
 """
 
 _TICKET_COLUMNS = tuple(c.key for c in Ticket.__table__.columns)
 _CALL_COLUMNS = tuple(c.key for c in CallRecord.__table__.columns)
+_AUDIT_COLUMNS = tuple(c.key for c in AuditRecord.__table__.columns)
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ def _take(
     # Everything that does not depend on the row is made before flight 1: between the flights
     # this window holds the audit counter every other window waits for.
     key, window_text = audit_key(engine), _acting_window.get()
-    audit_id, ids = new_id(), [new_id() for _ in range(4)]
+    audit_id, ids = new_id(), [new_id() for _ in range(6)]
     detail = {"counter_id": str(counter_id)}
     take = pg.cursor(row_factory=dict_row)
     head = pg.cursor()
@@ -252,31 +261,29 @@ def _take(
         detail=detail,
     )
     digest, mac = seal(entry, prev_hash, key)
+    audit = {
+        "id": audit_id,
+        "seq": seq,
+        "at": entry.at,
+        "user_id": clerk_id,
+        "centre_id": entry.centre_id,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "window": window_text,
+        "result": entry.result,
+        "detail": detail,
+        "prev_hash": prev_hash,
+        "hash": digest,
+        "mac": mac,
+    }
     with pg.pipeline():
-        pg.execute(
-            AUDIT_SQL,
-            {
-                "id": audit_id,
-                "seq": seq,
-                "at": entry.at,
-                "user_id": clerk_id,
-                "centre_id": entry.centre_id,
-                "action": entry.action,
-                "subject_type": entry.subject_type,
-                "subject_id": entry.subject_id,
-                "window": window_text,
-                "result": entry.result,
-                "detail": Json(detail),
-                "prev_hash": prev_hash,
-                "hash": digest,
-                "mac": mac,
-            },
-            prepare=True,
-        )
+        pg.execute(AUDIT_SQL, {**audit, "detail": Json(detail)}, prepare=True)
         pg.execute(
             OUTBOX_SQL,
             {
                 "outbox_scope": OUTBOX_SCOPE,
+                "audit_sent": AUDIT_SENT,
                 "id1": ids[0],
                 "op1": ids[1],
                 "ticket_id": values["id"],
@@ -285,6 +292,10 @@ def _take(
                 "op2": ids[3],
                 "call_id": call["id"],
                 "call": Json({k: jsonable(call[k]) for k in _CALL_COLUMNS}),
+                "id3": ids[4],
+                "op3": ids[5],
+                "audit_id": audit["id"],
+                "audit": Json({k: jsonable(audit[k]) for k in _AUDIT_COLUMNS}),
                 "at": entry.at,
             },
             prepare=True,

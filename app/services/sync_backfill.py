@@ -14,14 +14,19 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from app.db.models import PrintedDocument, SequenceCounter
+from app.db.models import AuditRecord, PrintedDocument, SequenceCounter
+from app.db.payload import row_payload
 from app.services.context import ServiceContext
 from app.services.prints import queue_blob
-from app.services.uow import OUTBOX_SCOPE, UnitOfWork
+from app.services.uow import AUDIT_SCOPE, AUDIT_SENT, OUTBOX_SCOPE, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 PRINTS_SENT = "print_blobs_to_hub"
+AUDIT_POSITION = "audit_to_hub_from"  # how far the one-time send of older audit records got
+AUDIT_CHUNK = 5000
+# Counters that are this database's own bookkeeping of what it sent (never restored as they were).
+MARKERS = (PRINTS_SENT, AUDIT_SENT, AUDIT_POSITION)
 
 
 def marked(uow: UnitOfWork, scope: str) -> bool:
@@ -73,3 +78,50 @@ def _prints(uow: UnitOfWork) -> int:
 def send_print_blobs_once(ctx: ServiceContext) -> int:
     """Queue the bytes of every print made before prints' bytes were synced (each once)."""
     return queue_once(ctx, PRINTS_SENT, _prints)
+
+
+def _counter(uow: UnitOfWork, scope: str) -> int:
+    value = uow.session.scalar(select(SequenceCounter.value).where(SequenceCounter.scope == scope))
+    return int(value or 0)
+
+
+def send_audit_once(ctx: ServiceContext, chunk: int = AUDIT_CHUNK) -> int:
+    """Queue the audit records written before the trail was synced, in their order, `chunk` per
+    transaction (a year of a busy centre is ~300 k), then mark the trail as synced: from then on
+    every record is queued as it is written. Each transaction holds the audit counter, then the
+    outbox's (the order every writing transaction takes them in), so no record written meanwhile
+    is missed or sent twice. Records from before the chain existed (no number) go first."""
+    total = 0
+    while True:
+        with ctx.uow(read_only=True) as uow:
+            if marked(uow, AUDIT_SENT):
+                return total
+        with ctx.uow() as uow:
+            uow.reserve(AUDIT_SCOPE, 0)
+            uow.reserve(OUTBOX_SCOPE, 0)
+            if marked(uow, AUDIT_SENT):
+                return total
+            s = uow.session
+            after = _counter(uow, AUDIT_POSITION)
+            rows: list[AuditRecord] = []
+            if after == 0:
+                rows += s.scalars(
+                    select(AuditRecord).where(AuditRecord.seq.is_(None)).order_by(AuditRecord.at)
+                )
+            chained = list(
+                s.scalars(
+                    select(AuditRecord)
+                    .where(AuditRecord.seq > after)
+                    .order_by(AuditRecord.seq)
+                    .limit(chunk)
+                )
+            )
+            for r in [*rows, *chained]:
+                uow.record_change("audit_record", r.id, row_payload(r))
+            total += len(rows) + len(chained)
+            if len(chained) < chunk:
+                uow.reserve(AUDIT_SENT, 0)  # the mark, under the audit counter's lock
+                if total:
+                    log.info("%d audit records queued for the hub", total)
+                return total
+            uow.reserve(AUDIT_POSITION, int(chained[-1].seq or 0) - after)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import AuditRecord, OutboxOp, SequenceCounter
+from app.db.payload import row_payload
 from app.db.types import new_id, utcnow
 from app.domain.audit_chain import ChainEntry, seal
 from app.services.audit_keys import audit_key, check_key_in_database
@@ -38,6 +39,9 @@ def acting_window(window: str) -> Iterator[None]:
 
 OUTBOX_SCOPE = "outbox"
 AUDIT_SCOPE = "audit"
+# Present once this database's audit records go to the hub: from then on each is queued in the
+# transaction that writes it (the older ones were queued once, app/services/sync_backfill.py).
+AUDIT_SENT = "audit_to_hub"
 RESERVE_ATTEMPTS = 5  # tries to create a missing counter that another transaction created first
 # SQLite has one writer at a time; threads of this process queue on a lock instead of sleeping in
 # SQLite's busy handler (whose back-off gave second-long stalls with ten windows on one file).
@@ -243,27 +247,30 @@ class UnitOfWork:
         prev = ""
         if seq > 1:
             prev = s.scalar(select(AuditRecord.hash).where(AuditRecord.seq == seq - 1)) or ""
+        # asked under the audit counter's lock: the one-time send of older records holds it too
+        to_hub = s.scalar(select(SequenceCounter.id).where(SequenceCounter.scope == AUDIT_SENT))
         for entry in self._audits:
             numbered = replace(entry, seq=seq)
             digest, mac = seal(numbered, prev, key)
-            s.add(
-                AuditRecord(
-                    id=new_id(),
-                    seq=seq,
-                    at=entry.at,
-                    user_id=entry.user_id,
-                    centre_id=entry.centre_id,
-                    action=entry.action,
-                    subject_type=entry.subject_type,
-                    subject_id=entry.subject_id,
-                    window=entry.window,
-                    result=entry.result,
-                    detail=entry.detail,
-                    prev_hash=prev,
-                    hash=digest,
-                    mac=mac,
-                )
+            record = AuditRecord(
+                id=new_id(),
+                seq=seq,
+                at=entry.at,
+                user_id=entry.user_id,
+                centre_id=entry.centre_id,
+                action=entry.action,
+                subject_type=entry.subject_type,
+                subject_id=entry.subject_id,
+                window=entry.window,
+                result=entry.result,
+                detail=entry.detail,
+                prev_hash=prev,
+                hash=digest,
+                mac=mac,
             )
+            s.add(record)
+            if to_hub is not None:
+                self.record_change("audit_record", record.id, row_payload(record))
             prev, seq = digest, seq + 1
         self._audits.clear()
         s.flush()

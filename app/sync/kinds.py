@@ -44,6 +44,7 @@ class Restore(Enum):
     ACCOUNT = "account"
     SETTINGS = "settings"  # the district's rules for the centre (applied when they name it)
     BLOB = "blob"  # a print's bytes: put back into every printed_document row with its SHA-256
+    AUDIT = "audit"  # the audit trail's records as they were sealed (numbers, hashes, MACs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ KINDS: dict[str, Kind] = {
         Kind("call_record", Owner.CENTRE, Restore.ROW),
         # a print's exact bytes, compressed, once per centre and SHA-256 (app/domain/print_blobs.py)
         Kind("print_blob", Owner.CENTRE, Restore.BLOB, log_only=True),
+        # the hash-chained audit trail, verified by the hub on arrival (app/hub/audit_trail.py)
+        Kind("audit_record", Owner.CENTRE, Restore.AUDIT, log_only=True),
         Kind("sync_conflict", Owner.CENTRE, Restore.CONFLICT),
         Kind("catalogue", Owner.DISTRICT, Restore.CATALOGUE),
         Kind("calendar_day", Owner.DISTRICT, Restore.CALENDAR),
@@ -101,6 +104,7 @@ CASE = KINDS["case_file"]
 EVENT = KINDS["case_event"]
 CONFLICT = KINDS["sync_conflict"]
 PRINT_BLOB = KINDS["print_blob"]
+AUDIT = KINDS["audit_record"]
 UPSERT = "upsert"  # the only op a centre sends
 DEPARTMENT_OP = "event"  # an event made at the hub by department staff
 

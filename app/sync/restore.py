@@ -59,6 +59,7 @@ from app.services.setup import initialise
 from app.sync.client import HubClient, SyncError
 from app.sync.credentials import load_token
 from app.sync.enrol import current_enrolment, enrol
+from app.sync.kinds import AUDIT
 from app.sync.protocol import MAX_PULL
 from app.sync.restore_apply import _Restorer
 from app.sync.restore_tables import (  # noqa: F401 (the public lists, read by tests and the CLI)
@@ -100,6 +101,8 @@ class RestoreReport:
     remapped: int  # references moved to this database's own rows
     cleared: int  # optional references to rows the hub never had, cleared
     counters: int  # numbering counters raised past the restored numbers
+    audit_records: int  # audit records brought back as they were sealed
+    prints_with_bytes: int  # print records whose exact bytes came back
     cursor: int
     seconds: float
 
@@ -198,6 +201,7 @@ def restore(
                 changes=changes,
                 cursor=cursor,
                 device_id=str(device_id),
+                **restorer.audit.detail(),
             )
     finally:
         client.close()
@@ -208,7 +212,12 @@ def restore(
             name: int(s.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0)
             for name in RESTORED_TABLES
         }
-        queued = int(s.scalar(select(func.count()).select_from(OutboxOp)) or 0)
+        queued = int(  # beside this database's own audit records, queued as any are
+            s.scalar(
+                select(func.count()).select_from(OutboxOp).where(OutboxOp.entity != AUDIT.name)
+            )
+            or 0
+        )
     return RestoreReport(
         centre_code=centre_code,
         centre_name=centre_name,
@@ -224,6 +233,8 @@ def restore(
         remapped=restorer.remapped,
         cleared=restorer.cleared,
         counters=restorer.counters,
+        audit_records=restorer.audit_records,
+        prints_with_bytes=restorer.prints_filled,
         cursor=cursor,
         seconds=time.perf_counter() - started,
     )

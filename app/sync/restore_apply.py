@@ -41,6 +41,7 @@ from app.sync.apply import (
 )
 from app.sync.kinds import DEPARTMENT_OP, Restore, kind_named
 from app.sync.protocol import Change
+from app.sync.restore_audit import AuditRestore
 from app.sync.restore_refs import _References
 from app.sync.restore_tables import _REFERENCED, _SPECIAL, RESTORED_TABLES
 
@@ -70,6 +71,8 @@ class _Restorer(_References):
         self.deferred: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
         self.strict = False
         self.prints_filled = 0
+        self.audit = AuditRestore()
+        self.audit_records = 0
         self.skipped = self.remapped = self.cleared = self.decisions = self.adopted_users = (
             self.counters
         ) = 0
@@ -85,6 +88,13 @@ class _Restorer(_References):
             if kind == "row":
                 run.append(ch)
                 continue
+            if kind == "audit":  # written at the end, in their numbers' order
+                self.audit.add(ch.payload)
+                continue
+            if kind == "blob":  # put back at the end into every record of that print
+                if (blob := print_bytes(ch.payload)) is not None:
+                    self.blobs[blob[0]] = blob[1]
+                continue
             self._rows(run)
             run = []
             if kind == "catalogue":
@@ -95,9 +105,6 @@ class _Restorer(_References):
                 self._user(ch.payload)
             elif kind == "settings":
                 apply_settings(self.s, ch.payload)
-            elif kind == "blob":
-                if (blob := print_bytes(ch.payload)) is not None:
-                    self.blobs[blob[0]] = blob[1]
             elif kind == "conflict":
                 apply_conflict(self.s, ch.payload)
             elif kind == "decision":
@@ -249,6 +256,8 @@ class _Restorer(_References):
         self._name_stand_ins()
         self._queue_stand_in_windows()
         self.counters = rebuild_number_counters(self.s)
+        self.s.flush()
+        self.audit_records = self.audit.write(self.uow, self._resolve)
         self.s.flush()
 
     def _late_decisions(self) -> None:

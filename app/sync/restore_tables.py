@@ -47,14 +47,16 @@ REBUILT_TABLES = (
     "calendar_day",
     "sequence_counter",
     "centre_settings",
+    "audit_record",  # every record as it was sealed, then this database's own (restore_audit.py)
 )
-LOCAL_TABLES = ("outbox", "sync_state", "audit_record", "protection")  # protection: keys
+LOCAL_TABLES = ("outbox", "sync_state", "protection")  # protection: keys
 _SPECIAL = {
     Restore.CATALOGUE: "catalogue",
     Restore.CALENDAR: "calendar",
     Restore.ACCOUNT: "user",
     Restore.SETTINGS: "settings",
     Restore.BLOB: "blob",
+    Restore.AUDIT: "audit",
 }
 
 # Tables whose rows the history points at but may not hold, matched to the fresh database's rows or
@@ -78,8 +80,10 @@ WORK: tuple[tuple[Any, str], ...] = (
     (SyncConflict, "同步冲突"),
     (OutboxOp, "待发送数据"),
 )
-# A new database's outbox may hold its own seeded windows (queued at its first start): not work.
-_NOT_WORK = {OutboxOp: (OutboxOp.entity != "counter",)}
+# A new database's outbox may hold what its first start queued (its seeded windows and accounts,
+# its own audit records): not work.
+SETUP_ENTITIES = ("counter", "audit_record", "account_ref")
+_NOT_WORK = {OutboxOp: (OutboxOp.entity.not_in(SETUP_ENTITIES),)}
 ROW_LABELS = {
     "counter": "窗口",
     "resident": "居民",

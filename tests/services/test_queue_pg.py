@@ -195,13 +195,15 @@ def test_it_writes_the_call_record_audit_and_outbox_the_general_path_writes(
         ops = s.scalars(
             select(OutboxOp).where(OutboxOp.seq > outbox_before).order_by(OutboxOp.seq)
         ).all()
+        last = s.scalars(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)).one()
         assert [(o.seq, o.entity, o.entity_id) for o in ops] == [
             (outbox_before + 1, "ticket", ticket.id),
             (outbox_before + 2, "call_record", call.id),
+            (outbox_before + 3, "audit_record", last.id),  # the audit trail goes to the hub too
         ]
         assert ops[0].payload == row_payload(ticket)
         assert ops[1].payload == row_payload(call)
-        last = s.scalars(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)).one()
+        assert ops[2].payload == row_payload(last)
         assert (last.action, last.subject_id, last.user_id) == (
             "ticket_called",
             issued.id,

@@ -33,6 +33,7 @@ from app.db.models import (
     User,
 )
 from app.hub.models import HubCaseState, HubChange, HubRecord
+from app.services.audit import verify_database
 from app.services.case_numbers import rebuild_number_counters
 from app.services.cases import CaseService
 from app.services.centre import CentreService
@@ -48,6 +49,7 @@ from app.services.queue import QueueService
 from app.services.ratings import RatingService
 from app.services.residents import ResidentInput, ResidentService
 from app.services.setup import WINDOWS_QUEUED, initialise, record_window
+from app.services.sync_backfill import MARKERS
 from app.sync.agent import SyncAgent
 from app.sync.client import HubClient, SyncError
 from app.sync.conflicts import list_conflicts, resolve_conflict
@@ -243,7 +245,9 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     assert agent.run_once().ok
     assert desk.cases.timeline(receipt.case_id, clerk)[-1].event_type == "NOTIFY_READY"
     desk.cases.deliver(receipt.case_id, clerk)
-    (conflict,) = list_conflicts(ctx)
+    conflicts = list_conflicts(ctx)
+    assert [c.kind for c in conflicts] == ["illegal_event"], [c.message for c in conflicts]
+    (conflict,) = conflicts
     resolve_conflict(ctx, conflict.id, boss.id, "已联系申请人，以撤回为准")
     report = agent.run_once()
     assert report.ok and report.pushed > 0
@@ -317,12 +321,31 @@ def assert_restored(
     # numbering: every counter the lost database had, at the same value
     old, new = _counters(original), _counters(restored)
     for scope, value in old.items():
-        if scope not in ("outbox", "audit"):  # local: the audit trail stays with its database
+        if scope not in ("outbox", "audit", *MARKERS):  # this database's own bookkeeping
             assert new.get(scope) == value, scope
     # local tables: nothing queued again, the cursor at the end of the centre's history
     with restored.uow(read_only=True) as uow:
-        assert uow.session.scalar(select(func.count()).select_from(OutboxOp)) == 0
+        queued = uow.session.scalars(select(OutboxOp.entity)).all()
+        assert set(queued) <= {"audit_record"}  # only its own audit records: the restore's
         assert uow.session.scalars(select(SyncState.pull_cursor)).one() > 0
+    assert_audit_restored(original, restored)
+
+
+def assert_audit_restored(original: ServiceContext, restored: ServiceContext) -> None:
+    """The audit trail comes back whole: every record the lost PC sent, field for field as it was
+    sealed (numbers, hashes, MACs), then the new database's own records chained after them; and
+    `audit verify` finds the whole trail sound."""
+    before = {r["seq"]: r for r in _rows(original, "audit_record").values()}
+    after = {r["seq"]: r for r in _rows(restored, "audit_record").values()}
+    assert before and set(before) <= set(after)
+    for seq, row in before.items():
+        assert after[seq] == row, seq
+    extra = sorted(set(after) - set(before))
+    assert extra == list(range(max(before) + 1, max(before) + 1 + len(extra)))
+    assert after[extra[-1]]["action"] == "centre_restored"
+    report = verify_database(restored)
+    assert report.chain.ok, report.chain.first_break
+    assert report.chain.checked == len(after)
 
 
 # --- tests ------------------------------------------------------------------------------------------
@@ -498,7 +521,7 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(
                 select(HubChange.entity, HubChange.payload).where(HubChange.op_id.is_not(None))
             )
         )
-    assert {e for e, _ in sent} == {"counter", "ticket", "call_record"} and all(
+    assert {e for e, _ in sent} == {"counter", "ticket", "call_record", "audit_record"} and all(
         "password_hash" not in p for _, p in sent
     )
 
@@ -560,8 +583,10 @@ def test_decisions_the_lost_pc_never_received_are_applied(hub: Any, tmp_path: Pa
             )
         ]
         assert events == ["RECEIVE", "ROUTE", "DEPARTMENT_ACCEPT", "APPROVE", "NOTIFY_READY"]
+    with fresh.uow(read_only=True) as uow:  # the two, and the restore's own audit records
+        waiting = uow.session.scalar(select(func.count()).select_from(OutboxOp))
     sync = SyncAgent(fresh, transport=hub.transport).run_once()
-    assert sync.ok and sync.pushed == 2 and sync.pulled == 0
+    assert sync.ok and sync.pushed == waiting and sync.pulled == 0 and sync.conflicts == 0
     with hub.sessions() as h:
         assert h.get_one(HubCaseState, case.case_id).status == "READY_FOR_COLLECTION"
     fresh.close()
