@@ -15,7 +15,11 @@ from app.db.types import new_id
 from app.kernel.passwords import hash_password
 from app.services.catalogue import CatalogueService
 from app.services.context import ServiceContext
-from app.services.sync_backfill import send_audit_once, send_print_blobs_once
+from app.services.sync_backfill import (
+    send_account_refs_once,
+    send_audit_once,
+    send_print_blobs_once,
+)
 from app.services.uow import OUTBOX_SCOPE, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,7 @@ def initialise(ctx: ServiceContext, *, seed_demo: bool = True) -> bool:
         seeded = True
     send_windows_once(ctx)
     send_print_blobs_once(ctx)
+    send_account_refs_once(ctx)
     send_audit_once(ctx)
     return seeded
 

@@ -14,19 +14,20 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from app.db.models import AuditRecord, PrintedDocument, SequenceCounter
+from app.db.models import AuditRecord, OutboxOp, PrintedDocument, SequenceCounter, User
 from app.db.payload import row_payload
 from app.services.context import ServiceContext
 from app.services.prints import queue_blob
-from app.services.uow import AUDIT_SCOPE, AUDIT_SENT, OUTBOX_SCOPE, UnitOfWork
+from app.services.uow import AUDIT_SCOPE, AUDIT_SENT, OUTBOX_SCOPE, UnitOfWork, account_ref
 
 log = logging.getLogger(__name__)
 
 PRINTS_SENT = "print_blobs_to_hub"
+ACCOUNTS_SENT = "accounts_to_hub"
 AUDIT_POSITION = "audit_to_hub_from"  # how far the one-time send of older audit records got
 AUDIT_CHUNK = 5000
 # Counters that are this database's own bookkeeping of what it sent (never restored as they were).
-MARKERS = (PRINTS_SENT, AUDIT_SENT, AUDIT_POSITION)
+MARKERS = (PRINTS_SENT, ACCOUNTS_SENT, AUDIT_SENT, AUDIT_POSITION)
 
 
 def marked(uow: UnitOfWork, scope: str) -> bool:
@@ -78,6 +79,21 @@ def _prints(uow: UnitOfWork) -> int:
 def send_print_blobs_once(ctx: ServiceContext) -> int:
     """Queue the bytes of every print made before prints' bytes were synced (each once)."""
     return queue_once(ctx, PRINTS_SENT, _prints)
+
+
+def _accounts(uow: UnitOfWork) -> int:
+    s = uow.session
+    sent = select(OutboxOp.entity_id).where(OutboxOp.entity == "account_ref")
+    users = list(s.scalars(select(User).where(User.id.not_in(sent)).order_by(User.created_at)))
+    for user in users:
+        uow.record_change("account_ref", user.id, account_ref(user))
+    return len(users)
+
+
+def send_account_refs_once(ctx: ServiceContext) -> int:
+    """Queue a reference (who, never the password) of every account made before accounts' references
+    were synced; accounts made since were queued when they were made."""
+    return queue_once(ctx, ACCOUNTS_SENT, _accounts)
 
 
 def _counter(uow: UnitOfWork, scope: str) -> int:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import AuditRecord, OutboxOp, SequenceCounter
-from app.db.payload import row_payload
+from app.db.models import AuditRecord, OutboxOp, SequenceCounter, User
+from app.db.payload import jsonable, row_payload
 from app.db.types import new_id, utcnow
 from app.domain.audit_chain import ChainEntry, seal
 from app.services.audit_keys import audit_key, check_key_in_database
@@ -42,6 +42,18 @@ AUDIT_SCOPE = "audit"
 # Present once this database's audit records go to the hub: from then on each is queued in the
 # transaction that writes it (the older ones were queued once, app/services/sync_backfill.py).
 AUDIT_SENT = "audit_to_hub"
+# An account's reference goes to the hub whenever one of these changes (never its password): a
+# restore then brings back who each account id in the history is (app/sync/restore_refs.py).
+ACCOUNT_REF_FIELDS = ("username", "display_name", "role", "active", "centre_id")
+# Session.info key: accounts applied from the district (the hub has them; not sent back).
+FROM_DISTRICT = "accounts_from_district"
+
+
+def account_ref(user: User) -> dict[str, Any]:
+    """What the hub keeps of a centre account: who it is, never how it signs in."""
+    return {k: jsonable(getattr(user, k)) for k in ("id", *ACCOUNT_REF_FIELDS)}
+
+
 RESERVE_ATTEMPTS = 5  # tries to create a missing counter that another transaction created first
 # SQLite has one writer at a time; threads of this process queue on a lock instead of sleeping in
 # SQLite's busy handler (whose back-off gave second-long stalls with ten windows on one file).
@@ -73,6 +85,7 @@ class UnitOfWork:
         self._read_only = read_only
         self._pending: list[_PendingChange] = []
         self._audits: list[ChainEntry] = []
+        self._accounts: dict[int, User] = {}  # accounts made or changed (by object identity)
         self.window = (
             _acting_window.get()
         )  # the window (counter number) the acting desk sits at, for audit records
@@ -86,6 +99,8 @@ class UnitOfWork:
             self.session = self._sessions()
             if self._read_only:
                 self.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            else:
+                event.listen(self.session, "before_flush", self._note_accounts)
         except BaseException:
             if self._lock is not None:
                 self._lock.release()
@@ -102,6 +117,7 @@ class UnitOfWork:
             if self._read_only:
                 pass  # close() ends the transaction and keeps loaded objects readable (detached)
             elif exc_type is None:
+                self._write_account_refs()
                 self._write_audit()
                 self._write_outbox()
                 self.session.commit()
@@ -111,6 +127,27 @@ class UnitOfWork:
             self.session.close()
             if self._lock is not None:
                 self._lock.release()
+
+    def _note_accounts(self, session: Session, _context: Any, _instances: Any) -> None:
+        """Before each flush (the only moment the changes are known): accounts made, or whose
+        reference changed, this transaction."""
+        district = session.info.get(FROM_DISTRICT, set())
+        for obj in (*session.new, *session.dirty):
+            if not isinstance(obj, User) or id(obj) in district:
+                continue
+            state = inspect(obj)
+            if state.pending or any(
+                state.attrs[f].history.has_changes() for f in ACCOUNT_REF_FIELDS
+            ):
+                self._accounts[id(obj)] = obj
+
+    def _write_account_refs(self) -> None:
+        self.session.flush()  # the last changes are noted by the before-flush hook
+        if not self._accounts:
+            return
+        for user in self._accounts.values():
+            self.record_change("account_ref", user.id, account_ref(user))
+        self._accounts.clear()
 
     def next_value(self, scope: str) -> int:
         """The next number of a named counter, safe under concurrent writers on SQLite and PostgreSQL

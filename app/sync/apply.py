@@ -18,18 +18,17 @@ from app.db.models import (
     Case,
     CaseEvent,
     CataloguePublicationRow,
-    Centre,
     Matter,
     PrintedDocument,
     ServiceGroup,
     SyncConflict,
-    User,
 )
 from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_event, parse_status
 from app.domain.errors import IllegalTransition
 from app.domain.print_blobs import BlobError, blob_bytes
 from app.services.uow import UnitOfWork
+from app.sync.apply_accounts import apply_account_ref, apply_user
 from app.sync.kinds import CASE, CONFLICT, DEPARTMENT_OP, EVENT, Restore, kind_named
 from app.sync.protocol import Change, conflict_id
 
@@ -158,20 +157,6 @@ def apply_conflict(s: Session, payload: dict[str, Any]) -> None:
     values = payload_values(SyncConflict.__table__, payload)  # type: ignore[arg-type]
     values["status"] = "open"
     s.add(SyncConflict(**values))
-
-
-def apply_user(s: Session, payload: dict[str, Any]) -> None:
-    """A centre account published by the district; matched by user name, bound to this centre by code."""
-    centre = s.scalars(select(Centre).where(Centre.code == payload.get("centre_code"))).first()
-    user = s.scalars(select(User).where(User.username == payload["username"])).first()
-    if user is None:
-        user = User(id=uuid.UUID(payload["id"]), username=payload["username"])
-        s.add(user)
-    user.centre_id = centre.id if centre else None
-    user.display_name = payload["display_name"]
-    user.role = payload["role"]
-    user.password_hash = payload["password_hash"]
-    user.active = bool(payload.get("active", True))
 
 
 def apply_calendar_day(s: Session, payload: dict[str, Any]) -> None:
@@ -348,6 +333,8 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
             apply_conflict(s, ch.payload)
         elif rule is Restore.ACCOUNT:
             apply_user(s, ch.payload)
+        elif rule is Restore.ACCOUNT_REF:
+            apply_account_ref(s, ch.payload)
         elif rule is Restore.CALENDAR:
             apply_calendar_day(s, ch.payload)
         elif rule is Restore.SETTINGS:

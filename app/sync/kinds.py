@@ -45,6 +45,7 @@ class Restore(Enum):
     SETTINGS = "settings"  # the district's rules for the centre (applied when they name it)
     BLOB = "blob"  # a print's bytes: put back into every printed_document row with its SHA-256
     AUDIT = "audit"  # the audit trail's records as they were sealed (numbers, hashes, MACs)
+    ACCOUNT_REF = "account_ref"  # who an account id is: the account back under its id, no password
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ KINDS: dict[str, Kind] = {
         Kind("print_blob", Owner.CENTRE, Restore.BLOB, log_only=True),
         # the hash-chained audit trail, verified by the hub on arrival (app/hub/audit_trail.py)
         Kind("audit_record", Owner.CENTRE, Restore.AUDIT, log_only=True),
+        # who the centre's account ids are (user name, name, role, active): never a password
+        Kind("account_ref", Owner.CENTRE, Restore.ACCOUNT_REF),
         Kind("sync_conflict", Owner.CENTRE, Restore.CONFLICT),
         Kind("catalogue", Owner.DISTRICT, Restore.CATALOGUE),
         Kind("calendar_day", Owner.DISTRICT, Restore.CALENDAR),

@@ -23,9 +23,11 @@ from app.db.models import (
     Case,
     CaseEvent,
     Counter,
+    OutboxOp,
+    User,
 )
 from app.services.case_numbers import rebuild_number_counters
-from app.services.uow import UnitOfWork
+from app.services.uow import UnitOfWork, account_ref
 from app.sync.apply import (
     apply_calendar_day,
     apply_catalogue,
@@ -62,6 +64,12 @@ class _Restorer(_References):
         self.history_users: set[uuid.UUID] = set()
         self.placeholder_users: set[uuid.UUID] = set()
         self.placeholder_counters: set[uuid.UUID] = set()
+        self.ref_users: set[uuid.UUID] = set()
+        # The new database's own accounts were queued at its first start: they give way to the
+        # history's (their ids change as they take back the lost accounts' ids); sent anew at the end.
+        self.s.execute(
+            delete(OutboxOp).where(OutboxOp.entity == "account_ref", OutboxOp.sent_at.is_(None))
+        )
         # The fresh database's own windows (the seeded six): replaced by the history's, if it has any.
         self.seeded_windows: set[uuid.UUID] = set(self.s.scalars(select(Counter.id)))
         self.department: dict[uuid.UUID, list[Change]] = {}  # case id -> the hub's decisions on it
@@ -103,6 +111,8 @@ class _Restorer(_References):
                 apply_calendar_day(self.s, ch.payload)
             elif kind == "user":
                 self._user(ch.payload)
+            elif kind == "account_ref":
+                self._account_ref(ch.payload)
             elif kind == "settings":
                 apply_settings(self.s, ch.payload)
             elif kind == "conflict":
@@ -255,10 +265,18 @@ class _Restorer(_References):
             self.prints_filled += fill_prints(self.s, sha, pdf)
         self._name_stand_ins()
         self._queue_stand_in_windows()
+        self._queue_unknown_accounts()
         self.counters = rebuild_number_counters(self.s)
         self.s.flush()
         self.audit_records = self.audit.write(self.uow, self._resolve)
         self.s.flush()
+
+    def _queue_unknown_accounts(self) -> None:
+        """Accounts the hub does not know yet (the history's stand-ins, the new database's own
+        accounts no reference claimed) go to the hub with the next sync, as they are now."""
+        known = self.ref_users
+        for user in self.s.scalars(select(User).where(User.id.not_in(list(known)))):
+            self.uow.record_change("account_ref", user.id, account_ref(user))
 
     def _late_decisions(self) -> None:
         """Decisions at the end of a case's history that the case row does not reflect: the lost PC
@@ -310,7 +328,7 @@ class _Restorer(_References):
             if name and uid is not None:
                 names.setdefault(uid, set()).add(name)
         free: dict[str, list[uuid.UUID]] = {}
-        taken = self.history_users | self.placeholder_users
+        taken = self.history_users | self.placeholder_users | self.ref_users
         for uid, name in self.s.execute(select(users.c.id, users.c.display_name)):
             if uid not in taken:
                 free.setdefault(name, []).append(uid)

@@ -29,9 +29,7 @@ from app.db.models import (
 )
 from app.db.payload import row_payload
 from app.services.uow import UnitOfWork
-from app.sync.apply import (
-    apply_user,
-)
+from app.sync.apply_accounts import apply_user
 from app.sync.restore_tables import _REFERENCED, RESTORED_TABLES, RestoreError
 
 log = logging.getLogger(__name__)
@@ -62,6 +60,7 @@ class _References:
     adopted_matters: set[uuid.UUID]
     history_users: set[uuid.UUID]
     placeholder_users: set[uuid.UUID]
+    ref_users: set[uuid.UUID]  # accounts the history says who they are (references, the district's)
     placeholder_counters: set[uuid.UUID]
     seeded_windows: set[uuid.UUID]
     skipped: int
@@ -319,3 +318,53 @@ class _References:
             )
             self.placeholder_users.discard(uid)
         apply_user(self.s, payload)
+        self.ref_users.add(uid)
+
+    def _account_ref(self, payload: dict[str, Any]) -> None:
+        """Who an account id of the history is (the centre's account reference): the account comes
+        back under its id with its user name, name, role and active flag. The new database's own
+        account of that user name (a seeded one) takes the id, keeping its password; any other is
+        made without one (passwords never leave the PC): it signs in once a security
+        administrator resets it. A stand-in made earlier for the id becomes that account."""
+        uid = uuid.UUID(str(payload["id"]))
+        username = str(payload.get("username") or "")[:50]
+        users = Base.metadata.tables["app_user"]
+        here = self.s.scalar(select(users.c.id).where(users.c.id == uid))
+        local = self.s.scalar(
+            select(users.c.id).where(users.c.username == username, users.c.id != uid)
+        )
+        taken = self.history_users | self.placeholder_users | self.ref_users
+        if (
+            local is not None
+            and local not in taken
+            and (here is None or uid in self.placeholder_users)
+        ):
+            self._adopt(users, local, uid, into_existing=here is not None)
+            self.adopted_users += 1
+        elif here is None:
+            self.s.execute(
+                insert(users).values(
+                    id=uid,
+                    centre_id=self.centre_id,
+                    username=username if username and local is None else f"restored-{uid.hex[:12]}",
+                    display_name="",
+                    role="clerk",
+                    password_hash="!",
+                    active=False,
+                    must_change_password=True,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        elif uid in self.placeholder_users and username and local is None:
+            self.s.execute(update(users).where(users.c.id == uid).values(username=username))
+        self.s.execute(
+            update(users)
+            .where(users.c.id == uid)
+            .values(
+                display_name=str(payload.get("display_name") or username)[:50],
+                role=str(payload.get("role") or "clerk")[:20],
+                active=bool(payload.get("active", True)),
+            )
+        )
+        self.placeholder_users.discard(uid)
+        self.ref_users.add(uid)

@@ -57,6 +57,7 @@ _SPECIAL = {
     Restore.SETTINGS: "settings",
     Restore.BLOB: "blob",
     Restore.AUDIT: "audit",
+    Restore.ACCOUNT_REF: "account_ref",
 }
 
 # Tables whose rows the history points at but may not hold, matched to the fresh database's rows or

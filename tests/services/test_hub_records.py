@@ -26,17 +26,19 @@ from app.services.demo_data import generate_demo_data
 from app.services.intake import IntakeService
 from app.services.prints import PrintService
 from app.services.setup import WINDOWS_QUEUED, initialise, record_window
+from app.services.uow import ACCOUNT_REF_FIELDS
 from tests.services.conftest import Centre990101
 
 
 def _outbox(ctx: ServiceContext, entity: str | None = None) -> list[OutboxOp]:
-    """Queued rows (of `entity`); the audit trail's own records, which go too, left out."""
+    """Queued rows (of `entity`); the audit trail's records and the accounts' references, which go
+    too, left out."""
     with ctx.uow(read_only=True) as uow:
         stmt = select(OutboxOp).order_by(OutboxOp.seq)
         if entity is not None:
             stmt = stmt.where(OutboxOp.entity == entity)
         else:
-            stmt = stmt.where(OutboxOp.entity != "audit_record")
+            stmt = stmt.where(OutboxOp.entity.not_in(("audit_record", "account_ref")))
         return list(uow.session.scalars(stmt))
 
 
@@ -52,6 +54,9 @@ def test_windows_are_queued_once_and_accounts_never(world: Centre990101) -> None
     assert {o.entity_id: o.payload for o in ops} == windows
     assert sorted(p["number"] for p in windows.values()) == [1, 2, 3, 4, 5, 6]
     assert not any("password_hash" in str(o.payload) for o in ops)
+    refs = _outbox(world.ctx, "account_ref")  # who each account is, never how it signs in
+    assert {r.payload["username"] for r in refs} >= {"clerk1", "supervisor", "secadmin"}
+    assert all(set(r.payload) == {"id", *ACCOUNT_REF_FIELDS} for r in refs)
 
     initialise(world.ctx)  # every start runs this: the windows are not queued again
     assert len(_outbox(world.ctx)) == 6

@@ -114,7 +114,11 @@ def assert_hub_mirrors(ctx: ServiceContext, sessions: Any) -> int:
     from app.sync.kinds import KINDS, Owner
 
     tables = Base.metadata.tables
-    kinds = [k for k in KINDS.values() if k.owner is Owner.CENTRE and not k.in_log_only]
+    kinds = [  # the centre's own tables (an account's reference is not a table of its name)
+        k
+        for k in KINDS.values()
+        if k.owner is Owner.CENTRE and not k.in_log_only and k.table in tables
+    ]
     with ctx.uow(read_only=True) as uow:
         local = {}
         for k in kinds:

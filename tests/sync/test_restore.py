@@ -33,6 +33,7 @@ from app.db.models import (
     User,
 )
 from app.hub.models import HubCaseState, HubChange, HubRecord
+from app.services.accounts import AccountService, AuthError
 from app.services.audit import verify_database
 from app.services.case_numbers import rebuild_number_counters
 from app.services.cases import CaseService
@@ -50,10 +51,12 @@ from app.services.ratings import RatingService
 from app.services.residents import ResidentInput, ResidentService
 from app.services.setup import WINDOWS_QUEUED, initialise, record_window
 from app.services.sync_backfill import MARKERS
+from app.services.uow import ACCOUNT_REF_FIELDS
 from app.sync.agent import SyncAgent
 from app.sync.client import HubClient, SyncError
 from app.sync.conflicts import list_conflicts, resolve_conflict
 from app.sync.enrol import enrol
+from app.sync.kinds import centre_kinds
 from app.sync.protocol import MAX_PULL
 from app.sync.restore import LOCAL_TABLES, REBUILT_TABLES, RESTORED_TABLES, RestoreError, restore
 from tests.conftest import PG_URL
@@ -233,7 +236,12 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
     assert bad.follow_up_id is not None
     desk.follow_ups.record_call_back(bad.follow_up_id, boss, resident_said="理解", satisfied=True)
     desk.follow_ups.record_rectification(bad.follow_up_id, boss, "高峰时段增开窗口")
-    desk.follow_ups.close(bad.follow_up_id, boss, "已电话回访致歉")
+    # a supervisor the security administrator made at this PC, named only by the follow-up they close
+    made = AccountService(ctx).create_account(
+        desk.users["secadmin"], "duty2", "王值班", "supervisor", "Tmp-pass-2026"
+    )
+    duty = SignedInUser(made.id, "duty2", "王值班", "supervisor", desk.centre_id)
+    desk.follow_ups.close(bad.follow_up_id, duty, "已电话回访致歉")
     third = desk.resident(THIRD, "刘洋")
     disputed = desk.dibao(third)
     assert agent.run_once().ok
@@ -256,6 +264,7 @@ def _work_and_sync(hub: Any, ctx: ServiceContext, agent: SyncAgent) -> dict[str,
         "refusal": first_refusal,
         "disputed": disputed.case_id,
         "receipt_print": receipt_print.id,
+        "duty": made.id,
     }
 
 
@@ -303,9 +312,12 @@ def assert_restored(
     }
     assert referenced <= set(users_after)
     for uid in named:
-        assert users_after[uid]["username"] == users_before[uid]["username"], users_before[uid]
-        assert users_after[uid]["display_name"] == users_before[uid]["display_name"]
         assert users_after[uid]["active"]
+    if every_table:  # every account under its id, as itself (its password stays on the lost PC)
+        for uid, row in users_before.items():
+            assert {k: users_after[uid][k] for k in ("id", *ACCOUNT_REF_FIELDS)} == {
+                k: row[k] for k in ("id", *ACCOUNT_REF_FIELDS)
+            }, row["username"]
     windows = {r["counter_id"] for r in _rows(original, "ticket").values() if r["counter_id"]}
     assert windows <= set(_rows(restored, "counter"))
 
@@ -351,6 +363,12 @@ def assert_audit_restored(original: ServiceContext, restored: ServiceContext) ->
 # --- tests ------------------------------------------------------------------------------------------
 
 
+def test_every_kind_a_centre_sends_is_compared_after_a_restore() -> None:
+    """Row for row (RESTORED_TABLES), or as assert_restored checks them: a print's bytes in its
+    records, the audit trail record by record, each account as itself."""
+    assert centre_kinds() == set(RESTORED_TABLES) | {"print_blob", "audit_record", "account_ref"}
+
+
 @pytest.mark.pg
 @pytest.mark.parametrize(
     ("lost", "new"), [("sqlite", "sqlite"), ("postgresql", "postgresql"), ("sqlite", "postgresql")]
@@ -383,12 +401,13 @@ def test_lost_centre_is_rebuilt_from_the_hub(
     assert report.queued == 0 and report.decisions_applied == 0 and report.counters > 0
     assert report.rows["case_file"] == 3 * 2 + 4 and report.rows["rating"] == 2
     assert report.rows["consultation"] == 1 and report.rows["counter"] == 6
-    # clerk1 and clerk3 (named in case events) take back their ids; the supervisor, named nowhere,
-    # stays an inactive stand-in; the windows are the real ones (the seeded six of the new database
-    # gave way to them), so no window needs a stand-in
+    # every account comes back under its id as itself: the seven seeded ones (the new database's own
+    # take back the lost ids, with their passwords), and the supervisor made at the lost PC, named only
+    # by the follow-up they closed, with their user name, name and role — not a stand-in; the
+    # windows are the real ones (the seeded six of the new database gave way to them)
     assert (report.adopted_accounts, report.placeholder_accounts, report.placeholder_windows) == (
-        2,
-        1,
+        7,
+        0,
         0,
     )
     assert_restored(original, fresh)
@@ -419,6 +438,20 @@ def test_lost_centre_is_rebuilt_from_the_hub(
             )
         ] == ["RECEIVE", "ROUTE", "WITHDRAW", "APPROVE"]
         assert uow.session.scalars(select(SyncConflict.status)).one() == "resolved"
+
+    accounts = _rows(fresh, "app_user")
+    duty = accounts[made["duty"]]
+    assert (duty["username"], duty["display_name"], duty["role"], duty["active"]) == (
+        "duty2",
+        "王值班",
+        "supervisor",
+        True,
+    )
+    assert duty["password_hash"] == "!" and duty["must_change_password"]  # reset before use
+    with pytest.raises(AuthError):  # the password never left the lost PC
+        CentreService(fresh).sign_in("duty2", "Tmp-pass-2026")
+    boss = accounts[Desk(original).users["supervisor"].id]
+    assert (boss["username"], boss["role"], boss["active"]) == ("supervisor", "supervisor", True)
 
     # new work after the restore continues every number, and the hub gets only the new ops
     desk = Desk(fresh)
@@ -521,9 +554,13 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(
                 select(HubChange.entity, HubChange.payload).where(HubChange.op_id.is_not(None))
             )
         )
-    assert {e for e, _ in sent} == {"counter", "ticket", "call_record", "audit_record"} and all(
-        "password_hash" not in p for _, p in sent
-    )
+    assert {e for e, _ in sent} == {
+        "counter",
+        "ticket",
+        "call_record",
+        "audit_record",
+        "account_ref",
+    } and all("password_hash" not in p for _, p in sent)
 
     fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'new.db').as_posix()}", clock=clock)
     page = {"whole": MAX_PULL, "one_by_one": 1, "swap_on_its_own_page": before_swap}[pages]
@@ -546,8 +583,11 @@ def test_windows_come_back_and_only_unknown_ones_become_stand_ins(
     ]  # no stand-in among working windows
     # the stand-in is the one row the hub never had: it goes with the next sync, nothing else
     assert report.queued == 1
+    with fresh.uow(read_only=True) as uow:  # beside the restore's own audit records
+        waiting = uow.session.scalars(select(OutboxOp.entity)).all()
+    assert sorted(set(waiting)) == ["audit_record", "counter"] and waiting.count("counter") == 1
     sync = SyncAgent(fresh, transport=hub.transport).run_once()
-    assert sync.ok and sync.pushed == 1
+    assert sync.ok and sync.pushed == len(waiting) and sync.conflicts == 0
     with hub.sessions() as h:
         assert (
             h.scalars(select(HubRecord.data).where(HubRecord.entity_id == seventh)).one()["number"]
