@@ -133,7 +133,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "以停用的占位记录保留（历史记录仍可查看）"
         )
     print(
-        "注意：原电脑上打印文书的 PDF 原件、审计日志和叫号记录不经区级平台，无法恢复；"
-        "原电脑最后一次同步之后的业务也无法恢复。"
+        f"审计记录 {report.audit_records} 条按原样恢复，打印文书原件 {report.prints_with_bytes} 份可按原样补打"
+    )
+    print(
+        "注意：原电脑最后一次同步之后的业务无法恢复；由本机创建的账号已恢复，但密码不经区级平台，"
+        "须由安全管理员重置后方可登录。"
     )
     return 0

@@ -8,28 +8,26 @@ it already). Then the numbering counters are raised past the restored numbers.
 
 What comes back, row for row as the lost database had it (RESTORED_TABLES): the windows, residents,
 agents, tickets, cases, case events, case materials, ratings, follow-ups, printed-document records
-(not the PDF bytes, which never leave the PC where they were printed: `content` is empty, the
-SHA-256 is kept), sync conflicts (those the hub found, and those the centre resolved) and
-consultations (咨询). The windows of the fresh database (the seeded six) give way to the history's
-as soon as it brings one; a window the history refers to but never sent (a centre that synced
-before windows were sent) becomes an inactive stand-in numbered 901, 902 …, queued for the hub.
+with their exact PDF bytes (sent once per document as `print_blob`, put back into every record of
+that print), sync conflicts (those the hub found, and those the centre resolved), consultations
+(咨询) and the call log. The windows of the fresh database (the seeded six) give way to the
+history's as soon as it brings one; a window the history refers to but never sent becomes an
+inactive stand-in numbered 901, 902 …, queued for the hub.
 
-What a centre never sends is matched or made here (REBUILT_TABLES): the centre row takes back its
-old id (code and name from the hub); each catalogue matter a restored case points at takes back
-its old id (found by matter code and catalogue version); accounts published by the district come
-back with their ids; a seeded account (clerk1 …) takes back the old id of the account whose name
-the restored case events carry, when that name is unambiguous; any other account the history
-refers to becomes an inactive placeholder row. Numbering counters (tickets per group and day, case
-numbers per day, refusal notices per year) are rebuilt from the restored rows. The centre's settings
-come back when the district published them (kind "centre_settings", pulled like the catalogue);
-settings an administrator changed at the centre are not sent to the hub yet and must be set again.
+What a centre never sends as rows is matched or made here (REBUILT_TABLES): the centre row takes
+back its old id (code and name from the hub); each catalogue matter a restored case points at
+takes back its old id (found by matter code and catalogue version); accounts come back under their
+ids as themselves — the district's with their passwords, the centre's own from their references
+(`account_ref`: a seeded account of the new database takes the old id and keeps its password,
+any other comes back without one, to be reset); an id the history names that no reference explains
+becomes an inactive stand-in. The audit trail comes back whole, as it was sealed, with the new
+database's own records after it (app/sync/restore_audit.py). Numbering counters (tickets per group
+and day, case numbers per day, refusal notices per year) are rebuilt from the restored rows. The
+centre's settings come back when the district published them (kind "centre_settings").
 
-The call log behind the call board (call records) comes back row for row too.
-
-Local only, not restored (LOCAL_TABLES): the outbox and sync state (this device's own), the level-3
-key checks (protection: the restored database has keys of its own) and the audit
-log — none of them is sent to the hub. Work done after the
-lost PC's last successful sync never reached the hub and is lost with it.
+Local only (LOCAL_TABLES): the outbox and sync state (this device's own) and the level-3 key
+checks (protection: the restored database has keys of its own). Work done after the lost PC's last
+successful sync never reached the hub and is lost with it.
 """
 
 from __future__ import annotations

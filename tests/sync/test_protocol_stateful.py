@@ -85,8 +85,8 @@ def test_protocol_survives_a_hostile_network(hub: Any, tmp_path: Path) -> None:
             shutil.copy(template, path)
             self.ctx = ServiceContext.for_url(f"sqlite:///{path.as_posix()}")
             with self.ctx.uow() as uow:  # a copied database: its windows need ids of their own
-                s = uow.session
-                s.execute(delete(OutboxOp).where(OutboxOp.entity == "counter"))
+                s = uow.session  # (and its accounts are the template's: their references stay)
+                s.execute(delete(OutboxOp).where(OutboxOp.entity.in_(("counter", "account_ref"))))
                 s.execute(delete(AuditRecord).where(AuditRecord.action == WINDOWS_QUEUED))
                 for wid in list(s.scalars(select(Counter.id))):
                     s.execute(update(Counter).where(Counter.id == wid).values(id=uuid.uuid4()))

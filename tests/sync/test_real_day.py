@@ -266,8 +266,12 @@ def run_the_day(
     hub_alive = httpx.get(f"{hub.url}/health", timeout=3).status_code == 200
     assert hub_alive
     for ctx, *_ in centres:  # a last round in-process: nothing left to send
+        with ctx.uow(read_only=True) as uow:
+            left = uow.session.execute(
+                select(OutboxOp.entity, OutboxOp.payload).where(OutboxOp.sent_at.is_(None))
+            ).all()
         report = SyncAgent(ctx).run_once()
-        assert report.ok and report.pushed == 0, report
+        assert report.ok and report.pushed == 0, (report, left)
     try:
         compare(centres, sessions, dept)
     finally:
