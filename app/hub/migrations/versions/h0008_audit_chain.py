@@ -1,8 +1,8 @@
 # ruff: noqa
 """each centre's audit chain as the hub verified it (last number and hash, records, breaks)
 
-Revision ID: h0006
-Revises: h0005
+Revision ID: h0008
+Revises: h0007
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 import app.db.types
 
 
-revision: str = "h0006"
-down_revision: str | None = "h0005"
+revision: str = "h0008"
+down_revision: str | None = "h0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
