@@ -271,7 +271,7 @@ def run_the_day(
                 select(OutboxOp.entity, OutboxOp.payload).where(OutboxOp.sent_at.is_(None))
             ).all()
         report = SyncAgent(ctx).run_once()
-        assert report.ok and report.pushed == 0, (report, left)
+        assert report.ok and report.pushed == 0, [(e, p.get("action")) for e, p in left]
     try:
         compare(centres, sessions, dept)
     finally:
