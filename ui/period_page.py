@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +36,7 @@ from app.services.dto import SignedInUser
 from app.services.types import CaseRow, PeriodFigures, ReportFile, TicketRow, Times
 from ui.background import BackgroundOp
 from ui.i18n import tr
+from ui.period_cases_dialog import PeriodCasesDialog
 from ui.table_model import Column, RowTableModel, row_table_view
 
 
@@ -162,8 +164,13 @@ class PeriodPage(QWidget):
         }
         for key, ticket_model in self.ticket_models.items():
             tables.addTab(row_table_view(ticket_model), titles[key])
+        self.case_views: dict[str, QTableView] = {}
         for key, case_model in self.case_models.items():
-            tables.addTab(row_table_view(case_model), titles[key])
+            case_view = row_table_view(case_model)
+            case_view.activated.connect(lambda index, k=key: self.drill(k, index.row()))
+            self.case_views[key] = case_view
+            tables.addTab(case_view, titles[key])
+        self.drilled: list[PeriodCasesDialog] = []
         self.hour_chart, self.rating_chart = QChartView(), QChartView()
         for view in (self.hour_chart, self.rating_chart):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -217,6 +224,20 @@ class PeriodPage(QWidget):
         kind = tr("Excel 工作簿 (*.xlsx)") if name.endswith(".xlsx") else tr("PDF 文件 (*.pdf)")
         path, _ = QFileDialog.getSaveFileName(self, tr("导出报表"), name, kind)
         return path or None
+
+    def drill(self, dimension: str, row: int) -> None:
+        """The cases behind a row of the matter, department or case-type table, in a dialog."""
+        model = self.case_models[dimension]
+        if self.figures is None or not 0 <= row < model.rowCount():
+            return
+        period = (self.figures.first, self.figures.last)
+        dialog = PeriodCasesDialog(
+            self.services, self.user, period, dimension, model.row(row).key, self
+        )
+        self.drilled.append(dialog)
+        dialog.finished.connect(lambda _r: self.drilled.remove(dialog))
+        dialog.open()
+        dialog.load()
 
     def load(self) -> None:
         first, last = self.period()

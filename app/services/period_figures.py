@@ -3,6 +3,7 @@ database's aggregates (app/services/period_sql.py: three statements)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +11,7 @@ from app.domain.errors import ValidationError
 from app.services.case_numbers import require_centre, require_supervisor
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
+from app.services.period_cases import PeriodCases, check_dimension, period_cases
 from app.services.period_sql import PeriodSql, Picked, RawFigures, TicketCell
 
 MAX_DAYS = 366
@@ -101,17 +103,32 @@ class PeriodFiguresService:
         self.ctx = ctx
 
     def figures(self, user: SignedInUser, first: date, last: date) -> PeriodFigures:
-        require_supervisor(user)
-        if user.centre_id is None:
-            raise ValidationError("CENTRE_REQUIRED", "请以服务中心的账号查看统计", "centre")
-        if last < first:
-            raise ValidationError("PERIOD", "结束日期不能早于开始日期", "last")
-        if (last - first).days + 1 > MAX_DAYS:
-            raise ValidationError("PERIOD", f"统计期间不能超过 {MAX_DAYS} 天", "last")
-        require_centre(user, user.centre_id)
+        centre_id = _check(user, first, last)
         with self.ctx.uow(read_only=True) as uow:
-            raw = PeriodSql(uow.session, user.centre_id, first, last).run()
+            raw = PeriodSql(uow.session, centre_id, first, last).run()
         return _build(raw, first, last)
+
+    def cases(
+        self, user: SignedInUser, first: date, last: date, dimension: str, key: str
+    ) -> PeriodCases:
+        """The cases behind one row of the matter, department or case-type table (capped)."""
+        centre_id = _check(user, first, last)
+        check_dimension(dimension)
+        with self.ctx.uow(read_only=True) as uow:
+            return period_cases(uow.session, centre_id, first, last, dimension, key)
+
+
+def _check(user: SignedInUser, first: date, last: date) -> uuid.UUID:
+    """The supervisor's own centre, once the period is checked."""
+    require_supervisor(user)
+    if user.centre_id is None:
+        raise ValidationError("CENTRE_REQUIRED", "请以服务中心的账号查看统计", "centre")
+    if last < first:
+        raise ValidationError("PERIOD", "结束日期不能早于开始日期", "last")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise ValidationError("PERIOD", f"统计期间不能超过 {MAX_DAYS} 天", "last")
+    require_centre(user, user.centre_id)
+    return user.centre_id
 
 
 def _build(raw: RawFigures, first: date, last: date) -> PeriodFigures:

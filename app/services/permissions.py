@@ -145,7 +145,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     "reports": {"day_figures": _SUPERVISOR},
     "supervision": {"deadline_lists": _SUPERVISOR, "supervise": _SUPERVISOR, "extend": _SUPERVISOR},
-    "period_figures": {"figures": _SUPERVISOR},
+    "period_figures": {"figures": _SUPERVISOR, "cases": _SUPERVISOR},
     "period_reports": {"export": _SUPERVISOR},
     "hall": {
         "live": _SUPERVISOR,

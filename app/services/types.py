@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from app.services.hall import AtRiskTicket, GroupNow, LiveHall, WindowNow
     from app.services.health import database_message
     from app.services.maintenance import CatalogueInvalid, check_catalogue, read_catalogue
+    from app.services.period_cases import PeriodCase, PeriodCases
     from app.services.period_figures import CaseRow, PeriodFigures, TicketRow, Times
     from app.services.period_reports import ReportFile
     from app.services.permissions import PermissionDenied
@@ -88,6 +89,8 @@ _WHERE = {
     "MatterSpec": "app.domain.catalogue",
     "normalise_input": "app.domain.identity",
     "NotFound": "app.services.case_numbers",
+    "PeriodCase": "app.services.period_cases",
+    "PeriodCases": "app.services.period_cases",
     "PeriodFigures": "app.services.period_figures",
     "PermissionDenied": "app.services.permissions",
     "print_demo": "app.documents.demo",
@@ -142,6 +145,8 @@ __all__ = [
     "MaterialSpec",
     "MatterSpec",
     "NotFound",
+    "PeriodCase",
+    "PeriodCases",
     "PeriodFigures",
     "PermissionDenied",
     "PrintHistoryRow",
