@@ -13,8 +13,8 @@ shift || true
 QT_LIBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libpulse0 fonts-noto-cjk"
-TEST_TOOLS="poppler-utils libzbar0 zbar-tools chromium libatomic1
-  xvfb openbox xdotool x11-utils imagemagick"  # chromium: hub page tests (libatomic1: Playwright's node); Xvfb+openbox+xdotool+xwininfo: the real-window test
+TEST_TOOLS="poppler-utils libzbar0 zbar-tools chromium libatomic1 postgresql-client
+  xvfb openbox xdotool x11-utils imagemagick"  # postgresql-client: pg_dump for the level-3 dump scan; chromium: hub page tests (libatomic1: Playwright's node); Xvfb+openbox+xdotool+xwininfo: the real-window test
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 

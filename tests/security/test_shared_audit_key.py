@@ -24,9 +24,10 @@ from tests.conftest import MemoryKeyring
 
 
 def other_host(url: str) -> str:
-    """The same database as another desk names it (another host name: another fingerprint)."""
+    """The same database as another desk names it (its own application name: another URL, so
+    another fingerprint). Not another host name: a bare machine may not resolve even localhost."""
     u = make_url(url)
-    return u.set(host="localhost" if u.host != "localhost" else "127.0.0.1").render_as_string(
+    return u.update_query_dict({"application_name": "onewindow-desk-2"}).render_as_string(
         hide_password=False
     )
 
