@@ -46,7 +46,12 @@ class Display:
 
     def type(self, text: str) -> None:
         """Typed text (an ID number, a search): counted as one entry, not as keys."""
-        subprocess.run(["xdotool", "type", "--delay", "40", text], env=self.env, check=True)
+        # A character the keymap lacks (Chinese) is typed through a keycode xdotool binds for it
+        # and unbinds half a delay after the release; a loaded app that reads the keymap late then
+        # finds nothing bound and drops the character (CI once got "示范银" for "示范银行"). A
+        # longer delay keeps each binding while the app reads it.
+        delay = "40" if text.isascii() else "250"
+        subprocess.run(["xdotool", "type", "--delay", delay, text], env=self.env, check=True)
         time.sleep(self.pause)
 
     def shot(self, path: Path) -> Path:
