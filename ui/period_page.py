@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
     QChartView,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -58,6 +59,15 @@ def _ticket_model() -> RowTableModel[TicketRow]:
             Column(tr("办理P90（分）"), lambda r: _minutes(r.service, "p90"), True),
         ]
     )
+
+
+def _figures_view(model: QAbstractTableModel) -> QTableView:
+    """A figures table: the label column takes the spare width, the numbers stay beside it."""
+    view = row_table_view(model)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return view
 
 
 def _case_model() -> RowTableModel[CaseRow]:
@@ -163,10 +173,10 @@ class PeriodPage(QWidget):
             "case_type": tr("按办件类型"),
         }
         for key, ticket_model in self.ticket_models.items():
-            tables.addTab(row_table_view(ticket_model), titles[key])
+            tables.addTab(_figures_view(ticket_model), titles[key])
         self.case_views: dict[str, QTableView] = {}
         for key, case_model in self.case_models.items():
-            case_view = row_table_view(case_model)
+            case_view = _figures_view(case_model)
             case_view.activated.connect(lambda index, k=key: self.drill(k, index.row()))
             self.case_views[key] = case_view
             tables.addTab(case_view, titles[key])

@@ -85,21 +85,25 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
         except HubError:
             return None
 
-    def load(request: Request, staff: HubStaff) -> tuple[district.DistrictFigures, Asked]:
-        now = hub.clock()
-        asked = ask(dict(request.query_params), workdays.business_today(now))
-        with hub.sessions() as s:
-            figures = district.figures(s, asked.period, now, scope(staff))
-        return figures, asked
-
-    @app.get("/district", response_model=None)
-    def district_page(request: Request) -> Response:
+    def load(request: Request) -> tuple[HubStaff, district.DistrictFigures, Asked] | Response:
+        """The signed-in staff and the figures they asked for, or the page that answers instead
+        (sign-in, or a Chinese error page)."""
         if (staff := who(request)) is None:
             return RedirectResponse("/dept/login", status_code=303)
         try:
-            figures, asked = load(request, staff)
+            now = hub.clock()
+            asked = ask(dict(request.query_params), workdays.business_today(now))
+            with hub.sessions() as s:
+                figures = district.figures(s, asked.period, now, scope(staff))
         except HubError as exc:
             return web.error_page(request, exc.status, exc.message)
+        return staff, figures, asked
+
+    @app.get("/district", response_model=None)
+    def district_page(request: Request) -> Response:
+        if isinstance(loaded := load(request), Response):
+            return loaded
+        staff, figures, asked = loaded
         period = {"from": asked.period.start.isoformat(), "to": asked.period.end.isoformat()}
         return web.render(
             request,
@@ -136,12 +140,9 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
 
     @app.get("/district/export.csv", response_model=None)
     def export_csv(request: Request) -> Response:
-        if (staff := who(request)) is None:
-            return RedirectResponse("/dept/login", status_code=303)
-        try:
-            figures, _ = load(request, staff)
-        except HubError as exc:
-            return web.error_page(request, exc.status, exc.message)
+        if isinstance(loaded := load(request), Response):
+            return loaded
+        _, figures, _ = loaded
         table = str(request.query_params.get("table") or "centres")
         keys = dict(district_export.tables(figures))
         if table not in keys:
@@ -154,12 +155,9 @@ def add_pages(app: FastAPI, hub: Hub) -> None:
 
     @app.get("/district/export.xlsx", response_model=None)
     def export_xlsx(request: Request) -> Response:
-        if (staff := who(request)) is None:
-            return RedirectResponse("/dept/login", status_code=303)
-        try:
-            figures, _ = load(request, staff)
-        except HubError as exc:
-            return web.error_page(request, exc.status, exc.message)
+        if isinstance(loaded := load(request), Response):
+            return loaded
+        _, figures, _ = loaded
         return download(
             district_export.xlsx_bytes(figures, hub.clock()),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
