@@ -111,6 +111,7 @@ def _bar_chart(title: str, categories: list[str], sets: list[tuple[str, list[int
     y = QValueAxis()
     y.setLabelFormat("%d")
     y.setRange(0, max([1, *(v for _n, values in sets for v in values)]))
+    y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than at fifths of the highest bar
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
     chart.legend().setVisible(len(sets) > 1)

@@ -1,6 +1,7 @@
 """Open a screen of the app in a real window (run under Xvfb) and save a screenshot of the X screen.
 
 xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python packaging/dev/screenshot.py main out.png
+(screens: main, counter, settings, supervisor, statistics, preview)
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ def build(screen: str, services: Services):  # type: ignore[no-untyped-def]
         w.load()
         assert w.supervisor is not None
         w.tabs.setCurrentWidget(w.supervisor)
+        return w
+    if screen == "statistics":
+        from app.services.demo_data import generate_demo_data
+
+        generate_demo_data(services.ctx, days=40, seed=4, tickets_per_day=400)
+        w = MainWindow(services, services.centre.sign_in("supervisor", "onewindow"))
+        w.load()
+        assert w.supervisor is not None
+        w.tabs.setCurrentWidget(w.supervisor)
+        page = w.supervisor.period_page
+        w.supervisor.sections.setCurrentWidget(page)
+        page.kind.setCurrentIndex(page.kind.findData("month"))
+        page.load()
         return w
     if screen == "preview":
         from app.documents.demo import demo_document
