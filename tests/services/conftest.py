@@ -40,22 +40,33 @@ class Centre990101:
     counters: dict[int, uuid.UUID]
     users: dict[str, SignedInUser]
 
+    @classmethod
+    def read(cls, ctx: ServiceContext, clock: MovableClock) -> Centre990101:
+        """The initialised demo centre of `ctx`: its id, windows by number and accounts by name."""
+        with ctx.uow(read_only=True) as uow:
+            s = uow.session
+            centre = s.scalars(select(Centre)).one()
+            counters = {c.number: c.id for c in s.scalars(select(Counter))}
+            users = {
+                u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
+                for u in s.scalars(select(User))
+            }
+        return cls(ctx, clock, centre.id, counters, users)
+
+    @classmethod
+    def open(cls, url: str) -> Centre990101:
+        """A new demo centre on `url` with a movable clock at START."""
+        clock = MovableClock(START)
+        ctx = ServiceContext.for_url(url, clock=clock)
+        initialise(ctx)
+        return cls.read(ctx, clock)
+
 
 @pytest.fixture
 def world(db_url: str) -> Iterator[Centre990101]:
-    clock = MovableClock(START)
-    ctx = ServiceContext.for_url(db_url, clock=clock)
-    initialise(ctx)
-    with ctx.uow(read_only=True) as uow:
-        s = uow.session
-        centre = s.scalars(select(Centre)).one()
-        counters = {c.number: c.id for c in s.scalars(select(Counter))}
-        users = {
-            u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
-            for u in s.scalars(select(User))
-        }
-    yield Centre990101(ctx, clock, centre.id, counters, users)
-    ctx.close()
+    centre = Centre990101.open(db_url)
+    yield centre
+    centre.ctx.close()
 
 
 def count_rows(ctx: ServiceContext, *models: type) -> dict[str, int]:

@@ -26,8 +26,7 @@ from app.services.case_numbers import NotFound
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
 from app.services.queue import QueueService
-from app.services.setup import initialise
-from tests.services.conftest import START, Centre990101, MovableClock
+from tests.services.conftest import START, Centre990101
 
 pytestmark = pytest.mark.pg
 
@@ -37,21 +36,9 @@ GROUPS = ["shebao_yibao", "jiuye_chuangye", "minzheng_jiuzhu"]
 
 @pytest.fixture
 def pg_world(pg_url: str) -> Iterator[Centre990101]:
-    from app.db.models import Centre, User
-
-    clock = MovableClock(START)
-    ctx = ServiceContext.for_url(pg_url, clock=clock)
-    initialise(ctx)
-    with ctx.uow(read_only=True) as uow:
-        s = uow.session
-        centre = s.scalars(select(Centre)).one()
-        counters = {c.number: c.id for c in s.scalars(select(Counter))}
-        users = {
-            u.username: SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
-            for u in s.scalars(select(User))
-        }
-    yield Centre990101(ctx, clock, centre.id, counters, users)
-    ctx.close()
+    centre = Centre990101.open(pg_url)
+    yield centre
+    centre.ctx.close()
 
 
 def _no_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
