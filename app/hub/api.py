@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,8 @@ from app.hub.db import db_error_summary
 from app.hub.models import HubConflict, HubDevice, HubStaff
 from app.hub.state import Hub
 from app.sync import protocol as P
+
+BAD_VALUE = "请求中含有无法保存或查询的字符或数值（例如空字符 NUL），请修改后重试"
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_DB_DOWN = 10  # seconds
@@ -182,6 +184,12 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
     async def db_down(r: Request, exc: DBAPIError) -> Response:
         # the error's class and SQLSTATE only: its text may quote a row (DETAIL: Failing row …)
         log.warning("database error: %s", db_error_summary(exc))
+        if isinstance(exc, DataError):
+            # A value of the request the database cannot hold or compare (a NUL character in a
+            # name or a search, a number out of range): the sender's to correct, not an outage.
+            if web.is_page(r):
+                return web.error_page(r, 422, BAD_VALUE)
+            return JSONResponse({"detail": BAD_VALUE}, status_code=422)
         if web.is_page(r):
             return web.error_page(r, 503, "区级平台数据库暂时不可用，请稍后重试")
         return JSONResponse(
