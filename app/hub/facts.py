@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from pydantic_core import to_json
+from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from app.hub.changes import upsert
-from app.hub.merge import Batch, Routed, instant, rename_applicants, routed_part, to_day
-from app.hub.models import HubFollowUp, HubRating, HubRatingDay, HubRoutedDay
+from app.hub.changes import Probe, upsert
+from app.hub.merge import Batch, Routed, instant, routed_part, to_day
+from app.hub.models import HubCaseState, HubFollowUp, HubRating, HubRatingDay, HubRoutedDay
 from app.hub.workdays import BUSINESS_ZONE
 
 
@@ -42,16 +43,73 @@ def follow_up_row(centre_id: uuid.UUID, fid: uuid.UUID, data: dict[str, Any]) ->
 
 
 def _add(session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE adding the rows' counts to the stored ones."""
+    """INSERT … ON CONFLICT (keys) DO UPDATE adding the rows' counts to the stored ones: on
+    PostgreSQL one statement with the rows as one JSON parameter (as `changes.upsert`)."""
     if not rows:
         return
-    pg = session.get_bind().dialect.name == "postgresql"
-    ins = (postgresql.insert if pg else sqlite.insert)(table)
-    counts = [c for c in rows[0] if c not in keys]
+    dialect = session.get_bind().dialect
+    cols = list(rows[0])
+    counts = [c for c in cols if c not in keys]
+    if dialect.name == "postgresql":
+        names = ", ".join(cols)
+        types = ", ".join(f"{c} {table.c[c].type.compile(dialect)}" for c in cols)
+        adds = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in counts)
+        session.execute(
+            text(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM "
+                f"json_to_recordset(CAST(:doc AS json)) AS r({types}) "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adds}"
+            ),
+            {"doc": to_json(rows).decode()},
+        )
+        return
+    ins = sqlite.insert(table)
     stmt = ins.on_conflict_do_update(
         index_elements=list(keys), set_={c: table.c[c] + ins.excluded[c] for c in counts}
     )
     session.execute(stmt, rows)
+
+
+# by resident only: with `centre_id = …` beside it, a planner without statistics (a hub filling up
+# from empty) read every state of the centre through the centre index for each resident
+_NAMED = Probe(
+    (
+        HubCaseState.case_id,
+        HubCaseState.centre_id,
+        HubCaseState.applicant_name,
+        HubCaseState.resident_id,
+    ),
+    HubCaseState.resident_id,
+)
+
+
+def rename_applicants(session: Session, batch: Batch) -> None:
+    """A resident in the batch gives its name to the case states of this centre that name it:
+    the batch's own states before they are written, the stored ones found through the
+    resident index (one probe; usually none) updated by case id."""
+    names = {
+        rid: str(data.get("name") or "")[:100]
+        for (entity, rid), data in batch.records.items()
+        if entity == "resident" and isinstance(data, dict)
+    }
+    if not names:
+        return
+    for st in batch.states.values():
+        if st.resident_id in names and st.centre_id == batch.centre_id:
+            st.applicant_name = names[st.resident_id]
+    stale = [
+        {"cid": cid, "name": names[rid]}
+        for cid, centre, name, rid in _NAMED(session, list(names))
+        if centre == batch.centre_id and cid not in batch.states and name != names[rid]
+    ]
+    if stale:
+        t = cast(Table, HubCaseState.__table__)
+        session.execute(
+            update(t)
+            .where(t.c.case_id == bindparam("cid"))
+            .values(applicant_name=bindparam("name")),
+            stale,
+        )
 
 
 def add_routed(session: Session, changes: Iterable[tuple[Routed | None, Routed | None]]) -> None:
@@ -82,6 +140,9 @@ def add_routed(session: Session, changes: Iterable[tuple[Routed | None, Routed |
     _add(session, cast(Table, HubRoutedDay.__table__), ("day", "department", "centre_id"), rows)
 
 
+_RATED = Probe((HubRating.centre_id, HubRating.rated_at, HubRating.level), HubRating.id)
+
+
 def _add_ratings(session: Session, ratings: list[dict[str, Any]]) -> None:
     """Daily rating counts moved by the batch's ratings (a re-sent rating first takes its old
     level and day away)."""
@@ -91,12 +152,7 @@ def _add_ratings(session: Session, ratings: list[dict[str, Any]]) -> None:
         key = (at.astimezone(BUSINESS_ZONE).date(), centre, level)
         sums[key] = sums.get(key, 0) + sign
 
-    old = session.execute(
-        select(HubRating.centre_id, HubRating.rated_at, HubRating.level).where(
-            HubRating.id.in_([r["id"] for r in ratings])
-        )
-    ).all()
-    for centre, at, level in old:
+    for centre, at, level in _RATED(session, [r["id"] for r in ratings]):
         bump(centre, at, level, -1)
     for r in ratings:
         bump(r["centre_id"], r["rated_at"], r["level"], 1)
@@ -109,9 +165,8 @@ def _add_ratings(session: Session, ratings: list[dict[str, Any]]) -> None:
 
 
 def write_derived(session: Session, batch: Batch) -> None:
-    """After the batch's records and case states are written: new names on case states, the
-    routed-case counts moved by the batch's cases, and the batch's ratings and follow-ups."""
-    rename_applicants(session, batch)
+    """After the batch's records and case states are written: the routed-case counts moved by the
+    batch's cases, and the batch's ratings and follow-ups."""
     add_routed(
         session,
         ((before, routed_part(batch.states.get(cid))) for cid, before in batch.before.items()),

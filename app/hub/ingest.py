@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -22,12 +22,11 @@ from sqlalchemy.orm import Session
 
 from app.hub.audit_trail import check_arrivals
 from app.hub.batch import UNSTORABLE_MESSAGE, Prepared, PushResult, prepare
-from app.hub.changes import append_changes, probe, upsert, upsert_records
+from app.hub.changes import Probe, append_changes, upsert, upsert_records
 from app.hub.db import db_error_summary
-from app.hub.facts import write_derived
+from app.hub.facts import rename_applicants, write_derived
 from app.hub.merge import (
     STATE,
-    STATE_COLUMNS,
     Batch,
     CaseState,
     apply_case,
@@ -35,6 +34,7 @@ from app.hub.merge import (
     conflict_payload,
     flag_duplicates,
     residents,
+    snapshot,
 )
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
 from app.sync.kinds import AUDIT, KINDS, UPSERT, Owner
@@ -49,6 +49,19 @@ DATABASE_REFUSED = "区级平台数据库无法保存此数据，未采用（请
 RESEND_CHANGED = "同一操作编号重发的内容与首次不同，未采用（请联系区级平台管理员）"
 
 
+_KNOWN = Probe(
+    (HubChange.op_id, HubChange.status, HubChange.payload),
+    HubChange.op_id,
+    HubChange.centre_id == bindparam("centre"),
+)
+_STATES = Probe(STATE, HubCaseState.case_id, lock=True)
+_FOREIGN = Probe(
+    (HubRecord.entity_id,),
+    HubRecord.entity_id,
+    HubRecord.centre_id.is_distinct_from(bindparam("centre")),
+)
+
+
 class OutOfOrder(Exception):
     """A batch arrived before the batch it follows; the centre resends it (HTTP 409)."""
 
@@ -61,13 +74,7 @@ def _known(
     its commit cannot change the answer unless this batch is a resend (push asks again then)."""
     return {
         str(op_id): (status, payload)
-        for op_id, status, payload in probe(
-            session,
-            (HubChange.op_id, HubChange.status, HubChange.payload),
-            HubChange.op_id,
-            [p.op_id for p in prepared],
-            HubChange.centre_id == centre_id,
-        )
+        for op_id, status, payload in _KNOWN(session, [p.op_id for p in prepared], centre=centre_id)
     }
 
 
@@ -75,8 +82,9 @@ def _load_states(session: Session, batch: Batch, case_ids: set[uuid.UUID]) -> No
     """The batch's case states, locked: a department deciding one of these cases meanwhile waits for
     this batch (or this batch for it), so neither overwrites the other's status with a stale one."""
     missing = sorted(c for c in case_ids if c not in batch.states)  # one lock order for everyone
-    for row in probe(session, STATE, HubCaseState.case_id, missing, lock=True):
-        batch.states[row.case_id] = CaseState(**row._mapping)  # written back in bulk by finish()
+    for row in _STATES(session, missing):
+        st = batch.states[row.case_id] = CaseState(**row._mapping)
+        batch.loaded[row.case_id] = snapshot(st)  # finish() writes back the states that changed
 
 
 def _foreign(session: Session, centre_id: uuid.UUID, prepared: list[Prepared]) -> set[uuid.UUID]:
@@ -84,13 +92,7 @@ def _foreign(session: Session, centre_id: uuid.UUID, prepared: list[Prepared]) -
     name (a record is owned by its id). Asked before the device lock: ownership does not depend on
     this device's earlier batches, and upsert_records refuses to overwrite a record owned elsewhere
     that appears meanwhile."""
-    rows = probe(
-        session,
-        (HubRecord.entity_id,),
-        HubRecord.entity_id,
-        list({p.entity_id for p in prepared}),
-        HubRecord.centre_id.is_distinct_from(centre_id),
-    )
+    rows = _FOREIGN(session, list({p.entity_id for p in prepared}), centre=centre_id)
     return {r[0] for r in rows}
 
 
@@ -126,12 +128,8 @@ def finish(session: Session, batch: Batch) -> None:
     upsert_records(
         session, batch.centre_id, batch.now, [(e, *batch.json[(e, i)]) for (e, i) in batch.records]
     )
-    upsert(
-        session,
-        HubCaseState.__table__,  # type: ignore[arg-type]
-        [{c: getattr(st, c) for c in STATE_COLUMNS} for st in batch.states.values()],
-        ("case_id",),
-    )
+    rename_applicants(session, batch)  # the batch's states take the names before they are written
+    upsert(session, HubCaseState.__table__, batch.changed_states(), ("case_id",))  # type: ignore[arg-type]
     write_derived(session, batch)
     unique = {c.id: c for c in batch.conflicts}
     for c in unique.values():
@@ -169,17 +167,14 @@ def _apply(
         session, batch, [p.op.payload for p in fresh if p.op.entity == "case_file" and p.storable]
     )
     new_cases: set[uuid.UUID] = set()
+    # why each op is refused, if it is (new case states made below are the pushing centre's)
+    verdicts = [(p, refusal(batch, p, foreign)) for p in fresh]
     # the centre's audit records, in their order, checked against the chain the hub holds
-    audit = [
-        p
-        for p in fresh
-        if p.op.entity == AUDIT.name and p.storable and refusal(batch, p, foreign) is None
-    ]
+    audit = [p for p, why in verdicts if p.op.entity == AUDIT.name and p.storable and why is None]
     broken = check_arrivals(session, batch, audit) if audit else set()
-    for p in fresh:
+    for p, why in verdicts:
         o = p.op
         status = APPLIED
-        why = refusal(batch, p, foreign)
         if why is not None:
             batch.conflict("invalid_op", why, case_id=None, subject=o.entity_id)
             status = REFUSED

@@ -6,9 +6,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.domain.case_states import (
@@ -20,7 +20,7 @@ from app.domain.case_states import (
 )
 from app.domain.errors import DomainError, IllegalTransition
 from app.hub.batch import parse_uuid
-from app.hub.changes import probe
+from app.hub.changes import Probe
 from app.hub.models import HubCaseState, HubCentre, HubConflict, HubRecord
 from app.hub.workdays import BUSINESS_ZONE
 from app.sync.protocol import MAX_SEQ, conflict_id
@@ -97,6 +97,10 @@ class CaseState:
     decided_at: datetime | None = None
 
 
+def snapshot(st: CaseState) -> tuple[Any, ...]:
+    return tuple(getattr(st, c) for c in STATE_COLUMNS)
+
+
 @dataclass
 class Batch:
     """What one transaction is about to write."""
@@ -112,6 +116,16 @@ class Batch:
     )  # (id text, payload JSON)
     # each touched case's part in the district's routed-case counts before the batch (facts.py)
     before: dict[uuid.UUID, Routed | None] = field(default_factory=dict)
+    # the stored states as loaded (snapshot), so that only the changed ones are written back
+    loaded: dict[uuid.UUID, tuple[Any, ...]] = field(default_factory=dict)
+
+    def changed_states(self) -> list[dict[str, Any]]:
+        """The batch's case states that are new or differ from what was loaded, as rows."""
+        return [
+            dict(zip(STATE_COLUMNS, now, strict=True))
+            for cid, st in self.states.items()
+            if (now := snapshot(st)) != self.loaded.get(cid)
+        ]
 
     def conflict(
         self,
@@ -292,25 +306,15 @@ def apply_case(
             st.applicant_name = str(data.get("name") or "")[:100]
 
 
-def rename_applicants(session: Session, batch: Batch) -> None:
-    """A resident's new name reaches the case states that name them (after the states are written)."""
-    names = [
-        {"rid": rid, "name": str(data.get("name") or "")[:100]}
-        for (entity, rid), data in batch.records.items()
-        if entity == "resident" and isinstance(data, dict)
-    ]
-    if names:
-        t = cast(Table, HubCaseState.__table__)  # a Core executemany, not an ORM bulk update
-        session.execute(
-            update(t)
-            .where(
-                t.c.resident_id == bindparam("rid"),
-                t.c.centre_id == batch.centre_id,
-                t.c.applicant_name != bindparam("name"),
-            )
-            .values(applicant_name=bindparam("name")),
-            names,
-        )
+_RESIDENTS = Probe(
+    (HubRecord.entity_id, HubRecord.data),
+    HubRecord.entity_id,
+    HubRecord.entity == "resident",
+    HubRecord.centre_id == bindparam("centre"),
+)
+_OTHERS_OPEN = Probe(
+    STATE, HubCaseState.resident_key, HubCaseState.centre_id != bindparam("centre")
+)
 
 
 def residents(
@@ -321,16 +325,7 @@ def residents(
         {r for p in payloads if (r := parse_uuid(p.get("resident_id"))) is not None}
         - {i for (e, i) in batch.records if e == "resident"}
     )
-    return dict(
-        probe(
-            session,
-            (HubRecord.entity_id, HubRecord.data),
-            HubRecord.entity_id,
-            ids,
-            HubRecord.entity == "resident",
-            HubRecord.centre_id == batch.centre_id,
-        )
-    )
+    return dict(_RESIDENTS(session, ids, centre=batch.centre_id))
 
 
 def flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) -> None:
@@ -345,14 +340,7 @@ def flag_duplicates(session: Session, batch: Batch, new_cases: set[uuid.UUID]) -
         return
     keys = {st.resident_key for st in mine}
     others = [
-        CaseState(**r._mapping)
-        for r in probe(
-            session,
-            STATE,
-            HubCaseState.resident_key,
-            sorted(keys),
-            HubCaseState.centre_id != batch.centre_id,
-        )
+        CaseState(**r._mapping) for r in _OTHERS_OPEN(session, sorted(keys), centre=batch.centre_id)
     ]
     index: dict[tuple[str, str], list[CaseState]] = {}
     for o in others:
