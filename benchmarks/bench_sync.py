@@ -1,4 +1,9 @@
-"""Sync benchmarks: hub ingest vs raw executemany, a busy centre's 30 days offline, 200 centres at once."""
+"""Sync benchmarks: hub ingest vs raw executemany, a busy centre's 30 days offline, 200 centres at once.
+
+Run: .venv/bin/python benchmarks/bench_sync.py [--only ingest|offline|many] [--scale 0.1]
+(or `python -m benchmarks.bench_sync`, or `bash packaging/bootstrap.sh bench bench_sync`). PostgreSQL
+from $ONEWINDOW_TEST_PG_URL; the benchmark makes its own databases, temporary files and keyring.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import os
 import secrets
 import signal
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -20,7 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: tests' harness
+
 import httpx
+import keyring
 import psycopg
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -34,7 +43,7 @@ from app.sync import protocol as P
 from app.sync.agent import SyncAgent
 from app.sync.client import op_json
 from app.sync.enrol import enrol
-from tests.sync.harness import WorkMaker, free_port, new_centre, start_hub_process
+from tests.sync.harness import FileKeyring, WorkMaker, free_port, new_centre, start_hub_process
 
 HEADERS = {
     P.H_PROTOCOL: "1",
@@ -251,12 +260,6 @@ def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[s
         ctx = new_centre(f"sqlite:///{(tmp / 'busy.db').as_posix()}", "880002")
         with sessions.begin() as s:
             code = new_enrol_code(s, "880002", datetime.now(UTC))
-        import keyring
-
-        from tests.sync.harness import FileKeyring
-
-        os.environ["ONEWINDOW_TEST_KEYRING"] = str(tmp / "kr.json")
-        keyring.set_keyring(FileKeyring())
         try:
             enrol(ctx, hub.url, code)
             t0 = time.perf_counter()
@@ -356,11 +359,17 @@ def main() -> None:
         "--scale", type=float, default=1.0, help="fraction of the full sizes (quick runs: 0.1)"
     )
     p.add_argument(
-        "--rounds", type=int, default=5, help="ingest: fresh databases timed, the median reported"
+        "--rounds",
+        type=int,
+        default=5,
+        help="fresh databases timed for the ingest and offline figures, the median reported",
     )
     p.add_argument("--workers", type=int, default=2, help="uvicorn workers for the 200-centre run")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        # the centres' audit keys and device tokens go to a file of this run, never the OS keyring
+        os.environ["ONEWINDOW_TEST_KEYRING"] = str(Path(tmp) / "keyring.json")
+        keyring.set_keyring(FileKeyring())
         if args.only in (None, "ingest"):
             ops = centre_ops(Path(tmp), 20, int(200 * args.scale), int(130 * args.scale), 5)
             for centres, workers in ((1, 1), (4, 2)):

@@ -2,9 +2,10 @@
 # One-step setup for Linux (Debian/Ubuntu): installs what OneWindow needs, then runs it.
 #   bash packaging/bootstrap.sh app [ONEWINDOW ARGS]   install and start the counter app (SQLite default)
 #   bash packaging/bootstrap.sh test [PYTEST ARGS]     install and run the whole test suite
-#   bash packaging/bootstrap.sh bench                  install and run the benchmarks
-# Qt's runtime libraries, the PDF/barcode tools the tests use and (for tests) PostgreSQL come from
-# apt when this runs as root; everything Python goes into .venv beside the checkout.
+#   bash packaging/bootstrap.sh bench [NAMES]          install and run the benchmarks (e.g. bench_sync)
+# Qt's runtime libraries, the PDF/barcode tools the tests use and (for tests and benchmarks)
+# PostgreSQL come from apt when this runs as root; everything Python goes into .venv beside the
+# checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-app}
@@ -110,6 +111,7 @@ case "$mode" in
   bench)
     apt_install $QT_LIBS $TEST_TOOLS
     make_venv test
+    ensure_postgres  # the sync, department-list and district benchmarks make their databases there
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m benchmarks "$@"
     ;;
