@@ -10,7 +10,7 @@ import secrets
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,18 @@ class AuditKeyError(Exception):
 
 
 def database_fingerprint(engine: Engine) -> str:
-    """A name for the database that does not hold its password."""
+    """A name for the database that holds neither its password nor the role connecting: the schema
+    owner (migrations, restore) and the counter's own role reach one database and find one key."""
+    u = engine.url
+    url = URL.create(u.drivername, host=u.host, port=u.port, database=u.database, query=u.query)
+    return hashlib.sha256(url.render_as_string().encode()).hexdigest()[:32]
+
+
+def _role_fingerprint(engine: Engine) -> str | None:
+    """The name keys had before it left the role out (2026-11-30): a key made then is found under
+    it once and kept under the new name."""
+    if not engine.url.username:
+        return None
     url = engine.url.set(password=None).render_as_string(hide_password=True)
     return hashlib.sha256(url.encode()).hexdigest()[:32]
 
@@ -56,7 +67,7 @@ def _write_private(path: Path, key: bytes) -> None:
         f.write(key.hex())
 
 
-def _load_or_create(fingerprint: str) -> bytes:
+def _load_or_create(fingerprint: str, earlier: str | None = None) -> bytes:
     shared = _configured_key_file()
     if shared is not None:
         if not shared.exists():
@@ -68,6 +79,10 @@ def _load_or_create(fingerprint: str) -> bytes:
 
     try:
         stored = keyring.get_password(KEYRING_SERVICE, name)
+        if not stored and earlier:
+            stored = keyring.get_password(KEYRING_SERVICE, f"audit-key:{earlier}")
+            if stored:
+                keyring.set_password(KEYRING_SERVICE, name, stored)
         if stored:
             return bytes.fromhex(stored)
         key = secrets.token_bytes(32)
@@ -79,6 +94,9 @@ def _load_or_create(fingerprint: str) -> bytes:
         from app.config import data_dir
 
         path = data_dir() / "keys" / f"{name.replace(':', '-')}.key"
+        old = data_dir() / "keys" / f"audit-key-{earlier}.key" if earlier else None
+        if not path.exists() and old is not None and old.exists():
+            _write_private(path, _read_key_file(old))
         if not path.exists():
             log.warning("no OS keyring: the audit key is kept in a 0600 file")
             _write_private(path, secrets.token_bytes(32))
@@ -110,7 +128,7 @@ def audit_key(engine: Engine) -> bytes:
     with _guard:
         key = _cache.get(fingerprint)
         if key is None:
-            key = _load_or_create(fingerprint)
+            key = _load_or_create(fingerprint, _role_fingerprint(engine))
             _cache[fingerprint] = key
         return key
 

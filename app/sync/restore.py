@@ -60,6 +60,7 @@ from app.sync.enrol import current_enrolment, enrol
 from app.sync.kinds import AUDIT
 from app.sync.protocol import MAX_PULL
 from app.sync.restore_apply import _Restorer
+from app.sync.restore_audit import OWNER_NEEDED, may_replace_audit
 from app.sync.restore_tables import (  # noqa: F401 (the public lists, read by tests and the CLI)
     _NOT_WORK,
     LOCAL_TABLES,
@@ -151,6 +152,9 @@ def restore(
     work = existing_work(ctx)
     if work:  # checked before the one-time code is spent
         raise RestoreError(refusal(work))
+    with ctx.uow(read_only=True) as uow:
+        if not may_replace_audit(uow.session):  # also before the code is spent
+            raise RestoreError(OWNER_NEEDED)
     if code:
         if not hub_url:
             raise RestoreError("请用 --hub 指明区级平台地址 / --hub is required with --code")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from app.db.models import AuditRecord, OutboxOp, SequenceCounter, User
 from app.services.uow import AUDIT_SCOPE, UnitOfWork
@@ -23,6 +24,25 @@ from app.sync.apply import payload_values
 from app.sync.kinds import AUDIT
 
 RESTORED = "centre_restored"
+
+OWNER_NEEDED = (
+    "当前数据库账号不能删除审计记录（柜台应用账号按规定只能写入和查询审计表），"
+    "而恢复要用区级平台保存的审计链替换新库建库时写下的几条记录。"
+    "请用数据库所有者账号运行恢复：onewindow --db postgresql://所有者@主机/库名 restore …，"
+    "恢复完成后柜台照常用应用账号连接。未作任何改动，注册码未使用。\n"
+    "This database role may not delete audit records; run the restore as the schema owner. "
+    "Nothing was changed and the enrolment code was not spent."
+)
+
+
+def may_replace_audit(session: Session) -> bool:
+    """Whether this connection's role may delete audit records, as a restore must (PostgreSQL
+    grants the counter's own role only INSERT and SELECT on the audit table; SQLite has no roles)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.scalar(text("SELECT has_table_privilege(current_user, 'audit_record', 'DELETE')"))
+    )
 
 
 class AuditRestore:
