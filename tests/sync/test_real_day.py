@@ -251,14 +251,20 @@ def run_the_day(
     print("faults:", dict(faults))
     assert not errors, errors[:3]
 
-    # the rest of the day, no faults: every case decided, handed over and synced
+    # the rest of the day, no faults: every case decided and handed over ...
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         open_at_department = dept.work()
+        # (listing the 待领取 cases writes an audit record, `cases_listed`, every time: so the
+        # outbox is never empty right after it, and the clerks stop once nothing is left to hand)
         handed = sum(c[3].hand_over() for c in centres)
-        if open_at_department == 0 and handed == 0 and all(settled(c[0]) for c in centres):
+        if open_at_department == 0 and handed == 0 and not any(open_cases(c[0]) for c in centres):
             break
         time.sleep(0.5)
+    # ... then, with nobody working any more, the agents send what is left (the last listing's
+    # audit record included) before they are stopped
+    while time.monotonic() < deadline + 20 and not all(settled(c[0]) for c in centres):
+        time.sleep(0.2)
     for a in agents:
         a.proc.send_signal(signal.SIGTERM)
         a.proc.wait(10)
@@ -279,12 +285,15 @@ def run_the_day(
             ctx.close()
 
 
+def open_cases(ctx: ServiceContext) -> int:
+    with ctx.uow(read_only=True) as uow:
+        return int(uow.session.scalar(select(func.count()).where(Case.status != "DELIVERED")) or 0)
+
+
 def settled(ctx: ServiceContext) -> bool:
     with ctx.uow(read_only=True) as uow:
-        s = uow.session
-        unsent = s.scalar(select(func.count()).where(OutboxOp.sent_at.is_(None)))
-        open_cases = s.scalar(select(func.count()).where(Case.status != "DELIVERED"))
-    return unsent == 0 and open_cases == 0
+        unsent = uow.session.scalar(select(func.count()).where(OutboxOp.sent_at.is_(None)))
+    return unsent == 0 and open_cases(ctx) == 0
 
 
 def compare(centres: list[Any], sessions: Any, dept: Department) -> None:
