@@ -256,8 +256,14 @@ def read_changes(
     window = (HubChange.pos > cursor, HubChange.pos <= top)
     own = session.execute(
         select(*cols)
-        # a refused op (ingest.REFUSED) is kept only to answer its resend: never served
-        .where(HubChange.centre_id == centre_id, not_mine, HubChange.status != "refused", *window)
+        # a refused op (ingest.REFUSED) and a print's slice held already (print_chunks.DUPLICATE)
+        # are kept only to answer their resend: never served
+        .where(
+            HubChange.centre_id == centre_id,
+            not_mine,
+            HubChange.status.not_in(("refused", "duplicate")),
+            *window,
+        )
         .order_by(HubChange.pos)
         .limit(limit)
     ).all()

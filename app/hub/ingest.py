@@ -37,6 +37,7 @@ from app.hub.merge import (
     snapshot,
 )
 from app.hub.models import HubCaseState, HubChange, HubConflict, HubDevice, HubRecord
+from app.hub.print_chunks import DUPLICATE, PRINT_KINDS, check_prints
 from app.sync.kinds import AUDIT, KINDS, UPSERT, Owner
 from app.sync.protocol import Op
 
@@ -172,6 +173,9 @@ def _apply(
     # the centre's audit records, in their order, checked against the chain the hub holds
     audit = [p for p, why in verdicts if p.op.entity == AUDIT.name and p.storable and why is None]
     broken = check_arrivals(session, batch, audit) if audit else set()
+    # a print's bytes: the centre's own ids, slices that add up (app/hub/print_chunks.py)
+    prints = [p for p, why in verdicts if p.op.entity in PRINT_KINDS and p.storable and why is None]
+    held = check_prints(session, batch, prints) if prints else {}
     for p, why in verdicts:
         o = p.op
         status = APPLIED
@@ -185,6 +189,8 @@ def _apply(
             status = apply_event(batch, o.entity_id, o.payload, p.case_id) or status
         elif p.op_id in broken:
             status = CONFLICT  # kept as it came (evidence) and listed, never taken as sound
+        elif p.op_id in held:
+            status = held[p.op_id]
         elif o.entity == "sync_conflict" and o.payload.get("status") == "resolved":
             resolve_conflict(session, batch.centre_id, o.entity_id, o.payload, batch.now)
         if status == APPLIED and not KINDS[o.entity].in_log_only:  # the change log is their store
@@ -324,7 +330,9 @@ def push(
             (
                 p.op_id,
                 p.op.seq,
-                "applied" if acks.get(p.op_id, known[p.op_id][0]) == APPLIED else "conflict",
+                "applied"
+                if acks.get(p.op_id, known[p.op_id][0]) in (APPLIED, DUPLICATE)
+                else "conflict",
             )
             for p in prepared
         ],

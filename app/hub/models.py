@@ -318,6 +318,16 @@ Index(
 )
 
 
+# A print's bytes (one op, or its slices) are owned by the centre that first sent their id: found by
+# id among the prints only (app/hub/print_chunks.py).
+Index(
+    "ix_hub_change_print",
+    HubChange.entity_id,
+    postgresql_where=HubChange.entity.in_(("print_blob", "print_chunk")),
+    sqlite_where=HubChange.entity.in_(("print_blob", "print_chunk")),
+)
+
+
 class HubAuditChain(HubBase):
     """How far the hub has verified one centre's audit chain (app/hub/audit_trail.py)."""
 
@@ -329,3 +339,21 @@ class HubAuditChain(HubBase):
     records: Mapped[int] = mapped_column(BigInteger, default=0)
     breaks: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubPrintChunk(HubBase):
+    """One slice of a large print a centre sent (kind `print_chunk`): what the hub checks the next
+    slices against; the bytes themselves stay in the change log (app/hub/print_chunks.py)."""
+
+    __tablename__ = "hub_print_chunk"
+
+    centre_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idx: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int]
+    size: Mapped[int] = mapped_column(BigInteger)
+    packed_size: Mapped[int] = mapped_column(BigInteger)
+    chunk_size: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of this slice's bytes
+    op_id: Mapped[uuid.UUID]  # the change-log row holding the slice: (centre_id, op_id) is unique
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

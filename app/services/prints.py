@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.db.models import Case, PrintedDocument, Ticket
 from app.db.types import new_id
 from app.domain.errors import ValidationError
-from app.domain.print_blobs import blob_id, blob_payload
+from app.domain.print_blobs import blob_ops
 from app.services.case_numbers import NotFound, get_or_404, require_centre, sync_row
 from app.services.context import ServiceContext
 from app.services.counter_dto import PrintView
@@ -104,7 +104,9 @@ def queue_blob(
 ) -> bool:
     """Send the print's bytes to the hub unless this centre sent the same bytes before (a reprint,
     the same paper again): content-addressed by centre and SHA-256, compressed. False when not
-    sent. `force`: the caller knows they were not sent (the one-time send of older prints)."""
+    sent. A print too large for one op goes in slices (`print_chunk`); one over MAX_PRINT_BYTES
+    stays on this PC. `force`: the caller knows they were not sent (the one-time send of older
+    prints)."""
     earlier = (
         None
         if force
@@ -118,11 +120,10 @@ def queue_blob(
             .limit(1)
         )
     )
-    payload = None if earlier is not None else blob_payload(centre_id, pdf)
-    if payload is None:
-        return False
-    uow.record_change("print_blob", blob_id(centre_id, sha256), payload)
-    return True
+    ops = [] if earlier is not None else blob_ops(centre_id, pdf)
+    for kind, op_id, payload in ops:
+        uow.record_change(kind, op_id, payload)
+    return bool(ops)
 
 
 class PrintService:

@@ -26,7 +26,7 @@ from app.db.models import (
 from app.db.types import new_id
 from app.domain.case_states import CaseEventType, CaseStatus, apply, parse_event, parse_status
 from app.domain.errors import IllegalTransition
-from app.domain.print_blobs import BlobError, blob_bytes
+from app.domain.print_blobs import CHUNK_KIND, BlobError, ChunkSets, blob_bytes
 from app.services.uow import UnitOfWork
 from app.sync.apply_accounts import apply_account_ref, apply_user
 from app.sync.kinds import CASE, CONFLICT, DEPARTMENT_OP, EVENT, Restore, kind_named
@@ -212,10 +212,14 @@ def apply_catalogue(s: Session, payload: dict[str, Any]) -> None:
         s.add(CatalogueService._matter_row(matter_from_dict(m), version))
 
 
-def print_bytes(payload: dict[str, Any]) -> tuple[str, bytes] | None:
-    """(SHA-256, bytes) of a pulled print blob, or None (logged) when it cannot be used."""
+def print_bytes(
+    entity: str, payload: dict[str, Any], chunks: ChunkSets
+) -> tuple[str, bytes] | None:
+    """(SHA-256, bytes) of a pulled print blob, or of the print a pulled slice completes (its
+    slices gathered in `chunks`); None (logged) when there is nothing to use yet or it cannot be
+    used (slices that do not add up, bytes that do not match their hash)."""
     try:
-        return blob_bytes(payload)
+        return chunks.add(payload) if entity == CHUNK_KIND else blob_bytes(payload)
     except BlobError as exc:
         log.warning("print blob not used: %s", exc)
         return None
@@ -320,10 +324,12 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
     uow.record_change(CASE.name, case.id, row_payload(case))
 
 
-def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
-    """Apply pulled changes in position order inside the caller's transaction; returns how many were used."""
+def apply_changes(uow: UnitOfWork, changes: list[Change], chunks: ChunkSets | None = None) -> int:
+    """Apply pulled changes in position order inside the caller's transaction; returns how many were
+    used. `chunks` gathers a large print's slices across the pages of one round."""
     s = uow.session
     used = 0
+    chunks = ChunkSets() if chunks is None else chunks
     for ch in changes:
         kind = kind_named(ch.entity)
         rule = kind.restore if kind is not None else None
@@ -340,7 +346,7 @@ def apply_changes(uow: UnitOfWork, changes: list[Change]) -> int:
         elif rule is Restore.SETTINGS:
             apply_settings(s, ch.payload)
         elif rule is Restore.BLOB:
-            if (blob := print_bytes(ch.payload)) is not None:
+            if (blob := print_bytes(ch.entity, ch.payload, chunks)) is not None:
                 s.flush()
                 fill_prints(s, *blob)
         elif kind is EVENT and ch.op == DEPARTMENT_OP:

@@ -87,6 +87,8 @@ KINDS: dict[str, Kind] = {
         Kind("call_record", Owner.CENTRE, Restore.ROW),
         # a print's exact bytes, compressed, once per centre and SHA-256 (app/domain/print_blobs.py)
         Kind("print_blob", Owner.CENTRE, Restore.BLOB, log_only=True),
+        # a larger print's compressed bytes in slices, assembled and checked by the hub and a restore
+        Kind("print_chunk", Owner.CENTRE, Restore.BLOB, log_only=True),
         # the hash-chained audit trail, verified by the hub on arrival (app/hub/audit_trail.py)
         Kind("audit_record", Owner.CENTRE, Restore.AUDIT, log_only=True),
         # who the centre's account ids are (user name, name, role, active): never a password
@@ -107,6 +109,7 @@ CASE = KINDS["case_file"]
 EVENT = KINDS["case_event"]
 CONFLICT = KINDS["sync_conflict"]
 PRINT_BLOB = KINDS["print_blob"]
+PRINT_CHUNK = KINDS["print_chunk"]
 AUDIT = KINDS["audit_record"]
 UPSERT = "upsert"  # the only op a centre sends
 DEPARTMENT_OP = "event"  # an event made at the hub by department staff

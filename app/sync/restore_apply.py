@@ -26,6 +26,7 @@ from app.db.models import (
     OutboxOp,
     User,
 )
+from app.domain.print_blobs import ChunkSets
 from app.services.case_numbers import rebuild_number_counters
 from app.services.uow import UnitOfWork, account_ref
 from app.sync.apply import (
@@ -74,6 +75,7 @@ class _Restorer(_References):
         self.seeded_windows: set[uuid.UUID] = set(self.s.scalars(select(Counter.id)))
         self.department: dict[uuid.UUID, list[Change]] = {}  # case id -> the hub's decisions on it
         self.blobs: dict[str, bytes] = {}  # the prints' bytes by SHA-256, put back at the end
+        self.chunks = ChunkSets()  # a large print's slices until its last one is in
         # Rows whose parent row comes later in the history (a transaction's rows split by a page or
         # queued child first): held back to the next run, strict only at the end (finish).
         self.deferred: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
@@ -100,7 +102,7 @@ class _Restorer(_References):
                 self.audit.add(ch.payload)
                 continue
             if kind == "blob":  # put back at the end into every record of that print
-                if (blob := print_bytes(ch.payload)) is not None:
+                if (blob := print_bytes(ch.entity, ch.payload, self.chunks)) is not None:
                     self.blobs[blob[0]] = blob[1]
                 continue
             self._rows(run)

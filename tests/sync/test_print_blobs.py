@@ -8,10 +8,23 @@ import os
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, select
 
 from app.db.models import OutboxOp, PrintedDocument, SequenceCounter, User
-from app.domain.print_blobs import MAX_COMPRESSED, blob_bytes, blob_id, blob_payload
+from app.domain import print_blobs
+from app.domain.print_blobs import (
+    MAX_COMPRESSED,
+    BlobError,
+    ChunkSets,
+    assemble,
+    blob_bytes,
+    blob_id,
+    blob_ops,
+    blob_payload,
+    chunk_id,
+    chunk_of,
+)
 from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
 from app.services.prints import PrintService
@@ -110,7 +123,35 @@ def test_a_pulled_blob_fills_the_records_of_that_print_only_when_it_matches(
     ctx.close()
 
 
-def test_a_print_too_large_for_a_batch_stays_on_its_pc() -> None:
+def test_a_print_too_large_for_one_op_goes_in_slices_and_one_over_the_cap_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     huge = os.urandom(MAX_COMPRESSED + 1000)  # random bytes do not compress
     assert blob_payload(uuid.uuid4(), huge) is None
     assert blob_payload(uuid.uuid4(), b"%PDF small") is not None
+    centre = uuid.uuid4()
+    ops = blob_ops(centre, huge)
+    assert [k for k, _, _ in ops] == ["print_chunk"] * 2
+    assert [eid for _, eid, _ in ops] == [
+        chunk_id(centre, hashlib.sha256(huge).hexdigest(), i) for i in range(2)
+    ]
+    sets = ChunkSets()  # in any order, a slice twice: the print once, when its last slice is in
+    assert sets.add(ops[1][2]) is None and sets.add(ops[1][2]) is None
+    assert sets.add(ops[0][2]) == (hashlib.sha256(huge).hexdigest(), huge)
+    monkeypatch.setattr(print_blobs, "MAX_PRINT_BYTES", len(huge) - 1)
+    assert blob_ops(centre, huge) == []  # over the cap: stays on its PC
+
+
+def test_slices_that_do_not_add_up_are_never_used() -> None:
+    pdf = os.urandom(5000)
+    ops = [p for _, _, p in blob_ops(uuid.uuid4(), pdf, chunk_bytes=2000, one_op_max=0)]
+    other = [p for _, _, p in blob_ops(uuid.uuid4(), pdf[::-1], chunk_bytes=2000, one_op_max=0)]
+    sets = ChunkSets()
+    sets.add(ops[0])
+    sets.add({**other[1], "sha256": ops[0]["sha256"]})  # another print's slice under this hash
+    with pytest.raises(BlobError):
+        sets.add(ops[2])
+    with pytest.raises(BlobError):
+        chunk_of({**ops[2], "index": 3})
+    with pytest.raises(BlobError):
+        assemble([chunk_of(ops[0]), chunk_of(ops[0]), chunk_of(ops[2])])

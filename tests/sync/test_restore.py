@@ -366,7 +366,12 @@ def assert_audit_restored(original: ServiceContext, restored: ServiceContext) ->
 def test_every_kind_a_centre_sends_is_compared_after_a_restore() -> None:
     """Row for row (RESTORED_TABLES), or as assert_restored checks them: a print's bytes in its
     records, the audit trail record by record, each account as itself."""
-    assert centre_kinds() == set(RESTORED_TABLES) | {"print_blob", "audit_record", "account_ref"}
+    assert centre_kinds() == set(RESTORED_TABLES) | {
+        "print_blob",
+        "print_chunk",
+        "audit_record",
+        "account_ref",
+    }
 
 
 @pytest.mark.pg
