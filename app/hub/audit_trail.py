@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.domain.audit_chain import ChainEntry, verify_chain
@@ -63,6 +64,24 @@ def entry(payload: dict[str, Any]) -> ChainEntry:
     )
 
 
+def _locked_chain(session: Session, centre_id: uuid.UUID, now: datetime) -> HubAuditChain:
+    """The centre's chain row, locked until the transaction ends; made first when there is none.
+    Two devices of one centre may both find none: INSERT … ON CONFLICT DO NOTHING makes the second
+    wait for the first's commit and then lock the row the first made, instead of failing on the
+    key (which rolled its whole batch back and redid it op by op)."""
+    state = session.get(HubAuditChain, centre_id, with_for_update=True, populate_existing=True)
+    if state is not None:
+        return state
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(HubAuditChain)
+        .values(centre_id=centre_id, last_seq=0, last_hash="", records=0, breaks=0, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["centre_id"])
+    )
+    return session.get_one(HubAuditChain, centre_id, with_for_update=True, populate_existing=True)
+
+
 def check_arrivals(session: Session, batch: Batch, ops: list[Prepared]) -> set[str]:
     """Verify a batch's audit records (in their order) against what the hub holds of the pushing
     centre's chain, and move the chain on. Returns the op ids of records that break it (each listed
@@ -82,12 +101,7 @@ def check_arrivals(session: Session, batch: Batch, ops: list[Prepared]) -> set[s
             chained.append((p, e))
     if not chained:
         return broken
-    state = session.get(HubAuditChain, batch.centre_id, with_for_update=True)
-    if state is None:
-        state = HubAuditChain(
-            centre_id=batch.centre_id, last_seq=0, last_hash="", records=0, breaks=0
-        )
-        session.add(state)
+    state = _locked_chain(session, batch.centre_id, batch.now)
     report = verify_chain(
         [e for _, e in chained],
         None,
