@@ -9,7 +9,21 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Table, Uuid, bindparam, cast, func, insert, or_, select, text, true
+from sqlalchemy import (
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -241,11 +255,24 @@ def begin_snapshot(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
 
 
+# A pull page's payloads, as stored (PostgreSQL's pg_column_size: compressed when large), at most
+# about this: a large print's slices (~700 KB each) are cut into pages instead of one page of
+# 2 000 of them. The first row of a page is always served, whatever its size.
+MAX_PULL_BYTES = 6_000_000
+
+
+def _stored_size(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.pg_column_size(HubChange.payload)  # no detoasting
+    return func.length(cast(HubChange.payload, Text))
+
+
 def read_changes(
     session: Session, centre_id: uuid.UUID, device_id: uuid.UUID, cursor: int, limit: int
 ) -> tuple[list[Change], int, bool]:
     """Changes after `cursor` in this centre's scope (its own rows and the global ones), except the
-    rows this device sent itself. Returns (changes, new cursor, more to come)."""
+    rows this device sent itself, up to `limit` rows and about MAX_PULL_BYTES of the centre's own
+    payloads. Returns (changes, new cursor, more to come)."""
     top = int(
         session.execute(select(HubCounter.value).where(HubCounter.name == COUNTER)).scalar_one()
     )
@@ -254,8 +281,13 @@ def read_changes(
     cols = (HubChange.pos, HubChange.entity, HubChange.entity_id, HubChange.op, HubChange.payload)
     not_mine = or_(HubChange.origin_device_id.is_(None), HubChange.origin_device_id != device_id)
     window = (HubChange.pos > cursor, HubChange.pos <= top)
-    own = session.execute(
-        select(*cols)
+    size = _stored_size(session)
+    page = (
+        select(
+            *cols,
+            size.label("size"),
+            func.sum(size).over(order_by=HubChange.pos).label("running"),
+        )
         # a refused op (ingest.REFUSED) and a print's slice held already (print_chunks.DUPLICATE)
         # are kept only to answer their resend: never served
         .where(
@@ -266,7 +298,22 @@ def read_changes(
         )
         .order_by(HubChange.pos)
         .limit(limit)
+        .subquery()
+    )
+    fits = page.c.running - page.c.size < MAX_PULL_BYTES
+    # rows past the budget come back without their payload (never read): they only say "more"
+    own_all = session.execute(
+        select(
+            page.c.pos,
+            page.c.entity,
+            page.c.entity_id,
+            page.c.op,
+            case((fits, page.c.payload), else_=null()),
+            fits,
+        ).order_by(page.c.pos)
     ).all()
+    own = [r[:5] for r in own_all if r[5]]
+    cut = len(own) < len(own_all)
     shared = session.execute(
         select(*cols)
         .where(HubChange.centre_id.is_(None), *window)
@@ -274,8 +321,10 @@ def read_changes(
         .limit(limit)
     ).all()
     rows = sorted([*own, *shared], key=lambda r: r[0])[:limit]
+    if cut:  # the page ends with the last own row served; shared rows after it come next time
+        rows = [r for r in rows if r[0] <= own[-1][0]]
     changes = [Change(pos=r[0], entity=r[1], entity_id=r[2], op=r[3], payload=r[4]) for r in rows]
-    if len(own) < limit and len(shared) < limit and len(rows) < limit:
+    if not cut and len(own) < limit and len(shared) < limit and len(rows) < limit:
         return changes, top, False
     return changes, changes[-1].pos, True
 

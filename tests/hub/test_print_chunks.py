@@ -201,3 +201,30 @@ def test_an_op_over_the_body_limit_is_a_4xx_not_a_5xx(hub: Any) -> None:
     assert VERSIONS  # the same headers a centre sends
     with hub.sessions() as s:
         assert s.scalar(select(func.count()).select_from(HubChange)) == 0
+
+
+def test_a_pull_cuts_large_slices_into_pages_and_serves_each_once(hub: Any) -> None:
+    a = hub.device("100001")
+    pdf = os.urandom(6 * 1024 * 1024)  # 12 slices of 512 KB (~8.4 MB of base64)
+    made = blob_ops(uuid.UUID(a["centre_id"]), pdf)
+    seq, sent = 0, []
+    for _, eid, payload in made:  # each slice with a ticket after it, one batch each
+        seq += 2
+        t = ticket(seq)
+        assert push(hub, a, slice_op(seq - 1, eid, payload), t) == ["applied", "applied"]
+        sent += [str(eid), t["entity_id"]]
+    other = hub.device("100001")
+    cursor, pages, served, more, sets = 0, 0, [], True, ChunkSets()
+    done = []
+    while more:
+        r = hub.http.get(f"/api/v1/pull?cursor={cursor}&limit=2000", headers=other["headers"])
+        assert r.status_code == 200
+        body = r.json()
+        pages += 1
+        assert sum(len(c["payload"].get("data", "")) for c in body["changes"]) < 9_000_000
+        served += [c["entity_id"] for c in body["changes"] if c["entity"] != "sync_conflict"]
+        done += [sets.add(c["payload"]) for c in body["changes"] if c["entity"] == "print_chunk"]
+        cursor, more = body["cursor"], body["more"]
+    assert pages > 1
+    assert served == sent  # in order, each once
+    assert done[-1] == (hashlib.sha256(pdf).hexdigest(), pdf)
