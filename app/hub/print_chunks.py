@@ -72,7 +72,16 @@ def _held_bytes(
                 )
             ).all()
         )
-    return [arrived.get(r.idx) or chunk_of(payloads[r.op_id]) for r in rows]
+    out = []
+    for r in rows:
+        held = arrived.get(r.idx)
+        if held is None:
+            payload = payloads.get(r.op_id)
+            if not isinstance(payload, dict):  # purged, or not kept as it came
+                raise BlobError(f"slice {r.idx} is no longer held")
+            held = chunk_of(payload)
+        out.append(held)
+    return out
 
 
 def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Prepared]) -> set[uuid.UUID]:
@@ -80,7 +89,7 @@ def _foreign(session: Session, centre_id: uuid.UUID, ops: list[Prepared]) -> set
     rows = session.execute(
         select(HubChange.entity_id)
         .where(
-            HubChange.entity.in_(tuple(PRINT_KINDS)),
+            HubChange.entity.in_(sorted(PRINT_KINDS)),
             HubChange.entity_id.in_({p.op.entity_id for p in ops}),
             HubChange.centre_id != centre_id,
             HubChange.status != REFUSED,
