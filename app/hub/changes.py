@@ -257,14 +257,59 @@ def begin_snapshot(session: Session) -> None:
 
 # A pull page's payloads, as stored (PostgreSQL's pg_column_size: compressed when large), at most
 # about this: a large print's slices (~700 KB each) are cut into pages instead of one page of
-# 2 000 of them. The first row of a page is always served, whatever its size.
+# 2 000 of them. The first row of a page is always served, whatever its size. Payloads from
+# BIG_PAYLOAD up are not read with the page's rows, only those within the budget, by position.
 MAX_PULL_BYTES = 6_000_000
+BIG_PAYLOAD = 64 * 1024
 
 
 def _stored_size(session: Session) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return func.pg_column_size(HubChange.payload)  # no detoasting
     return func.length(cast(HubChange.payload, Text))
+
+
+def _own_page(
+    session: Session, centre_id: uuid.UUID, device_id: uuid.UUID, window: Any, limit: int
+) -> tuple[list[Any], bool]:
+    """The centre's own rows of a page, within the row limit and the payload budget; whether the
+    budget cut it short."""
+    size = _stored_size(session)
+    not_mine = or_(HubChange.origin_device_id.is_(None), HubChange.origin_device_id != device_id)
+    rows = session.execute(
+        select(
+            HubChange.pos,
+            HubChange.entity,
+            HubChange.entity_id,
+            HubChange.op,
+            case((size < BIG_PAYLOAD, HubChange.payload), else_=null()),
+            size,
+        )
+        # a refused op (ingest.REFUSED) and a print's slice held already (print_chunks.DUPLICATE)
+        # are kept only to answer their resend: never served
+        .where(
+            HubChange.centre_id == centre_id,
+            not_mine,
+            HubChange.status.not_in(("refused", "duplicate")),
+            *window,
+        )
+        .order_by(HubChange.pos)
+        .limit(limit)
+    ).all()
+    kept: list[list[Any]] = []
+    total = 0
+    for r in rows:
+        if kept and total + int(r[5] or 0) > MAX_PULL_BYTES:
+            break
+        total += int(r[5] or 0)
+        kept.append(list(r[:5]))
+    big = {r[0]: r for r in kept if r[4] is None}
+    if big:
+        for pos, payload in session.execute(
+            select(HubChange.pos, HubChange.payload).where(HubChange.pos.in_(list(big)))
+        ):
+            big[pos][4] = payload
+    return kept, len(kept) < len(rows)
 
 
 def read_changes(
@@ -279,41 +324,8 @@ def read_changes(
     if cursor >= top:
         return [], cursor, False
     cols = (HubChange.pos, HubChange.entity, HubChange.entity_id, HubChange.op, HubChange.payload)
-    not_mine = or_(HubChange.origin_device_id.is_(None), HubChange.origin_device_id != device_id)
     window = (HubChange.pos > cursor, HubChange.pos <= top)
-    size = _stored_size(session)
-    page = (
-        select(
-            *cols,
-            size.label("size"),
-            func.sum(size).over(order_by=HubChange.pos).label("running"),
-        )
-        # a refused op (ingest.REFUSED) and a print's slice held already (print_chunks.DUPLICATE)
-        # are kept only to answer their resend: never served
-        .where(
-            HubChange.centre_id == centre_id,
-            not_mine,
-            HubChange.status.not_in(("refused", "duplicate")),
-            *window,
-        )
-        .order_by(HubChange.pos)
-        .limit(limit)
-        .subquery()
-    )
-    fits = page.c.running - page.c.size < MAX_PULL_BYTES
-    # rows past the budget come back without their payload (never read): they only say "more"
-    own_all = session.execute(
-        select(
-            page.c.pos,
-            page.c.entity,
-            page.c.entity_id,
-            page.c.op,
-            case((fits, page.c.payload), else_=null()),
-            fits,
-        ).order_by(page.c.pos)
-    ).all()
-    own = [r[:5] for r in own_all if r[5]]
-    cut = len(own) < len(own_all)
+    own, cut = _own_page(session, centre_id, device_id, window, limit)
     shared = session.execute(
         select(*cols)
         .where(HubChange.centre_id.is_(None), *window)
