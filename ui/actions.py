@@ -43,15 +43,25 @@ class ActionId(Enum):
     RECORD_DECISION = auto()
     REPRINT = auto()
     SYNC_NOW = auto()
+    LOCK = auto()
+    SWITCH_USER = auto()
+    SIGN_OUT = auto()
+
+
+# The session's actions: enabled only while someone is signed in at the window (ui/lock_screen.py
+# binds them and enables them; they are disabled again as the session ends).
+SESSION_ACTIONS = (ActionId.LOCK, ActionId.SWITCH_USER, ActionId.SIGN_OUT)
 
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """An action's name, shortcut and tooltip (marked for translation)."""
+    """An action's name, shortcut and tooltip (marked for translation), and the access key a menu
+    shows it with (Alt+letter of its menu, then the letter)."""
 
     text: str  # Simplified Chinese, through tr() when the action is built
     shortcut: str
     tip: str = ""
+    access: str = ""  # a Latin letter: the menu item reads 切换用户(U)
 
 
 SPECS: dict[ActionId, ActionSpec] = {
@@ -112,6 +122,24 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.SYNC_NOW: ActionSpec(
         QT_TR_NOOP("立即同步"), "Ctrl+S", QT_TR_NOOP("立即与区级平台同步")
     ),
+    ActionId.LOCK: ActionSpec(
+        QT_TR_NOOP("锁定窗口"),
+        "Ctrl+Shift+L",
+        QT_TR_NOOP("离开座位时锁定，输入本人密码解锁，未完成的受理保留"),
+        "L",
+    ),
+    ActionId.SWITCH_USER: ActionSpec(
+        QT_TR_NOOP("切换用户"),
+        "Ctrl+Shift+U",
+        QT_TR_NOOP("结束本人会话，换另一位工作人员登录（程序不退出）"),
+        "U",
+    ),
+    ActionId.SIGN_OUT: ActionSpec(
+        QT_TR_NOOP("退出登录"),
+        "Ctrl+Shift+Q",
+        QT_TR_NOOP("结束本人会话，回到登录界面（程序不退出）"),
+        "Q",
+    ),
 }
 
 
@@ -150,6 +178,7 @@ class ActionRegistry(QObject):
             action.setObjectName(action_id.name)
             action.setShortcut(QKeySequence(spec.shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setEnabled(action_id not in SESSION_ACTIONS)  # until a session binds them
             self._actions[action_id] = action
             self._retranslate(action_id)
         return self._actions[action_id]
@@ -166,7 +195,8 @@ class ActionRegistry(QObject):
     def _retranslate(self, action_id: ActionId) -> None:
         spec = SPECS[action_id]
         action = self._actions[action_id]
-        action.setText(tr(spec.text))
+        access = f"(&{spec.access})" if spec.access else ""
+        action.setText(tr(spec.text) + access)
         action.setToolTip(f"{tr(spec.tip or spec.text)}（{spec.shortcut}）")
 
     def all(self) -> list[tuple[ActionId, QAction]]:

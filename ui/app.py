@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
-from ui.background import BackgroundOp, install_excepthook
+from ui.background import BackgroundOp, install_excepthook, retire_window
 from ui.i18n import tr
 from ui.qt_app import make_application
 from ui.settings import RATING_SCREEN, upgrade_settings
@@ -94,9 +94,7 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         if probe and not opened:
             QTimer.singleShot(0, lambda: _probe_line("shown", modules=True))
         while window:  # the last session's window closes once the dialog is on screen
-            old = window.pop()
-            old.close()
-            old.deleteLater()
+            retire_window(window.pop())
 
     def signed_in(dialog: LoginDialog, result: int) -> None:
         user = dialog.user
@@ -135,6 +133,7 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         )
         main = MainWindow(services, user, rating=rating, settings=settings)
         session = SessionControls(main, services, user)
+        session.ended.connect(lambda _switching: rating.retire())
         session.ended.connect(lambda _switching: sign_in())
         window.append(main)
         main.showMaximized()  # a counter desktop gives the whole screen to the workspace

@@ -124,6 +124,7 @@ class BackgroundOp(Generic[T]):
 
     _inline: ClassVar[bool] = False
     _pending: ClassVar[set[_Relay]] = set()
+    _settled: ClassVar[list[Callable[[], None]]] = []  # run once nothing is pending
 
     def __init__(
         self, fn: Callable[[], T], *, parent: QObject | None = None, lane: Lane = Lane.DB
@@ -168,6 +169,10 @@ class BackgroundOp(Generic[T]):
         def finished(outcome: Any, handler: Callable[[Any], None]) -> None:
             self._pending.discard(relay)
             self._deliver(ticket, handler, outcome)
+            if not self._pending:
+                waiting, BackgroundOp._settled = BackgroundOp._settled, []
+                for fn in waiting:
+                    fn()
 
         relay.done.connect(lambda r: finished(r, self._on_success))
         relay.failed.connect(lambda e: finished(e, self._on_failure))
@@ -185,8 +190,26 @@ class BackgroundOp(Generic[T]):
         handler(outcome)
 
     @classmethod
+    def when_settled(cls, fn: Callable[[], None]) -> None:
+        """Run `fn` on the GUI thread once no operation is pending: at once when none is, else
+        after the last one's outcome was delivered (a signed-out window is deleted only after
+        what the clerk started has printed and shown its result)."""
+        if cls._pending:
+            cls._settled.append(fn)
+        else:
+            fn()
+
+    @classmethod
     def wait_all(cls, msecs: int = 30000) -> bool:
         return all(pool.waitForDone(msecs) for pool in list(_POOLS.values()))
+
+
+def retire_window(window: QWidget) -> None:
+    """A signed-out session's window: off the screen now, deleted once the operations it started
+    have delivered their outcome (a receipt asked for just before 退出登录 still prints) instead
+    of having them dropped with the window."""
+    window.close()
+    BackgroundOp.when_settled(window.deleteLater)
 
 
 # --- errors the code did not handle -----------------------------------------------------------

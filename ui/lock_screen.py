@@ -3,10 +3,8 @@ password, switch user and sign out, without closing the app."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QClipboard, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -15,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.services.bootstrap import Services
 from app.services.dto import SignedInUser
 from app.services.types import AccountLocked, database_message
+from ui.actions import SESSION_ACTIONS, SPECS, ActionId, ActionRegistry
 from ui.background import BackgroundOp
 from ui.i18n import tr
 
@@ -75,7 +73,8 @@ class IdleWatcher(QObject):
 
 class LockDialog(QDialog):
     """The locked counter: only the same account's password opens it again; 切换用户 ends the session
-    (a different person never sees what the clerk left on screen)."""
+    (a different person never sees what the clerk left on screen). It covers the window it locks,
+    so what was typed stays in place but out of sight."""
 
     def __init__(self, services: Services, user: SignedInUser, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -89,24 +88,45 @@ class LockDialog(QDialog):
             tr("窗口已锁定。{name} 请输入密码解锁。").format(name=user.display_name)
         )
         self.label.setStyleSheet("font-size: 18px;")
+        self.label.setWordWrap(True)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self.try_unlock)
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
         self.unlock_button = QPushButton(tr("解锁"))
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.try_unlock)
-        self.switch_button = QPushButton(tr("切换用户"))
+        switch = SPECS[ActionId.SWITCH_USER]
+        # Alt+U (the access key), Tab to it, or the window's own Ctrl+Shift+U
+        self.switch_button = QPushButton(f"{tr(switch.text)}(&{switch.access})")
+        self.switch_button.setToolTip(f"{tr(switch.tip)}（{switch.shortcut}）")
         self.switch_button.clicked.connect(self.switch_user)
+        QShortcut(QKeySequence(switch.shortcut), self, self.switch_user)
         buttons = QDialogButtonBox()
         buttons.addButton(self.unlock_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.switch_button, QDialogButtonBox.ButtonRole.ResetRole)
+        panel = QWidget()
+        panel.setFixedWidth(480)  # the message wraps inside it, however large the dialog
+        inner = QVBoxLayout(panel)
+        inner.addWidget(self.label)
+        inner.addWidget(self.password)
+        inner.addWidget(self.message)
+        inner.addWidget(buttons)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.label)
-        layout.addWidget(self.password)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        layout.addStretch(1)
+        layout.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        QWidget.setTabOrder(self.password, self.unlock_button)
+        QWidget.setTabOrder(self.unlock_button, self.switch_button)
+        self.password.setFocus()
+
+    def cover(self, window: QWidget) -> None:
+        """Lie over `window` (its frame too when the dialog has one of the same size), so the
+        half-typed intake under it cannot be read while the clerk is away."""
+        if window.isVisible() and not window.isMinimized():
+            self.setGeometry(window.geometry())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -193,8 +213,19 @@ class ChangePasswordDialog(QDialog):
         self.message.setText(_message(exc))
 
 
+def _belongs(widget: QWidget, window: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is window:
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 class SessionControls(QObject):
-    """The 账号 menu of a main window and its idle lock. `ended` carries True for 切换用户."""
+    """The 账号 menu of a main window (Alt+A), its keys and its idle lock. `ended` carries True
+    for 切换用户. The keys are the action registry's (ui/actions.py), enabled while the session
+    lasts."""
 
     ended = Signal(bool)
     lock_dialog: type[LockDialog] = LockDialog  # tests answer it without a screen
@@ -205,33 +236,40 @@ class SessionControls(QObject):
         self.services = services
         self.user = user
         self.locked: LockDialog | None = None
+        self.over = False
         self.watcher = IdleWatcher(services.ctx.security.idle_lock_minutes, self)
         self.watcher.idle.connect(self.lock)
-        menu = window.menuBar().addMenu(tr("账号"))
-        self.lock_action = self._add(menu, tr("锁定窗口"), "Ctrl+Shift+L", self.lock)
-        self.password_action = self._add(menu, tr("修改密码…"), "", self.change_password)
-        menu.addSeparator()
-        self.switch_action = self._add(menu, tr("切换用户"), "", lambda: self.end(True))
-        self.sign_out_action = self._add(menu, tr("退出登录"), "", lambda: self.end(False))
+        registry = getattr(window, "registry", None)
+        if not isinstance(registry, ActionRegistry):  # an administrator's window has no F-keys
+            registry = ActionRegistry(window)
+            window.addActions([registry.action(a) for a in SESSION_ACTIONS])
+        self.registry = registry
+        self.lock_action = registry.bind(ActionId.LOCK, lambda: self.lock(manual=True))
+        self.switch_action = registry.bind(ActionId.SWITCH_USER, lambda: self.end(True))
+        self.sign_out_action = registry.bind(ActionId.SIGN_OUT, lambda: self.end(False))
+        self.password_action = QAction(tr("修改密码") + "(&P)…", window)
+        self.password_action.triggered.connect(lambda _c=False: self.change_password())
+        self.menu = window.menuBar().addMenu(tr("账号") + "(&A)")
+        self.menu.addAction(self.lock_action)
+        self.menu.addAction(self.password_action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.switch_action)
+        self.menu.addAction(self.sign_out_action)
+        for action_id in SESSION_ACTIONS:
+            registry.action(action_id).setEnabled(True)
 
-    def _add(self, menu: QMenu, text: str, keys: str, slot: Callable[[], None]) -> QAction:
-        action = QAction(text, self.window)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(lambda _c=False: slot())
-        menu.addAction(action)
-        self.window.addAction(action)
-        return action
-
-    def lock(self) -> None:
+    def lock(self, *, manual: bool = False) -> None:
         """Lock now: the window and everything typed in it stay as they are under the dialog."""
-        if self.locked is not None:
+        if self.locked is not None or self.over:
             return
         self.watcher.timer.stop()
-        BackgroundOp(lambda: self.services.accounts.record_idle_lock(self.user)).run()
+        user = self.user
+        BackgroundOp(lambda: self.services.accounts.record_idle_lock(user, manual=manual)).run()
         dialog = self.lock_dialog(self.services, self.user, self.window)
         self.locked = dialog
         dialog.finished.connect(self._lock_finished)
+        if isinstance(dialog, LockDialog):
+            dialog.cover(self.window)
         dialog.open()
 
     def _lock_finished(self, result: int) -> None:
@@ -250,8 +288,28 @@ class SessionControls(QObject):
             self.user = dialog.user
 
     def end(self, switching: bool) -> None:
-        """Sign out (or hand the desk to another account): the window closes, the app stays."""
+        """Sign out (or hand the desk to another account): the window closes, the app stays.
+        Once only: the session's keys go dark at once, every dialog the session left open is
+        closed and the clipboard is emptied, so the next person finds none of it."""
+        if self.over:
+            return
+        self.over = True
+        for action_id in SESSION_ACTIONS:
+            self.registry.action(action_id).setEnabled(False)
+        self.password_action.setEnabled(False)
         self.watcher.stop()
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and _belongs(widget, self.window):
+                if isinstance(widget, QDialog):
+                    widget.reject()
+                else:
+                    widget.close()
+        # Whatever was copied in the session goes with it, as when a desktop switches users (not
+        # only what this app owns: some platforms cannot tell, and the PC is the counter's).
+        clipboard = QApplication.clipboard()
+        clipboard.clear()
+        if clipboard.supportsSelection():
+            clipboard.clear(QClipboard.Mode.Selection)
         user = self.user
         BackgroundOp(lambda: self.services.accounts.sign_out(user, switching=switching)).run()
         self.ended.emit(switching)

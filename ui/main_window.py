@@ -286,9 +286,8 @@ class MainWindow(QMainWindow):
             page.load()
 
     def translateUI(self) -> None:
-        # Qt adds " — 一窗通" (the application's display name): the title must not say it again
-        self.setWindowTitle(self.overview.centre.name if self.overview else tr("便民服务中心"))
-        self.settings_menu.setTitle(tr("设置"))
+        self._set_title(self.overview.centre.name if self.overview else tr("便民服务中心"))
+        self.settings_menu.setTitle(tr("设置") + "(&S)")
         self.settings_action.setText(tr("本机设置（窗口、打印机、屏幕）…"))
         self.registry.translateUI()
         for i, text in enumerate(
@@ -313,6 +312,11 @@ class MainWindow(QMainWindow):
         if self.user:
             self.status_user.setText(tr("当前用户：%s") % self.user.display_name)
         self._show_overview()
+
+    def _set_title(self, place: str) -> None:
+        """The centre and who is signed in (the taskbar says whose session this is); Qt adds
+        " — 一窗通" (the application's display name), so the title must not say it again."""
+        self.setWindowTitle(f"{place} · {self.user.display_name}" if self.user else place)
 
     def _sync_report(self, report: SyncReport) -> None:
         if report.ok:
@@ -347,7 +351,7 @@ class MainWindow(QMainWindow):
             self.centre_label.setText(tr("正在打开数据库…"))
             return
         c = ov.centre
-        self.setWindowTitle(c.name)
+        self._set_title(c.name)
         self.centre_label.setText(c.name)
         self.centre_detail.setText(tr("%s · 咨询电话 %s") % (c.address, c.enquiry_phone))
         number = COUNTER_NUMBER.get(self.settings)

@@ -60,6 +60,7 @@ class RatingWindow(QWidget):
         self.level: int | None = None
         self.last_rating: RatingView | None = None
         self.busy = False
+        self.retiring = False  # the session ended: the window goes once idle
 
         self.pages = QStackedWidget(self)
         root = QVBoxLayout(self)
@@ -301,11 +302,13 @@ class RatingWindow(QWidget):
 
     def go_idle(self) -> None:
         self.idle_timer.stop()
+        if self.retiring:  # the clerk signed out: no next resident here
+            self.deleteLater()
         self.ticket_id = self.case_id = None
         self.level = None
         self.comment.clear()
         self.pages.setCurrentIndex(IDLE)
-        if self.compact:
+        if self.compact or self.retiring:
             self.hide()
 
     def page(self) -> str:
@@ -356,6 +359,15 @@ class SecondScreenRatingRequester:
         width, height = COMPACT_SIZE
         self.window.move(area.right() - width - 16, area.bottom() - height - 48)
         self.window.show()
+
+    def retire(self) -> None:
+        """The clerk's session ended: the window closes once idle (a resident rating finishes
+        first: a sign-out never cuts a rating short); the next clerk's requester makes its own."""
+        window, self.window, self._shown = self.window, None, False
+        if window is not None:
+            window.retiring = True
+            if window.page() == "idle" or not window.isVisible():
+                window.go_idle()
 
     def request_rating(
         self,

@@ -131,10 +131,12 @@ class AccountService:
                 return self._signed_in(row, user.window)
         raise refusal if isinstance(refusal, AccountLocked) else AuthError("密码错误")
 
-    def record_idle_lock(self, user: SignedInUser) -> None:
+    def record_idle_lock(self, user: SignedInUser, *, manual: bool = False) -> None:
+        """The counter locked: by itself after the idle time, or by the clerk (`manual`)."""
         with self.ctx.uow() as uow:
             uow.window = user.window
-            uow.audit("session_locked", user_id=user.id, centre_id=user.centre_id, reason="idle")
+            reason = "manual" if manual else "idle"
+            uow.audit("session_locked", user_id=user.id, centre_id=user.centre_id, reason=reason)
 
     def sign_out(self, user: SignedInUser, *, switching: bool = False) -> None:
         with self.ctx.uow() as uow:

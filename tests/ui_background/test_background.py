@@ -1,5 +1,6 @@
-"""Background lanes: the newest search wins, results for a deleted widget are dropped, and any
-unhandled exception reaches the user as a Chinese message and the log, not stderr."""
+"""Background lanes: the newest search wins, results for a deleted widget are dropped (a signed-out
+window waits for its own), and any unhandled exception reaches the user as a Chinese message and the
+log, not stderr."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from app.services.bootstrap import Services
 from app.services.dto import MatterSummary
 from app.services.types import ValidationError
-from ui.background import REPORTER, BackgroundOp, Lane, RequestToken, install_excepthook
+from ui.background import (
+    REPORTER,
+    BackgroundOp,
+    Lane,
+    RequestToken,
+    install_excepthook,
+    retire_window,
+)
 from ui.counter.cases_page import CaseSearchPage
 from ui.counter.matter_picker import MatterPicker, UsageCounter
 
@@ -134,6 +142,27 @@ def test_a_result_for_a_deleted_widget_is_dropped(qtbot, tie: str) -> None:  # t
     qtbot.wait(50)
     assert calls == []  # and no RuntimeError about a deleted C++ object reached the hook
     assert REPORTER.shown == []
+
+
+def test_a_signed_out_window_goes_once_what_it_started_has_delivered(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = QMainWindow()
+    label = QLabel("受理中")
+    window.setCentralWidget(label)
+    window.show()
+    gate, printed = threading.Event(), []
+    BackgroundOp(lambda: gate.wait(30) and "受理回执").success(
+        lambda paper: printed.append(paper) or label.setText(paper)
+    ).run()
+    retire_window(window)  # 退出登录 while the receipt was being made
+    assert not window.isVisible()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert shiboken6.isValid(window)  # kept (hidden) for the outcome
+    gate.set()
+    qtbot.waitUntil(lambda: printed == ["受理回执"], timeout=10_000)  # delivered, not dropped
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=10_000)  # then deleted
+    retired = QLabel()
+    retire_window(retired)  # nothing pending: deleted at the next turn of the event loop
+    qtbot.waitUntil(lambda: not shiboken6.isValid(retired), timeout=10_000)
 
 
 def test_a_failure_without_a_handler_is_told_and_logged(qtbot, caplog) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ def test_no_title_repeats_the_application_name(counter: Counter, qtbot) -> None:
     for w in (admin, board, kiosk):
         qtbot.addWidget(w)
     main = counter.window
-    assert main.overview is not None and main.windowTitle() == main.overview.centre.name
+    assert main.overview is not None and main.user is not None
+    assert main.windowTitle() == f"{main.overview.centre.name} · {main.user.display_name}"
     for w in (main, admin, board, kiosk):
         assert shown_title(w).count(NAME) == 1, shown_title(w)
