@@ -98,6 +98,28 @@ class Display:
         )
         return done.stdout.strip()
 
+    def wait_active(self, ok: Callable[[str], bool], timeout: float, what: str) -> str:
+        """The active window's title once `ok` accepts it; a timeout names the last one seen."""
+        seen = [""]
+
+        def check() -> str:
+            seen[0] = self.active_window_name()
+            return seen[0] if ok(seen[0]) else ""
+
+        try:
+            return str(wait_for(check, timeout, what, self))
+        except AssertionError as exc:
+            raise AssertionError(f"{exc} (the active window: {seen[0]!r})") from None
+
+    def counter_window(self, timeout: float = 30) -> str:
+        """The counter window's title once the centre is loaded into it: until then it says
+        only 便民服务中心 (and the clerk), and a title caught then never matches again."""
+        return self.wait_active(
+            lambda t: "便民服务中心" in t and not t.startswith("便民服务中心"),
+            timeout,
+            "the main window with its centre",
+        )
+
 
 def wait_for(
     check: Callable[[], object], timeout: float = 20.0, what: str = "", d: Display | None = None

@@ -87,8 +87,7 @@ def test_lock_out_second_factor_and_idle_lock_in_a_real_window(
             assert d.active_window_name() == SIGN_IN
             d.type(pyotp.TOTP(secret).now())
             d.key("Return")
-            wait_for(lambda: "便民服务中心" in d.active_window_name(), 30, "the main window", d)
-            main = d.active_window_name()
+            main = d.counter_window()
             assert _user(url, "clerk1").totp_enrolled_at is not None
 
             d.key("ctrl+shift+l")
@@ -99,13 +98,13 @@ def test_lock_out_second_factor_and_idle_lock_in_a_real_window(
             assert d.active_window_name() == LOCKED  # still locked
             d.type("onewindow")
             d.key("Return")
-            wait_for(lambda: d.active_window_name() == main, 20, "unlocked", d)
+            d.wait_active(lambda t: t == main, 20, "unlocked")
 
             # untouched for a minute: the counter locks by itself
             wait_for(lambda: d.active_window_name() == LOCKED, 100, "the idle lock", d)
             d.type("onewindow")
             d.key("Return")
-            wait_for(lambda: d.active_window_name() == main, 20, "unlocked again", d)
+            d.wait_active(lambda t: t == main, 20, "unlocked again")
         finally:
             app.terminate()
             app.wait(10)
