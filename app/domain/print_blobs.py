@@ -103,11 +103,17 @@ def blob_ops(
 
 
 def blob_bytes(payload: dict[str, Any]) -> tuple[str, bytes]:
-    """(sha256, the exact bytes) of a blob payload, checked against its hash."""
+    """(sha256, the exact bytes) of a blob payload, checked against its hash; never decompressed
+    past MAX_PRINT_BYTES (a small payload may be a zlib bomb)."""
     try:
         if payload.get("encoding") != ENCODING:
             raise BlobError(f"unknown encoding {payload.get('encoding')!r}")
-        data = zlib.decompress(base64.b64decode(str(payload["data"]), validate=True))
+        d = zlib.decompressobj()
+        data = d.decompress(
+            base64.b64decode(str(payload["data"]), validate=True), MAX_PRINT_BYTES + 1
+        )
+        if len(data) > MAX_PRINT_BYTES or d.unconsumed_tail:
+            raise BlobError("print blob larger than a print may be")
         sha = str(payload["sha256"])
     except (KeyError, ValueError, zlib.error) as exc:
         raise BlobError(f"undecodable print blob: {exc}") from exc

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import os
 import uuid
+import zlib
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from app.domain.print_blobs import (
     CHUNK_BYTES,
     MAX_CHUNKS,
+    MAX_PRINT_BYTES,
     ChunkSets,
     blob_id,
     blob_ops,
@@ -161,6 +163,21 @@ def test_a_slice_decompressing_past_its_stated_size_is_refused_when_assembled(hu
     ops = [slice_op(i + 1, eid, {**p, "size": 1000}) for i, (_, eid, p) in enumerate(made)]
     statuses = push(hub, a, *ops)
     assert statuses[-1] == "conflict" and set(statuses[:-1]) <= {"applied"}
+
+
+def test_a_single_print_blob_bomb_is_refused_without_being_unpacked(hub: Any) -> None:
+    a = hub.device("100001")
+    bomb = b"\0" * (MAX_PRINT_BYTES + 1)  # ~33 KB compressed
+    payload = {
+        "centre_id": a["centre_id"],
+        "sha256": hashlib.sha256(bomb).hexdigest(),
+        "size": len(bomb),
+        "encoding": "zlib+base64",
+        "data": base64.b64encode(zlib.compress(bomb, 9)).decode(),
+    }
+    o = op(1, "print_blob", blob_id(uuid.UUID(a["centre_id"]), payload["sha256"]))
+    o["payload"] = payload
+    assert push(hub, a, o, ticket(2)) == ["conflict", "applied"]
 
 
 def test_another_centres_print_cannot_be_written_or_probed(hub: Any) -> None:
