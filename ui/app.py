@@ -88,6 +88,8 @@ def run_gui(url: str, *, self_test: bool = False) -> int:
         """The sign-in dialog; after sign-out or switch user it comes back, the app stays open.
         The first one opens at once and waits for the services (OK disabled until then)."""
         dialog = LoginDialog(opened[0] if opened else None)
+        for old_dialog in dialogs:  # the last sign-in's dialog, hidden since
+            old_dialog.deleteLater()
         dialogs[:] = [dialog]
         dialog.finished.connect(lambda result: signed_in(dialog, result))
         dialog.open()

@@ -276,6 +276,7 @@ class SessionControls(QObject):
         dialog, self.locked = self.locked, None
         if dialog is None:
             return
+        dialog.deleteLater()  # nothing typed into it stays behind in the window
         if result == QDialog.DialogCode.Accepted:
             self.user = dialog.user
             self.watcher.poke()

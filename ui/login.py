@@ -99,6 +99,8 @@ class LoginDialog(QDialog):
 
     def _signed_in(self, user: SignedInUser) -> None:
         self.user = user
+        self.password.clear()  # not kept in memory for the session's length
+        self.code.clear()
         self.accept()
 
     def _failed(self, exc: Exception) -> None:

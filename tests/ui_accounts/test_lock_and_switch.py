@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
@@ -59,6 +60,7 @@ def test_idle_lock_keeps_the_half_typed_intake(desk, qtbot) -> None:  # type: ig
     dialog.password.setText("onewindow")
     dialog.try_unlock()
     assert session.locked is None and not dialog.isVisible()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=3000)  # the password with it
     assert identify.id_edit.text() == ELDER[:10]  # the same state, the typing kept
     assert session.watcher.timer.isActive()
 
@@ -190,7 +192,7 @@ def test_lock_dialog_switch_by_access_key_tab_or_shortcut(desk, qtbot) -> None: 
         else:
             QTest.keyClick(dialog.password, Qt.Key.Key_U, _CTRL_SHIFT)
         qtbot.waitUntil(lambda: session.locked is None, timeout=3000)  # a mnemonic animates
-        assert not dialog.isVisible(), how
+        qtbot.waitUntil(lambda d=dialog: not shiboken6.isValid(d), timeout=3000)  # gone
     assert ended == [True, True, True]
     auditor = c.services.accounts.sign_in("auditor", "onewindow")
     rows = sorted(c.services.audit.records(auditor), key=lambda r: r.seq or 0)

@@ -47,4 +47,5 @@ def test_the_dialog_asks_the_code_after_the_password(qtbot, services: Services) 
     dialog.code.setText(pyotp.TOTP(secret).now())
     dialog.try_sign_in()
     assert dialog.user is not None and dialog.user.username == "clerk1"
+    assert dialog.password.text() == dialog.code.text() == ""  # not kept for the session
     assert services.session.user is not None and services.session.user.username == "clerk1"
