@@ -1,13 +1,13 @@
 """The centres' audit trails at the hub: each centre's chain verified on arrival, kept at least 180 days.
 
 A centre sends every audit record it writes (kind `audit_record`, in the transaction that writes
-it, so in the chain's order). The hub cannot check a record's HMAC: the key stays at the centre
-(OS keyring). What it checks, for each centre, continuing from the last record it holds
-(`hub_audit_chain`): the record's hash recomputed from its fields, its link to the record before
-(`prev_hash` = the hash the hub holds), and its number (no gap, no repeat). So a record changed,
-deleted, inserted or reordered before it was sent breaks the chain at the hub unless its hash and
-every later link were recomputed (only the centre's `audit verify`, with the key, sees that); once
-a record is at the hub, any rewrite, truncation or loss at the centre is answered by the hub's copy.
+it, so in the chain's order). What the hub checks, for each centre, continuing from the last record
+it holds (`hub_audit_chain`): the record's hash recomputed from its fields, its link to the record
+before (`prev_hash` = the hash the hub holds), its number (no gap, no repeat), and its MAC with the
+key the centre registered (app/hub/audit_keys.py). So a record changed, deleted, inserted or
+reordered before it was sent breaks the chain at the hub, and so does one rewritten with its hash
+and every later link recomputed (its MAC no longer matches); once a record is at the hub, any
+rewrite, truncation or loss at the centre is answered by the hub's copy.
 A break is a conflict (`audit_chain`) listed to the district's administrators (and to the centre);
 the record is kept as it came, never silently accepted as sound.
 """
@@ -22,7 +22,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.domain.audit_chain import ChainEntry, verify_chain
+from app.domain.audit_chain import ChainBreak, ChainEntry, entry_hash, verify_chain
+from app.hub.audit_keys import keys_of, mac_breaks
 from app.hub.batch import Prepared
 from app.hub.merge import Batch
 from app.hub.models import HubAuditChain, HubChange
@@ -109,7 +110,12 @@ def check_arrivals(session: Session, batch: Batch, ops: list[Prepared]) -> set[s
         after_hash=state.last_hash,
         limit=len(chained) + 1,
     )
-    for b in report.breaks:
+    found = [(b, 1) for b in report.breaks] + mac_checked(session, batch.centre_id, chained)
+    for b, n in found:
+        if n > 1:  # a run of records the centre's key did not seal: each is kept as a conflict
+            broken.update(
+                p.op_id for p, e in chained if 0 < (b.seq or 0) <= (e.seq or 0) < (b.seq or 0) + n
+            )
         at = next(
             (p for p, e in chained if e.seq is not None and b.seq is not None and e.seq >= b.seq),
             chained[-1][0],
@@ -124,9 +130,25 @@ def check_arrivals(session: Session, batch: Batch, ops: list[Prepared]) -> set[s
         )
     state.last_seq, state.last_hash = report.last_seq, report.last_hash
     state.records += len(chained)
-    state.breaks += len(report.breaks)
+    state.breaks += len(found)
     state.updated_at = batch.now
     return broken
+
+
+def mac_checked(
+    session: Session, centre_id: uuid.UUID, chained: list[tuple[Prepared, ChainEntry]]
+) -> list[tuple[ChainBreak, int]]:
+    """The MACs, with the key the centre registered (app/hub/audit_keys.py): records whose hash is
+    their own but whose MAC the key did not make (rewritten with recomputed hashes, or inserted)."""
+    keys = keys_of(session, centre_id)
+    if not keys:
+        return []
+    sound = [
+        (e.seq, e.action, e.hash, e.mac)
+        for _, e in chained
+        if e.seq is not None and entry_hash(e, e.prev_hash) == e.hash
+    ]
+    return mac_breaks(keys, sound)
 
 
 def purge(session: Session, now: datetime, keep_days: int = RETENTION_DAYS) -> int:

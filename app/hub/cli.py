@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--keep-days", type=int, default=180)
     sub.add_parser("audit-chains", help="each centre's audit chain as the hub verified it")
+    reset = sub.add_parser(
+        "reset-audit-key",
+        help="retire a centre's audit key (audited) so that it may register a new one",
+    )
+    reset.add_argument("--centre", required=True, help="centre code")
+    reset.add_argument("--by", required=True, help="the district administrator's user name")
     return p
 
 
@@ -151,7 +157,7 @@ def _admin(args: argparse.Namespace, s: object) -> int:
                     f"最后联系 {r['last_seen_at'] or '从未'} 待发送 {r['queue_depth']}"
                 )
             print(f"24 小时未联系的设备：{len(rows)}")
-        elif args.command in ("purge-audit", "audit-chains"):
+        elif args.command in ("purge-audit", "audit-chains", "reset-audit-key"):
             return _audit(args, s, now)
     except admin.HubError as exc:
         print(exc.message, file=sys.stderr)
@@ -160,11 +166,24 @@ def _admin(args: argparse.Namespace, s: object) -> int:
 
 
 def _audit(args: argparse.Namespace, s: Any, now: Any) -> int:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from app.hub import audit_trail
-    from app.hub.models import HubAuditChain, HubCentre
+    from app.hub.models import HubAuditChain, HubAuditKey, HubCentre
 
+    if args.command == "reset-audit-key":
+        from app.hub import audit_keys
+        from app.hub.models import HubStaff
+
+        staff = s.scalars(
+            select(HubStaff).where(HubStaff.username == args.by, HubStaff.role == "admin")
+        ).first()
+        if staff is None:
+            print(f"{args.by} 不是区级管理员账号", file=sys.stderr)
+            return 2
+        retired = audit_keys.reset(s, args.centre, staff.id, staff.username, now)
+        print(f"中心 {args.centre} 的审计密钥已停用 {retired} 把；中心下次同步时可登记新密钥")
+        return 0
     if args.command == "purge-audit":
         try:
             removed = audit_trail.purge(s, now, args.keep_days)
@@ -173,14 +192,23 @@ def _audit(args: argparse.Namespace, s: Any, now: Any) -> int:
             return 2
         print(f"已删除 {args.keep_days} 天以前的审计记录 {removed} 条")
         return 0
+    keyed = dict(
+        s.execute(
+            select(HubAuditKey.centre_id, func.min(HubAuditKey.from_seq)).group_by(
+                HubAuditKey.centre_id
+            )
+        ).all()
+    )
     for chain, code, name in s.execute(
         select(HubAuditChain, HubCentre.code, HubCentre.name)
         .join(HubCentre, HubCentre.id == HubAuditChain.centre_id)
         .order_by(HubCentre.code)
     ):
+        first = keyed.get(chain.centre_id)
+        mac = f"校验码自第 {first} 条起核对" if first else "未登记审计密钥，只核对哈希与链接"
         print(
             f"{code} {name} 审计记录 {chain.records} 条，已校验至第 {chain.last_seq} 条，"
-            f"断链 {chain.breaks} 处{'（见冲突列表）' if chain.breaks else ''}"
+            f"断链 {chain.breaks} 处{'（见冲突列表）' if chain.breaks else ''}；{mac}"
         )
     return 0
 

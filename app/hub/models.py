@@ -357,3 +357,22 @@ class HubPrintChunk(HubBase):
     digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of this slice's bytes
     op_id: Mapped[uuid.UUID]  # the change-log row holding the slice: (centre_id, op_id) is unique
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubAuditKey(HubBase):
+    """A centre's audit-chain key (app/hub/audit_keys.py): the MAC of each of its records numbered
+    from `from_seq` on is checked with it. Never logged, never listed; served only to a new device
+    of the same centre (a restore). A district administrator's reset retires it (audited)."""
+
+    __tablename__ = "hub_audit_key"
+    __table_args__ = (UniqueConstraint("centre_id", "from_seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hub_centre.id"), index=True)
+    from_seq: Mapped[int] = mapped_column(BigInteger)
+    key_hex: Mapped[str] = mapped_column(String(64))
+    key_check: Mapped[str] = mapped_column(String(64))  # compares keys without reading them out
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    device_id: Mapped[uuid.UUID | None]  # the device that registered it
+    retired_at: Mapped[datetime | None]
+    retired_by: Mapped[str] = mapped_column(String(50), default="")

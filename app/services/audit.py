@@ -92,7 +92,12 @@ def _restored_range(s: Session, key: bytes) -> tuple[int, int, str] | None:
     ):
         d = r.detail or {}
         first, through = d.get("audit_from"), d.get("audit_through")
-        if not isinstance(first, int) or not isinstance(through, int) or not 0 < first <= through:
+        # through = first - 1: the key came back from the hub with the trail and checks it all
+        if (
+            not isinstance(first, int)
+            or not isinstance(through, int)
+            or not 0 < first <= through + 1
+        ):
             continue
         if through >= (r.seq or 0) or not hmac.compare_digest(entry_mac(key, r.hash), r.mac):
             continue
@@ -100,6 +105,17 @@ def _restored_range(s: Session, key: bytes) -> tuple[int, int, str] | None:
             continue
         return first, through, str(d.get("audit_after_hash") or "")
     return None
+
+
+def first_sealed_seq(ctx: ServiceContext) -> int:
+    """The first record number this database's key sealed (what the hub checks it from): after a
+    range a restore brought back sealed with another key, else the chain's first."""
+    key = audit_key(ctx.engine)
+    with ctx.uow(read_only=True) as uow:
+        restored = _restored_range(uow.session, key)
+        if restored is not None:
+            return restored[1] + 1
+        return int(uow.session.scalar(select(func.min(AuditRecord.seq))) or 1)
 
 
 def verify_database(ctx: ServiceContext) -> VerifyReport:

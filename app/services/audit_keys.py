@@ -122,6 +122,32 @@ def store_audit_key(fingerprint: str, key: bytes) -> None:
         _cache.pop(fingerprint, None)
 
 
+def adopt_key(engine: Engine, key: bytes) -> None:
+    """This database takes the centre's key (a restore got it back from the hub): in this desk's
+    keyring (or the configured shared key file), and as the database's recorded key check."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session as OrmSession
+
+    from app.db.models import Protection
+    from app.domain.field_crypto import key_check
+
+    fingerprint = database_fingerprint(engine)
+    shared = _configured_key_file()
+    if shared is not None:
+        shared.unlink(missing_ok=True)
+        _write_private(shared, key)
+    store_audit_key(fingerprint, key)
+    with OrmSession(engine) as s, s.begin():
+        s.execute(
+            update(Protection)
+            .where(Protection.name == AUDIT_KEY_CHECK)
+            .values(value=key_check(key))
+        )
+    with _guard:
+        _cache.pop(fingerprint, None)
+        _checked.difference_update({c for c in _checked if c[0] == fingerprint})
+
+
 def audit_key(engine: Engine) -> bytes:
     """This database's audit key, created on first use."""
     fingerprint = database_fingerprint(engine)

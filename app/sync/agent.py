@@ -20,6 +20,7 @@ from app.domain.print_blobs import ChunkSets
 from app.services.context import ServiceContext
 from app.sync import protocol as P
 from app.sync.apply import apply_changes
+from app.sync.audit_key import register as _register_audit_key
 from app.sync.client import HubClient, SyncError, op_json_raw
 from app.sync.credentials import CredentialError, load_token
 from app.sync.enrol import current_enrolment
@@ -54,6 +55,7 @@ class SyncAgent:
         self._lock = threading.Lock()
         self._online: bool | None = None
         self._skew: float | None = None
+        self._device: uuid.UUID | None = None
 
     # --- status -------------------------------------------------------------------------------
 
@@ -71,6 +73,8 @@ class SyncAgent:
             try:
                 client = self._client()
                 try:
+                    if self._device is not None:  # once per device and key, before audit records go
+                        _register_audit_key(self.ctx, client, self._device)
                     pushed, conflicts = self._push(client)
                     pulled, cursor = self._pull(client)
                     if pulled:  # applying decisions wrote outbox rows (待领取): send them now
@@ -120,6 +124,7 @@ class SyncAgent:
         token = load_token(enrolment.device_id)
         if not token:
             raise SyncError("unauthorized", "系统密钥库中没有设备令牌，请重新注册本中心")
+        self._device = enrolment.device_id
         return HubClient(
             enrolment.hub_url,
             token,

@@ -22,11 +22,18 @@ ErrorKind = Literal["offline", "incompatible", "unauthorized", "rejected", "serv
 class SyncError(Exception):
     """Why talking to the hub failed: kind for the program, message for people (Chinese)."""
 
-    def __init__(self, kind: ErrorKind, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.retry_after = retry_after  # seconds the hub asked us to wait (Retry-After)
+        self.status = status  # the hub's HTTP status, when it answered with an error
 
 
 class HubClient:
@@ -120,7 +127,11 @@ class HubClient:
                     f"区级平台暂时出错（{resp.status_code}）：{detail}",
                     parse_retry_after(resp.headers.get("retry-after")),
                 )
-            raise SyncError("rejected", f"区级平台拒绝了请求（{resp.status_code}）：{detail}")
+            raise SyncError(
+                "rejected",
+                f"区级平台拒绝了请求（{resp.status_code}）：{detail}",
+                status=resp.status_code,
+            )
         return resp.content
 
     def _model(self, model: type[BaseModel], content: bytes) -> Any:
@@ -153,6 +164,35 @@ class HubClient:
             headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
         )
         return self._model(P.PushResponse, data)
+
+    def register_audit_key(self, key_hex: str, from_seq: int) -> str:
+        """Give the hub this centre's audit key: "registered", "unchanged", "refused" (the hub has
+        another one: a conflict is listed) or "unsupported" (a hub from before this step)."""
+        body = P.AuditKeyRequest(key=key_hex, from_seq=from_seq).model_dump_json().encode()
+        try:
+            data = self._send(
+                "PUT",
+                "/api/v1/audit-key",
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+        except SyncError as exc:
+            if exc.status == 409:
+                return "refused"
+            if exc.status in (404, 405):
+                return "unsupported"
+            raise
+        return str(self._model(P.AuditKeyResponse, data).status)
+
+    def audit_key(self) -> P.AuditKeyServed:
+        """The centre's audit key as the hub holds it (a restore); empty if it has none."""
+        try:
+            data = self._send("GET", "/api/v1/audit-key")
+        except SyncError as exc:
+            if exc.status in (404, 405):
+                return P.AuditKeyServed()
+            raise
+        return self._model(P.AuditKeyServed, data)
 
     def pull(self, cursor: int, limit: int = 1000) -> P.PullResponse:
         data = self._send("GET", "/api/v1/pull", params={"cursor": cursor, "limit": limit})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 import uuid
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from app.services.context import ServiceContext
 from app.sync.client import HubClient
 from app.sync.credentials import check_keyring, delete_token, save_token
 from app.sync.protocol import EnrolResponse
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ def enrol(
     device_name: str = "",
     transport: httpx.BaseTransport | None = None,
     verify: bool | str = True,
+    offer_audit_key: bool = True,
 ) -> EnrolResponse:
-    """Enrol this centre database with the hub. Re-enrolling replaces the old device (and its token)."""
+    """Enrol this centre database with the hub. Re-enrolling replaces the old device (and its token).
+    The database's audit key goes to the hub right after (app/sync/audit_key.py; if that fails the
+    sync agent offers it before its first push); a restore takes the centre's key instead."""
     check_keyring()  # a code is spent at the hub: fail before, not after, when the token can't be kept
     with ctx.uow(read_only=True) as uow:
         schema = uow.session.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
@@ -73,4 +79,26 @@ def enrol(
         elif state.device_id and state.device_id != resp.device_id:
             delete_token(state.device_id)
         state.device_id, state.hub_url, state.last_error = resp.device_id, hub_url.rstrip("/"), ""
+    if offer_audit_key:
+        _offer_audit_key(ctx, hub_url, str(schema), resp, transport, verify)
     return resp
+
+
+def _offer_audit_key(
+    ctx: ServiceContext,
+    hub_url: str,
+    schema: str,
+    resp: EnrolResponse,
+    transport: httpx.BaseTransport | None,
+    verify: bool | str,
+) -> None:
+    from app.sync.audit_key import register
+    from app.sync.client import SyncError
+
+    client = HubClient(hub_url, resp.token, schema=schema, transport=transport, verify=verify)
+    try:
+        register(ctx, client, resp.device_id)
+    except SyncError as exc:  # enrolled all the same: the agent offers it again before pushing
+        log.warning("audit key not registered at enrolment (%s); the next sync offers it", exc.kind)
+    finally:
+        client.close()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 # Oldest centre app (major.minor) the hub still talks to; newer minor versions are accepted.
@@ -143,6 +144,47 @@ class EnrolResponse(_Msg):
     centre_code: str
     centre_name: str
     hub_time: datetime
+
+
+AUDIT_KEY_WORDS = "审计密钥须为 64 位十六进制数字（32 字节）"
+
+
+class AuditKeyRequest(_Msg):
+    """A centre's audit-chain key for the hub, and the first record number it sealed."""
+
+    key: str
+    from_seq: int = Field(ge=1, le=MAX_SEQ)
+
+    @field_validator("key")
+    @classmethod
+    def _hex(cls, v: str) -> str:
+        if not _KEY_HEX.fullmatch(v):
+            raise ValueError(AUDIT_KEY_WORDS)
+        return v
+
+
+_KEY_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class AuditKeyResponse(_Msg):
+    """registered (new) / unchanged (the hub had this key), and the number the key checks from."""
+
+    status: Literal["registered", "unchanged"]
+    from_seq: int
+
+
+class AuditKeyServed(_Msg):
+    """The centre's audit key, for a restore; `key` empty when the centre never registered one."""
+
+    key: str = ""
+    from_seq: int = Field(default=0, ge=0, le=MAX_SEQ)
+
+    @field_validator("key")
+    @classmethod
+    def _hex(cls, v: str) -> str:
+        if v and not _KEY_HEX.fullmatch(v):
+            raise ValueError(AUDIT_KEY_WORDS)
+        return v
 
 
 def parse_app_version(text: str) -> tuple[int, int] | None:

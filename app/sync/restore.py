@@ -54,6 +54,7 @@ from app.db.models import (
 from app.db.types import new_id
 from app.services.context import ServiceContext
 from app.services.setup import initialise
+from app.sync.audit_key import fetch_for_restore
 from app.sync.client import HubClient, SyncError
 from app.sync.credentials import load_token
 from app.sync.enrol import current_enrolment, enrol
@@ -159,11 +160,18 @@ def restore(
         if not hub_url:
             raise RestoreError("请用 --hub 指明区级平台地址 / --hub is required with --code")
         resp = enrol(
-            ctx, hub_url, code, device_name=device_name, transport=transport, verify=verify
+            ctx,
+            hub_url,
+            code,
+            device_name=device_name,
+            transport=transport,
+            verify=verify,
+            offer_audit_key=False,  # the centre's key comes back from the hub instead
         )
         _name_centre(ctx, resp.centre_code, resp.centre_name)
     client, device_id = _client(ctx, hub_url, transport, verify)
     try:
+        key_from = fetch_for_restore(ctx, client)  # the lost PC's key, if the hub has it
         with ctx.uow() as uow:
             s = uow.session
             centre = s.scalars(select(Centre).order_by(Centre.created_at)).first()
@@ -203,7 +211,7 @@ def restore(
                 changes=changes,
                 cursor=cursor,
                 device_id=str(device_id),
-                **restorer.audit.detail(),
+                **restorer.audit.detail(key_from),
             )
     finally:
         client.close()

@@ -1,10 +1,11 @@
 """Restore: the centre's audit trail back whole, as it was sealed, and this database's own records after it.
 
 The hub holds every audit record the lost PC sent, with its number, hash, link and MAC. They come
-back row for row, never re-sealed: their MACs were made with the lost PC's key, which is gone with
-it, so `audit verify` checks them by their hashes and links only (as the hub does), vouched for by
-the restore's own record (`centre_restored`: first and last restored number and the hash before
-the first), which this database seals with its own key. The records the new database wrote while
+back row for row, never re-sealed. Their MACs were made with the lost PC's key: when the centre had
+registered it at the hub, the restore takes it back (app/sync/audit_key.py) and `audit verify`
+checks the whole trail with it; otherwise the restored range is checked by its hashes and links
+only, vouched for by the restore's own record (`centre_restored`: first and last number so checked
+and the hash before the first), which this database seals with its key. The records the new database wrote while
 it was set up moments before (its set-up: windows and prints queued) would hold the same numbers;
 they are written again after the restored trail, chained to its last record, and sent to the hub
 with the next sync — the hub's chain of the centre goes on without a break.
@@ -107,13 +108,18 @@ class AuditRestore:
             )
         return len(rows)
 
-    def detail(self) -> dict[str, Any]:
-        """What the restore's own record says of the restored range (read by `audit verify`)."""
+    def detail(self, key_from: int | None = None) -> dict[str, Any]:
+        """What the restore's own record says of the restored range (read by `audit verify`): the
+        records up to `audit_through` are checked by hashes and links only — all of them, unless the
+        hub gave back the centre's key (`key_from`: the first number it sealed)."""
         if not self.last:
             return {}
+        through = (
+            self.last if key_from is None else max(self.first - 1, min(self.last, key_from - 1))
+        )
         return {
             "audit_from": self.first,
-            "audit_through": self.last,
+            "audit_through": through,
             "audit_after_hash": self.after_hash,
         }
 
