@@ -18,6 +18,8 @@ KIND_LABELS = {
     "duplicate": "疑似重复办件",
     "invalid_op": "数据被区级平台拒用",
     "oversized": "数据过大未发送",
+    "audit_chain": "审计记录链校验未通过",
+    "audit_key": "审计密钥与区级平台登记的不一致",
 }
 
 
