@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import Clock, system_clock
-from app.hub import admin, audit_keys, departments, dept_case, district_web, ingest, web
+from app.hub import admin, audit_key_api, departments, dept_case, district_web, ingest, web
 from app.hub.admin import HubError
 from app.hub.batch import PushResult, prepare
 from app.hub.changes import begin_snapshot, read_changes
@@ -219,28 +219,6 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
         with hub.tx() as s:
             return admin.enrol(s, body.code, body.device_name, hub.clock())
 
-    @app.put("/api/v1/audit-key", response_model=None)
-    def register_audit_key(
-        body: P.AuditKeyRequest, device: Device, _v: Versions
-    ) -> P.AuditKeyResponse | JSONResponse:
-        """The centre's audit-chain key, once (app/hub/audit_keys.py); another key is a conflict."""
-        with hub.tx() as s:
-            d = s.get_one(HubDevice, device.id)
-            done = audit_keys.register(s, d, bytes.fromhex(body.key), body.from_seq, hub.clock())
-        if done.status == "refused":  # listed as a conflict (committed), the key not taken
-            return JSONResponse({"detail": done.message}, status_code=409)
-        return P.AuditKeyResponse(status=done.status, from_seq=done.from_seq)  # type: ignore[arg-type]
-
-    @app.get("/api/v1/audit-key")
-    def served_audit_key(device: Device, _v: Versions) -> P.AuditKeyServed:
-        """The centre's audit key for a restore: only to a new device that has pushed nothing."""
-        with hub.tx() as s:
-            d = s.get_one(HubDevice, device.id)
-            found = audit_keys.served_key(s, d, hub.clock())
-        if found is None:
-            return P.AuditKeyServed()
-        return P.AuditKeyServed(key=found[0], from_seq=found[1])
-
     @app.post("/api/v1/push", response_model=P.PushResponse)
     async def push(request: Request, device: Device, device_time: Versions) -> Response:
         raw = await read_body(request, P.MAX_BODY_BYTES)
@@ -365,13 +343,6 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
                 raise HubError(404, "没有这个设备")
         return {"revoked": True}
 
-    @app.post("/api/v1/admin/centres/{code}/audit-key/reset")
-    def reset_audit_key(code: str, staff: Admin) -> dict[str, int]:
-        """Retire a centre's audit key (audited) so that it may register a new one."""
-        with hub.tx() as s:
-            retired = audit_keys.reset(s, code, staff.id, staff.username, hub.clock())
-        return {"retired": retired}
-
     @app.get("/api/v1/admin/conflicts")
     def conflicts(_a: Admin) -> list[dict[str, Any]]:
         with hub.sessions() as s:
@@ -383,6 +354,7 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             ).all()
             return [ingest.conflict_payload(c) | {"centre_id": str(c.centre_id)} for c in rows]
 
+    audit_key_api.add_routes(app, hub, check_versions)
     web.add_pages(app, hub)
     district_web.add_pages(app, hub)
     return app

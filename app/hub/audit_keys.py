@@ -31,7 +31,15 @@ from sqlalchemy.orm import Session
 from app.domain.audit_chain import INSERTED, ChainBreak, entry_mac
 from app.hub.changes import append_changes
 from app.hub.merge import conflict_payload
-from app.hub.models import HubAudit, HubAuditKey, HubCentre, HubChange, HubConflict, HubDevice
+from app.hub.models import (
+    HubAudit,
+    HubAuditChain,
+    HubAuditKey,
+    HubCentre,
+    HubChange,
+    HubConflict,
+    HubDevice,
+)
 from app.sync.protocol import conflict_id
 
 KEY_CONFLICT = "audit_key"
@@ -215,8 +223,9 @@ def register(
         )
         _audit(s, device.id, f"device:{device.name}", "audit_key_refused", now, check=check[:16])
         return Registration("refused", current.from_seq, KEY_REFUSED)
-    if current is not None and from_seq <= current.from_seq:
-        from_seq = current.from_seq + 1  # a new key never covers what the retired one sealed
+    if current is not None:  # after a reset: the new key checks what arrives from now on
+        held = s.get(HubAuditChain, device.centre_id)
+        from_seq = max(from_seq, current.from_seq + 1, (held.last_seq if held else 0) + 1)
     s.add(
         HubAuditKey(
             centre_id=device.centre_id,
