@@ -143,9 +143,16 @@ def test_an_agent_killed_half_way_through_the_slices_resumes_without_duplicates(
         agent.kill()
     half = slices_at_hub(sessions)
     with ctx.uow(read_only=True) as uow:
-        total = uow.session.scalar(select(func.count()).where(OutboxOp.entity == "print_chunk"))
-        unsent = uow.session.scalar(
-            select(func.count()).where(OutboxOp.entity == "print_chunk", OutboxOp.sent_at.is_(None))
+        total = int(
+            uow.session.scalar(select(func.count()).where(OutboxOp.entity == "print_chunk")) or 0
+        )
+        unsent = int(
+            uow.session.scalar(
+                select(func.count()).where(
+                    OutboxOp.entity == "print_chunk", OutboxOp.sent_at.is_(None)
+                )
+            )
+            or 0
         )
     assert 0 < len(half) < total and unsent > 0, (len(half), total, unsent)  # killed half-way
 
@@ -164,3 +171,39 @@ def test_an_agent_killed_half_way_through_the_slices_resumes_without_duplicates(
     assert PrintService(fresh).get_print(print_id, _clerk(fresh)) == pdf
     ctx.close()
     fresh.close()
+
+
+def test_a_malformed_slice_in_the_outbox_does_not_block_the_queue(
+    hub: Any, centre_factory: Any
+) -> None:
+    """A slice the hub refuses (here: its index past its count) is acknowledged as a conflict,
+    listed at the centre, and what was queued after it goes on."""
+    from app.services.queue import QueueService
+    from app.sync.conflicts import list_conflicts
+
+    ctx, agent = centre_factory()
+    clerk = _clerk(ctx)
+    pdf = b"%PDF-1.7\n" + os.urandom(800_000)
+    view = PrintService(ctx).record_print(clerk, "report", pdf)
+    with ctx.uow() as uow:  # damaged in the outbox (a bug, a disk): the last slice's index
+        last = uow.session.scalars(
+            select(OutboxOp).where(OutboxOp.entity == "print_chunk").order_by(OutboxOp.seq.desc())
+        ).first()
+        assert last is not None
+        last.payload = {**last.payload, "index": last.payload["count"]}
+    ticket = QueueService(ctx).issue_ticket(clerk.centre_id, "minzheng_jiuzhu")  # type: ignore[arg-type]
+    report = agent.run_once()
+    assert report.ok and report.conflicts == 1, report
+    with ctx.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).where(OutboxOp.sent_at.is_(None))) == 0
+    assert [c.kind for c in list_conflicts(ctx)] == ["invalid_op"]
+    with hub.sessions() as h:  # the ticket queued after it is at the hub
+        assert (
+            h.scalar(
+                select(HubChange.status).where(
+                    HubChange.entity == "ticket", HubChange.entity_id == ticket.id
+                )
+            )
+            == "applied"
+        )
+    assert PrintService(ctx).get_print(view.id, clerk) == pdf  # the centre keeps its paper
