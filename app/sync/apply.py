@@ -8,8 +8,8 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, Table, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import LargeBinary, Table, and_, delete, exists, func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from app.calendar_days import PROVISIONAL
 from app.db.models import (
@@ -231,6 +231,20 @@ def fill_prints(s: Session, sha256: str, pdf: bytes) -> int:
         update(PrintedDocument)
         .where(PrintedDocument.sha256 == sha256, func.length(PrintedDocument.content) == 0)
         .values(content=pdf)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def copy_prints(s: Session) -> int:
+    """Records still without their bytes take them from a record of the same print that has them
+    (a reprint restored after the print's bytes were put back), copied as stored; how many."""
+    src = aliased(PrintedDocument)
+    same = and_(src.sha256 == PrintedDocument.sha256, func.length(src.content) > 0)
+    result = s.execute(
+        update(PrintedDocument)
+        .where(func.length(PrintedDocument.content) == 0, exists().where(same))
+        .values(content=select(src.content).where(same).limit(1).scalar_subquery())
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -36,6 +36,7 @@ from app.sync.apply import (
     apply_department_event,
     apply_settings,
     centre_conflict_row,
+    copy_prints,
     fill_prints,
     missing_binary,
     payload_values,
@@ -74,7 +75,10 @@ class _Restorer(_References):
         # The fresh database's own windows (the seeded six): replaced by the history's, if it has any.
         self.seeded_windows: set[uuid.UUID] = set(self.s.scalars(select(Counter.id)))
         self.department: dict[uuid.UUID, list[Change]] = {}  # case id -> the hub's decisions on it
-        self.blobs: dict[str, bytes] = {}  # the prints' bytes by SHA-256, put back at the end
+        # a print's bytes go into its records as they arrive; only those whose record is not here
+        # yet are held (by SHA-256) to the end, so a restore never holds every print in memory
+        self.blobs: dict[str, bytes] = {}
+        self.filled: set[str] = set()
         self.chunks = ChunkSets()  # a large print's slices until its last one is in
         # Rows whose parent row comes later in the history (a transaction's rows split by a page or
         # queued child first): held back to the next run, strict only at the end (finish).
@@ -101,9 +105,11 @@ class _Restorer(_References):
             if kind == "audit":  # written at the end, in their numbers' order
                 self.audit.add(ch.payload)
                 continue
-            if kind == "blob":  # put back at the end into every record of that print
+            if kind == "blob":  # into the records of that print here by now (rows before it first)
                 if (blob := print_bytes(ch.entity, ch.payload, self.chunks)) is not None:
-                    self.blobs[blob[0]] = blob[1]
+                    self._rows(run)
+                    run = []
+                    self._blob(*blob)
                 continue
             self._rows(run)
             run = []
@@ -258,13 +264,25 @@ class _Restorer(_References):
 
     # --- after the last page ----------------------------------------------------------------------
 
+    def _blob(self, sha256: str, pdf: bytes) -> None:
+        if sha256 in self.filled:
+            return
+        self.s.flush()
+        filled = fill_prints(self.s, sha256, pdf)
+        self.prints_filled += filled
+        if filled:
+            self.filled.add(sha256)
+        else:
+            self.blobs[sha256] = pdf
+
     def finish(self) -> None:
         self.strict = True  # what still lacks its parent now never gets it: cleared or refused
         self._rows([])
         self.s.flush()
         self._late_decisions()
-        for sha, pdf in self.blobs.items():  # every record of a print, reprints included
+        for sha, pdf in self.blobs.items():  # records that came after their print's bytes
             self.prints_filled += fill_prints(self.s, sha, pdf)
+        self.prints_filled += copy_prints(self.s)  # reprints: from a record of the same print
         self._name_stand_ins()
         self._queue_stand_in_windows()
         self._queue_unknown_accounts()
