@@ -34,7 +34,6 @@ from app.services.queue import QueueService
 from app.services.residents import ResidentInput, ResidentService
 from app.services.setup import DEMO_PASSWORD
 from app.sync.agent import SyncAgent
-from app.sync.credentials import SERVICE
 from tests.services.conftest import make_id
 from tests.sync.conftest import assert_hub_mirrors, verify_in_sync
 from tests.sync.test_counter_to_hub import FORM
@@ -190,7 +189,7 @@ def run_the_day(
         ctx, device, url = make_centre(tmp_path, hub, sessions, code)
         centres.append((ctx, device, url, Window(ctx, i)))
     keyfile.write_text(
-        json.dumps({f"{SERVICE}|{k[1]}": v for k, v in memory_keyring.secrets.items()})
+        json.dumps({f"{k[0]}|{k[1]}": v for k, v in memory_keyring.secrets.items()})
     )
     env = {
         **os.environ,
