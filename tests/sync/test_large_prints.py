@@ -118,9 +118,7 @@ def test_an_agent_killed_half_way_through_the_slices_resumes_without_duplicates(
     ctx, device, url = make_centre(tmp_path, h, sessions, "990101")
     print_id, pdf = big_print(ctx)
     keyfile = tmp_path / "keyring.json"
-    keyfile.write_text(
-        json.dumps({f"{k[0]}|{k[1]}": v for k, v in memory_keyring.secrets.items()})
-    )
+    keyfile.write_text(json.dumps({f"{k[0]}|{k[1]}": v for k, v in memory_keyring.secrets.items()}))
     env = {
         **os.environ,
         "PYTHON_KEYRING_BACKEND": "tests.sync.harness.FileKeyring",

@@ -188,9 +188,7 @@ def run_the_day(
     for i, code in enumerate(("310001", "310002")):
         ctx, device, url = make_centre(tmp_path, hub, sessions, code)
         centres.append((ctx, device, url, Window(ctx, i)))
-    keyfile.write_text(
-        json.dumps({f"{k[0]}|{k[1]}": v for k, v in memory_keyring.secrets.items()})
-    )
+    keyfile.write_text(json.dumps({f"{k[0]}|{k[1]}": v for k, v in memory_keyring.secrets.items()}))
     env = {
         **os.environ,
         "PYTHON_KEYRING_BACKEND": "tests.sync.harness.FileKeyring",
