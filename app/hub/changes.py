@@ -260,7 +260,7 @@ def begin_snapshot(session: Session) -> None:
 # 2 000 of them. The first row of a page is always served, whatever its size. Payloads from
 # BIG_PAYLOAD up are not read with the page's rows, only those within the budget, by position.
 MAX_PULL_BYTES = 6_000_000
-BIG_PAYLOAD = 64 * 1024
+BIG_PAYLOAD = 8 * 1024  # a print_blob (a receipt: ~40 KB) is one; a case row is not
 
 
 def _stored_size(session: Session) -> Any:
