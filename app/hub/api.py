@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -229,21 +230,25 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
                 batch = P.PushRequest.model_validate_json(raw)
             except ValidationError as exc:
                 raise HubError(422, _message(exc)) from exc
-            prepared = prepare(batch.ops, raw)
-            with hub.tx() as s:
+            prepared = prepare(batch.ops)
+
+            def apply(s: Session, one_by_one: bool) -> PushResult:
                 now = hub.clock()
                 result = ingest.push(
-                    s, device.id, batch.ops, now, batch.after_seq, prepared, device.centre_id
-                )
-                d = s.get_one(HubDevice, device.id)
-                admin.touch(
-                    d,
+                    s,
+                    device.id,
+                    batch.ops,
                     now,
-                    device_time,
-                    request.headers.get(P.H_APP, ""),
-                    request.headers.get(P.H_CATALOGUE, ""),
+                    batch.after_seq,
+                    prepared,
+                    device.centre_id,
+                    one_by_one=one_by_one,
                 )
+                d, h = s.get_one(HubDevice, device.id), request.headers
+                admin.touch(d, now, device_time, h.get(P.H_APP, ""), h.get(P.H_CATALOGUE, ""))
                 return result
+
+            return ingest.push_batch(hub.tx, apply)
 
         try:
             result = await run_in_threadpool(work)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,11 +14,9 @@ from app.hub.changes import copy_str
 from app.sync.kinds import KINDS, LEGACY_NAMES
 from app.sync.protocol import Op
 
-# Text PostgreSQL's json type refuses: non-finite numbers and the NUL character.
+# Text PostgreSQL's json type refuses, as pydantic-core writes it: non-finite numbers (a NaN, or
+# 1e400 and the like, which the parser turns into an infinite float) and the NUL character.
 _UNSTORABLE = (b"NaN", b"Infinity", b"\\u0000")
-# Numbers the parser turns into an infinite float (1e400, a 400-digit literal with a fraction):
-# a request holding one is searched op by op like one holding NaN.
-_HUGE_NUMBER = re.compile(rb"[0-9][eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
 UNSTORABLE_MESSAGE = "数据含有无法保存的内容（非有限数值或空字符），已记录但未采用"
 
 
@@ -66,30 +63,41 @@ class Prepared:
     copy_text: str = ""  # the change-log row's op columns as COPY text (changes.change_copy_text)
 
 
-def _case_of(o: Op) -> uuid.UUID | None:
-    """The case an op's row belongs to: the case itself, or the case its payload names."""
+def _case_of(o: Op, cases: dict[Any, uuid.UUID | None]) -> uuid.UUID | None:
+    """The case an op's row belongs to: the case itself, or the case its payload names (`cases`:
+    the payload values already parsed)."""
     kind = KINDS.get(o.entity)
     if kind is None:
         return None
     if kind.is_case:
         return o.entity_id
-    return parse_uuid(o.payload.get(kind.case_field)) if kind.case_field else None
+    if not kind.case_field:
+        return None
+    value = o.payload.get(kind.case_field)
+    try:
+        return cases[value]
+    except KeyError:
+        found = cases[value] = parse_uuid(value)
+        return found
+    except TypeError:  # not hashable (a list, a dict): not a case id
+        return None
 
 
-def prepare(ops: list[Op], body: bytes | None = None) -> list[Prepared]:
+def prepare(ops: list[Op]) -> list[Prepared]:
     """Sort a batch by seq and encode every payload once (pydantic-core's encoder: the same text as
     `json.dumps(ensure_ascii=False, separators=(",", ":"))` at a third of the cost). A payload the
     json column cannot hold (NaN, Infinity, NUL) is stored cleaned and its op listed as a conflict,
-    never a 5xx that would block the centre's queue; `body`, the request's JSON, is searched once
-    for them so that a clean batch (nearly all) skips the search op by op."""
-    suspect = (
-        body is None or any(u in body for u in _UNSTORABLE) or _HUGE_NUMBER.search(body) is not None
-    )
+    never a 5xx that would block the centre's queue. The batch's encoded payloads are searched
+    for them at once, so that a clean batch (nearly all) skips the search op by op."""
+    ops = sorted(ops, key=lambda o: o.seq)
+    raws = [to_json(o.payload, inf_nan_mode="constants") for o in ops]
+    joined = b"".join(raws)
+    suspect = any(u in joined for u in _UNSTORABLE)
+    cases: dict[Any, uuid.UUID | None] = {}  # a case's events name it again and again
     out = []
-    for o in sorted(ops, key=lambda o: o.seq):
-        # one name per kind: what an earlier version queued as "case" is stored as "case_file"
-        o.entity = LEGACY_NAMES.get(o.entity, o.entity)
-        raw = to_json(o.payload, inf_nan_mode="constants")
+    for o, raw in zip(ops, raws, strict=True):
+        if o.entity in LEGACY_NAMES:  # one name per kind: an earlier "case" is a "case_file"
+            o.entity = LEGACY_NAMES[o.entity]
         storable = True
         if (
             suspect
@@ -101,7 +109,7 @@ def prepare(ops: list[Op], body: bytes | None = None) -> list[Prepared]:
         op_id, entity_id = str(o.op_id), str(o.entity_id)
         # the change-log row's op columns as COPY text: ids and the entity name (^[a-z_]+$) need no escaping
         copy = f"{o.entity}\t{entity_id}\t{copy_str(o.op)}\t{copy_str(text)}\t{op_id}\t{o.seq}"
-        out.append(Prepared(o, text, op_id, entity_id, _case_of(o), storable, copy))
+        out.append(Prepared(o, text, op_id, entity_id, _case_of(o, cases), storable, copy))
     return out
 
 

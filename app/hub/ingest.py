@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -230,18 +232,17 @@ def refused_by_database(exc: DBAPIError) -> bool:
 
 def _one_by_one(
     session: Session,
-    centre_id: uuid.UUID,
-    now: datetime,
+    batch: Batch,
     device_id: uuid.UUID,
     fresh: list[Prepared],
     foreign: set[uuid.UUID],
     known: dict[str, tuple[str, Any]],
-    exc: DBAPIError,
 ) -> None:
-    """The database refused something of the batch: apply its ops one by one, each in its own
-    savepoint; an op the database refuses is kept as a refused receipt and listed as a conflict,
-    and the rest of the queue moves on (never a 5xx that the centre would resend for ever)."""
-    log.warning("push batch refused by the database (%s): applying op by op", db_error_summary(exc))
+    """Apply the ops one by one, each in its own savepoint (the database refused something of the
+    batch applied whole): an op the database refuses is kept as a refused receipt and listed as a
+    conflict, and the rest of the queue moves on (never a 5xx that the centre would resend for
+    ever). `batch` holds only what was found before any op was applied (a changed resend)."""
+    centre_id, now = batch.centre_id, batch.now
     for p in fresh:
         try:
             with session.begin_nested():
@@ -271,6 +272,13 @@ def _one_by_one(
         with session.begin_nested():
             finish(session, refused)
         known[p.op_id] = (REFUSED, None)
+    if batch.conflicts:
+        finish(session, batch)
+
+
+class RefusedByDatabase(Exception):
+    """The database refused something of a batch applied whole; the transaction is lost. The caller
+    rolls it back and pushes the batch again with `one_by_one` (`push_batch` does)."""
 
 
 def push(
@@ -281,11 +289,16 @@ def push(
     after_seq: int | None = None,
     prepared: list[Prepared] | None = None,
     centre_id: uuid.UUID | None = None,
+    *,
+    one_by_one: bool = False,
 ) -> PushResult:
     """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks.
     The device row lock serialises a device's batches; `after_seq` keeps them in the device's order.
     `prepared` is `prepare(ops)` done by the caller before its transaction (else done here);
-    `centre_id` the device's centre (else read here)."""
+    `centre_id` the device's centre (else read here). The batch is applied whole, without a
+    savepoint (two round trips inside the device lock, on every batch); should the database refuse
+    it, RefusedByDatabase is raised and the caller pushes it again in a new transaction
+    `one_by_one`, each op in its own savepoint."""
     if prepared is None:
         prepared = prepare(ops)
     if centre_id is None:
@@ -315,13 +328,16 @@ def push(
             # a resend must carry what was first sent; anything else is listed, never applied
             batch.conflict("invalid_op", RESEND_CHANGED, case_id=None, subject=p.op.entity_id)
             acks[p.op_id] = CONFLICT
-    try:
-        with session.begin_nested():
+    if one_by_one:
+        _one_by_one(session, batch, device_id, fresh, foreign, known)
+    else:
+        try:
             _apply(session, batch, device_id, fresh, foreign, known)
-    except DBAPIError as exc:
-        if not refused_by_database(exc):
-            raise  # the database is down or busy: 503, the centre retries
-        _one_by_one(session, batch.centre_id, now, device_id, fresh, foreign, known, exc)
+        except DBAPIError as exc:
+            if not refused_by_database(exc):
+                raise  # the database is down or busy: 503, the centre retries
+            log.warning("push batch refused by the database (%s)", db_error_summary(exc))
+            raise RefusedByDatabase from exc
     last = prepared[-1].op.seq
     device.last_seq = max(device.last_seq or 0, last)
     device.last_seen_at = now
@@ -339,3 +355,18 @@ def push(
         last,
         now,
     )
+
+
+def push_batch(
+    tx: Callable[[], AbstractContextManager[Session]],
+    apply: Callable[[Session, bool], PushResult],
+) -> PushResult:
+    """`apply(session, one_by_one)` (a `push` and whatever else the request writes) in a
+    transaction of `tx()`: whole first, op by op in a new transaction if the database refuses."""
+    try:
+        with tx() as session:
+            return apply(session, False)
+    except RefusedByDatabase:
+        log.warning("applying the batch again op by op")
+    with tx() as session:
+        return apply(session, True)

@@ -47,29 +47,27 @@ def test_copy_text_matches_the_general_formatter_for_awkward_text() -> None:
         )
 
 
-def test_unstorable_payloads_are_found_with_or_without_the_request_body() -> None:
-    body = (
-        b'{"ops":['
-        + json.dumps(
-            {
-                "seq": 1,
-                "op_id": str(uuid.uuid4()),
-                "entity": "ticket",
-                "entity_id": str(uuid.uuid4()),
-                "op": "upsert",
-                "payload": {"x": float("nan"), "s": "a\u0000b"},
-                "created_at": datetime.now(UTC).isoformat(),
-            }
-        ).encode()
-        + b"]}"
-    )
-    ops = PushRequest.model_validate_json(body).ops
-    for given in (body, None):
-        (p,) = prepare(ops, given)
-        assert not p.storable and json.loads(p.json) == {"x": None, "s": "ab"}
-    clean = b'{"ops":[]}'  # a body without NaN, Infinity or NUL: the per-op search is skipped
-    (p,) = prepare([_op(1, {"name": "NaNa"})], clean)
-    assert p.storable
+def test_unstorable_payloads_are_found_and_look_alikes_kept() -> None:
+    ops = [
+        {
+            "seq": seq,
+            "op_id": str(uuid.uuid4()),
+            "entity": "ticket",
+            "entity_id": str(uuid.uuid4()),
+            "op": "upsert",
+            "payload": payload,
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+        for seq, payload in enumerate(({"x": float("nan"), "s": "a\u0000b"}, {"big": "BIG"}), 1)
+    ]
+    # 1e400 as the centre would send it: a number the parser reads as an infinite float
+    body = json.dumps({"ops": ops}).replace('"BIG"', "1e400").encode()
+    bad, big = prepare(PushRequest.model_validate_json(body).ops)
+    assert not bad.storable and json.loads(bad.json) == {"x": None, "s": "ab"}
+    assert not big.storable and json.loads(big.json) == {"big": None}
+    # text that only looks like one (a name, a note) is stored as it came
+    (p,) = prepare([_op(1, {"name": "NaNa", "note": "Infinity \\u0000"})])
+    assert p.storable and json.loads(p.json) == {"name": "NaNa", "note": "Infinity \\u0000"}
 
 
 def test_push_result_is_a_valid_push_response() -> None:
