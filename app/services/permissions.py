@@ -71,6 +71,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "board_state": _ANYONE,  # the call board: numbers and windows, no names
         "waiting_list": _COUNTER,
         "ticket": _COUNTER,
+        "open_at_window": _COUNTER,
         "call_next": _COUNTER,
         "recall": _COUNTER,
         "skip": _COUNTER,

@@ -17,7 +17,7 @@ from app.domain.queue import (
     call_order,
     sort_key,
 )
-from app.services.case_numbers import get_or_404
+from app.services.case_numbers import counter_of, get_or_404
 from app.services.context import ServiceContext
 from app.services.counter_dto import (
     TICKET_STATUS_LABELS,
@@ -27,6 +27,7 @@ from app.services.counter_dto import (
     TicketView,
     WaitingRow,
 )
+from app.services.dto import SignedInUser
 
 _GROUP = func.coalesce(Ticket.queue_group, Ticket.service_group)
 
@@ -102,6 +103,26 @@ class QueueReads:
         with self.ctx.uow(read_only=True) as uow:
             t = get_or_404(uow.session, Ticket, ticket_id, "排队号")
             return self._view(uow.session, t, self.ctx.clock())
+
+    def open_at_window(self, counter_id: uuid.UUID, user: SignedInUser) -> TicketView | None:
+        """Today's ticket still called or in service at this window (the newest), left there by a
+        restart or by the clerk before; the window's next clerk carries it on."""
+        now = self.ctx.clock()
+        with self.ctx.uow(read_only=True) as uow:
+            s = uow.session
+            counter = counter_of(s, counter_id, user)
+            t = s.scalars(
+                select(Ticket)
+                .where(
+                    Ticket.centre_id == counter.centre_id,
+                    Ticket.business_date == business_date(now),
+                    Ticket.counter_id == counter.id,
+                    Ticket.status.in_(("called", "serving")),
+                )
+                .order_by(Ticket.called_at.desc(), Ticket.id.desc())
+                .limit(1)
+            ).first()
+            return None if t is None else self._view(s, t, now)
 
     def waiting_list(self, centre_id: uuid.UUID) -> list[WaitingRow]:
         """Today's waiting tickets of the centre in the base calling order."""

@@ -134,6 +134,24 @@ class QueuePanel(QGroupBox):
             return
         self._run(lambda: self.services.queue.call_next(counter, user), self._called)
 
+    def pick_up_open(self) -> None:
+        """At start: a ticket this window left called or in service (a restart, the clerk before
+        signing out) becomes the current one again, to be finished or skipped, not stranded."""
+        user, counter = self.user, self.counter_id
+        if user is None or counter is None or self.ticket is not None:
+            return
+        BackgroundOp(lambda: self.services.queue.open_at_window(counter, user)).success(
+            self._picked_up
+        ).failure(self._failed).run()
+
+    def _picked_up(self, t: TicketView | None) -> None:
+        if t is None or self.ticket is not None:  # nothing left, or the clerk called already
+            return
+        self.ticket = t
+        self._show()
+        self.message.emit(tr("接续本窗口未结束的号 %s（%s）") % (t.number, t.status_label))
+        self.called.emit(t)
+
     def _called(self, t: TicketView | None) -> None:
         self.ticket = t
         self.refresh()

@@ -183,6 +183,7 @@ class CounterWorkspace(IntakeOutcomes):
         if not self.services.signed_in:
             return  # a self-test's window: asking for the queue would only be refused and audited
         self.queue.refresh()
+        self.queue.pick_up_open()
         self.picker.run_search("")
         if self.poller is not None:
             self.poller.start()
