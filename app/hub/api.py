@@ -233,8 +233,8 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
             prepared = prepare(batch.ops)
 
             def apply(s: Session, one_by_one: bool) -> PushResult:
-                now = hub.clock()
-                result = ingest.push(
+                now, h = hub.clock(), request.headers
+                return ingest.push(
                     s,
                     device.id,
                     batch.ops,
@@ -243,10 +243,10 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
                     prepared,
                     device.centre_id,
                     one_by_one=one_by_one,
+                    touch=lambda d: admin.touch(
+                        d, now, device_time, h.get(P.H_APP, ""), h.get(P.H_CATALOGUE, "")
+                    ),
                 )
-                d, h = s.get_one(HubDevice, device.id), request.headers
-                admin.touch(d, now, device_time, h.get(P.H_APP, ""), h.get(P.H_CATALOGUE, ""))
-                return result
 
             return ingest.push_batch(hub.tx, apply)
 

@@ -58,6 +58,7 @@ _KNOWN = Probe(
     HubChange.centre_id == bindparam("centre"),
 )
 _STATES = Probe(STATE, HubCaseState.case_id, lock=True)
+_CONFLICTS = Probe((HubConflict.id,), HubConflict.id)
 _FOREIGN = Probe(
     (HubRecord.entity_id,),
     HubRecord.entity_id,
@@ -135,8 +136,9 @@ def finish(session: Session, batch: Batch) -> None:
     upsert(session, HubCaseState.__table__, batch.changed_states(), ("case_id",))  # type: ignore[arg-type]
     write_derived(session, batch)
     unique = {c.id: c for c in batch.conflicts}
+    held = {r[0] for r in _CONFLICTS(session, list(unique))}  # one lookup, not one per conflict
     for c in unique.values():
-        if session.get(HubConflict, c.id) is None:
+        if c.id not in held:
             session.add(c)
             batch.changes.append(
                 {
@@ -291,11 +293,15 @@ def push(
     centre_id: uuid.UUID | None = None,
     *,
     one_by_one: bool = False,
+    touch: Callable[[HubDevice], None] | None = None,
 ) -> PushResult:
     """Apply one batch in the caller's transaction; a repeated batch changes nothing, same acks.
     The device row lock serialises a device's batches; `after_seq` keeps them in the device's order.
     `prepared` is `prepare(ops)` done by the caller before its transaction (else done here);
-    `centre_id` the device's centre (else read here). The batch is applied whole, without a
+    `centre_id` the device's centre (else read here); `touch` records what the request says of the
+    device. The device row is written before the change log's counter is taken (finish() flushes
+    it), so the section every centre's batches pass through in turn holds no UPDATE of it. The
+    batch is applied whole, without a
     savepoint (two round trips inside the device lock, on every batch); should the database refuse
     it, RefusedByDatabase is raised and the caller pushes it again in a new transaction
     `one_by_one`, each op in its own savepoint."""
@@ -316,6 +322,11 @@ def push(
         # A resend: this device's batch holding some of these ops may have committed while we
         # waited for the lock; ask again now that nothing of this device can commit meanwhile.
         known = _known(session, centre_id, prepared)
+    last = prepared[-1].op.seq
+    device.last_seq = max(device.last_seq or 0, last)
+    device.last_seen_at = now
+    if touch is not None:
+        touch(device)
     batch = Batch(centre_id=device.centre_id, now=now)
     fresh: list[Prepared] = []
     acks: dict[str, str] = {}
@@ -338,9 +349,6 @@ def push(
                 raise  # the database is down or busy: 503, the centre retries
             log.warning("push batch refused by the database (%s)", db_error_summary(exc))
             raise RefusedByDatabase from exc
-    last = prepared[-1].op.seq
-    device.last_seq = max(device.last_seq or 0, last)
-    device.last_seen_at = now
     return PushResult(
         [
             (
