@@ -135,6 +135,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(
         f"审计记录 {report.audit_records} 条按原样恢复，打印文书原件 {report.prints_with_bytes} 份可按原样补打"
     )
+    if report.audit_key_from_hub:
+        print("审计密钥已从区级平台取回：onewindow audit verify 可用同一把密钥核验全部审计记录")
+    elif report.audit_records:
+        print("区级平台没有本中心的审计密钥：恢复的审计记录只能按哈希与链接核验")
     print(
         "注意：原电脑最后一次同步之后的业务无法恢复；由本机创建的账号已恢复，但密码不经区级平台，"
         "须由安全管理员重置后方可登录。"

@@ -105,6 +105,7 @@ class RestoreReport:
     prints_with_bytes: int  # print records whose exact bytes came back
     cursor: int
     seconds: float
+    audit_key_from_hub: bool = False  # the lost PC's audit key came back: the trail verifies whole
 
 
 def existing_work(ctx: ServiceContext) -> dict[str, int]:
@@ -247,6 +248,7 @@ def restore(
         prints_with_bytes=restorer.prints_filled,
         cursor=cursor,
         seconds=time.perf_counter() - started,
+        audit_key_from_hub=key_from is not None,
     )
 
 

@@ -28,7 +28,7 @@ from app.domain.audit_chain import CHANGED, DELETED, INSERTED, KIND_TEXT, entry_
 from app.hub.admin import add_staff, new_enrol_code
 from app.hub.audit_trail import entry
 from app.hub.db import hub_engine, hub_sessions, upgrade
-from app.hub.models import HubAudit, HubAuditKey, HubConflict
+from app.hub.models import HubAudit, HubAuditKey, HubChange, HubConflict
 from app.services.audit_keys import audit_key, forget_cached_keys
 from app.services.centre import CentreService
 from app.services.context import ServiceContext
@@ -36,7 +36,6 @@ from app.sync import protocol as P
 from app.sync.agent import SyncAgent
 from app.sync.conflicts import list_conflicts
 from app.sync.enrol import enrol
-from app.sync.restore import restore
 from tests.sync.harness import free_port, new_centre, start_hub_process
 
 pytestmark = [pytest.mark.slow]
@@ -363,13 +362,14 @@ def test_a_restore_takes_the_key_back_and_the_whole_trail_verifies(
     lost_key = audit_key(ctx.engine)
     ctx.close()
     new_url = f"sqlite:///{(tmp_path / 'new-pc.db').as_posix()}"
-    new = ServiceContext.for_url(new_url)
-    report = restore(new, hub.url, hub.code("990101"))
-    assert report.audit_records >= 4
-    forget_cached_keys()
-    assert audit_key(new.engine) == lost_key  # from the hub, so every restored MAC checks
     capsys.readouterr()
+    assert main(["--db", new_url, "restore", "--hub", hub.url, "--code", hub.code("990101")]) == 0
+    assert "审计密钥已从区级平台取回" in capsys.readouterr().out
+    forget_cached_keys()
+    new = ServiceContext.for_url(new_url)
+    assert audit_key(new.engine) == lost_key  # from the hub, so every restored MAC checks
     assert main(["--db", new_url, "audit", "verify"]) == 0
+    assert "审计链完整" in capsys.readouterr().out
     _sync(new)  # its own records go on the same chain, with the same key
     assert hub.alarms() == [] and hub.alarms("audit_key") == []
     new.close()
@@ -400,3 +400,38 @@ def test_a_centre_enrolled_before_gives_its_key_at_its_next_sync_and_the_hub_che
     _sync(ctx)  # once: nothing offered again, nothing listed again
     assert hub.alarms() == found
     ctx.close()
+
+
+def test_a_centre_lost_before_it_gave_its_key_restores_and_registers_the_new_one_after_the_range(
+    tmp_path: Path,
+    hub: HubProc,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import app.sync.agent as agent_module
+
+    ctx = new_centre(f"sqlite:///{(tmp_path / 'old.db').as_posix()}", "990101")
+    enrol(ctx, hub.url, hub.code("990101"), offer_audit_key=False)  # an earlier version
+    with monkeypatch.context() as m:
+        m.setattr(agent_module, "_register_audit_key", lambda *a: "unsupported")
+        _work(ctx, 3)
+        _sync(ctx)
+    ctx.close()
+    new_url = f"sqlite:///{(tmp_path / 'new-pc.db').as_posix()}"
+    capsys.readouterr()
+    assert main(["--db", new_url, "restore", "--hub", hub.url, "--code", hub.code("990101")]) == 0
+    assert "只能按哈希与链接核验" in capsys.readouterr().out
+    assert main(["--db", new_url, "audit", "verify"]) == 0  # the range by hashes, the rest by key
+    new = ServiceContext.for_url(new_url)
+    _work(new, 2)
+    _sync(new)  # its own key goes to the hub, from the first number it sealed
+    with hub.sessions() as s:
+        restored = max(
+            p["seq"]
+            for p in s.scalars(select(HubChange.payload).where(HubChange.entity == "audit_record"))
+            if p.get("action") == "centre_restored"
+        )
+    ((_centre, from_seq, key_hex, _current),) = _keys(hub)
+    assert key_hex == audit_key(new.engine).hex() and 1 < from_seq <= restored
+    assert hub.alarms() == []  # the lost PC's records are not checked with the new key
+    new.close()
