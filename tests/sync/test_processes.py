@@ -20,10 +20,9 @@ from sqlalchemy import func, select
 from app.db.models import SyncState
 from app.hub.admin import new_enrol_code
 from app.hub.db import hub_engine, hub_sessions, upgrade
-from app.hub.models import HubChange
+from app.hub.models import HubChange, HubConflict
 from app.services.context import ServiceContext
 from app.sync.agent import SyncAgent
-from app.sync.credentials import SERVICE
 from app.sync.enrol import enrol
 from tests.sync.conftest import verify_in_sync
 from tests.sync.harness import WorkMaker, free_port, new_centre, start_hub_process
@@ -135,7 +134,8 @@ def test_centre_killed_around_the_push(
     WorkMaker(ctx).days(2, tickets=30, cases=10, events_per_case=3)
     keyfile = tmp_path / "keyring.json"
     keyfile.write_text(
-        json.dumps({f"{SERVICE}|{device}": memory_keyring.secrets[(SERVICE, str(device))]})
+        # every secret under its own service: the device token, and the audit key the hub knows
+        json.dumps({f"{k[0]}|{k[1]}": v for k, v in memory_keyring.secrets.items()})
     )
     env = {
         **os.environ,
@@ -147,6 +147,8 @@ def test_centre_killed_around_the_push(
     report = SyncAgent(ctx).run_once()
     assert report.ok, report.error
     verify_in_sync(ctx, sessions, device)
+    with sessions() as hs:  # the child sealed with the centre's own key: nothing to report
+        assert hs.execute(select(HubConflict.kind, HubConflict.message)).all() == []
     ctx.close()
 
 
