@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -21,18 +22,17 @@ REVOKE UPDATE, DELETE, TRUNCATE ON audit_record FROM {role};
 """
 
 
-@pytest.fixture
-def app_role_url(pg_url: str) -> Iterator[str]:
-    owner = Services.for_url(pg_url)
-    owner.initialise()  # the schema owner migrates and seeds
-    owner.close()
+@contextmanager
+def counter_role(database_url: str) -> Iterator[str]:
+    """The URL of a new login role granted on `database_url`'s database as the README says; the
+    role and its grants are dropped after."""
     role, password = f"ow_app_{secrets.token_hex(4)}", secrets.token_hex(12)
-    admin = create_engine(make_url(pg_url), isolation_level="AUTOCOMMIT")
+    admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
         for statement in GRANTS.format(role=role).strip().splitlines():
             conn.execute(text(statement))
-    url = make_url(pg_url).set(username=role, password=password)
+    url = make_url(database_url).set(username=role, password=password)
     try:
         yield url.render_as_string(hide_password=False)
     finally:
@@ -40,6 +40,15 @@ def app_role_url(pg_url: str) -> Iterator[str]:
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE {role}"))
         admin.dispose()
+
+
+@pytest.fixture
+def app_role_url(pg_url: str) -> Iterator[str]:
+    owner = Services.for_url(pg_url)
+    owner.initialise()  # the schema owner migrates and seeds
+    owner.close()
+    with counter_role(pg_url) as url:
+        yield url
 
 
 def test_app_role_inserts_and_reads_audit_records_but_cannot_change_them(

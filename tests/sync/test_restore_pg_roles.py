@@ -20,7 +20,7 @@ from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
 from app.sync.restore import RestoreError, restore
 from tests.conftest import PG_URL
-from tests.security.test_pg_grants import GRANTS
+from tests.security.test_pg_grants import counter_role
 from tests.sync.harness import WorkMaker, new_centre
 from tests.sync.test_restore import HUB, assert_restored
 
@@ -44,48 +44,42 @@ def test_the_owner_restores_and_the_counter_role_works_on(hub: Any, tmp_path: Pa
     owner = Services.for_url(owner_url)
     owner.initialise()  # as the README says: the owner migrates, then grants the counter's role
     owner.close()
-    role, password = f"ow_app_{secrets.token_hex(4)}", secrets.token_hex(12)
-    admin = create_engine(make_url(owner_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
-        for statement in GRANTS.format(role=role).strip().splitlines():
-            conn.execute(text(statement))
-    app_url = make_url(owner_url).set(username=role, password=password)
     try:
-        code = hub.code("990101")
-        counter = ServiceContext.for_url(app_url.render_as_string(hide_password=False))
-        with pytest.raises(RestoreError) as refused:
-            restore(counter, HUB, code, transport=hub.transport)
-        assert (
-            "数据库所有者账号" in refused.value.message and "注册码未使用" in refused.value.message
-        )
-        with counter.uow(read_only=True) as uow:
-            assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 0
-            assert uow.session.scalars(select(SyncState)).first() is None  # not enrolled
-        counter.close()
-
-        restored = ServiceContext.for_url(owner_url)
-        report = restore(restored, HUB, code, transport=hub.transport)  # the same code: unspent
-        assert report.rows["ticket"] == 30 and report.audit_records > 0
-        assert_restored(original, restored, every_table=False)
-        restored.close()
-
-        services = Services.for_url(app_url.render_as_string(hide_password=False))
-        try:
-            services.initialise()  # at head: nothing to do as the counter's role
-            clerk = services.accounts.sign_in("clerk1", "onewindow")
-            assert clerk.username == "clerk1"
-            report = verify_database(services.ctx)
-            assert report.chain.ok, report.chain.first_break
-            assert report.chain.checked > 0
-        finally:
-            services.close()
+        with counter_role(owner_url) as app_url:
+            _restore_as_owner_then_work_as_the_counter(hub, original, owner_url, app_url)
     finally:
         original.close()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP OWNED BY {role}"))
         with server.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            conn.execute(text(f"DROP ROLE {role}"))
         server.dispose()
-        admin.dispose()
+
+
+def _restore_as_owner_then_work_as_the_counter(
+    hub: Any, original: ServiceContext, owner_url: str, app_url: str
+) -> None:
+    code = hub.code("990101")
+    counter = ServiceContext.for_url(app_url)
+    with pytest.raises(RestoreError) as refused:
+        restore(counter, HUB, code, transport=hub.transport)
+    assert "数据库所有者账号" in refused.value.message and "注册码未使用" in refused.value.message
+    with counter.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 0
+        assert uow.session.scalars(select(SyncState)).first() is None  # not enrolled
+    counter.close()
+
+    restored = ServiceContext.for_url(owner_url)
+    report = restore(restored, HUB, code, transport=hub.transport)  # the same code: unspent
+    assert report.rows["ticket"] == 30 and report.audit_records > 0
+    assert_restored(original, restored, every_table=False)
+    restored.close()
+
+    services = Services.for_url(app_url)
+    try:
+        services.initialise()  # at head: nothing to do as the counter's role
+        clerk = services.accounts.sign_in("clerk1", "onewindow")
+        assert clerk.username == "clerk1"
+        verified = verify_database(services.ctx)
+        assert verified.chain.ok, verified.chain.first_break
+        assert verified.chain.checked > 0
+    finally:
+        services.close()
