@@ -213,7 +213,8 @@ def test_sign_out_leaves_no_dialog_and_no_clipboard_to_the_next_clerk(desk, qtbo
         session.locked.switch_button.click()
 
     QTimer.singleShot(0, lock_then_switch)
-    QTimer.singleShot(20_000, lambda: consult.done(42))  # the test fails instead of hanging
+    # the test fails instead of hanging; tied to the dialog, the timer dies with it
+    QTimer.singleShot(20_000, consult, lambda: consult.done(42))
     left_open.append(consult.exec())  # returns once the session ends
     assert left_open == [QDialog.DialogCode.Rejected] and not consult.isVisible()
     assert session.over and QApplication.clipboard().text() == ""

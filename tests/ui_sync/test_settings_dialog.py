@@ -58,7 +58,7 @@ def test_dialog_saves_and_window_applies(qtbot, sqlite_url: str, tmp_path: Path)
         RECEIPT_PRINTER.set(settings, "")
         window.apply_settings()
         assert not window.desk.sink.preview and window.printer.receipt_printer == ""
-        assert window.settings_menu.title() == "设置"
+        assert window.settings_menu.title() == "设置(&S)"  # Alt+S opens it
 
 
 def test_this_desks_window_is_chosen_and_a_missing_one_is_shown(
