@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, select, text, update
-from sqlalchemy.engine import make_url
 
 from app.clock import business_date
 from app.db.models import Centre, Counter, User
@@ -39,6 +38,7 @@ from app.services.context import ServiceContext
 from app.services.dto import SignedInUser
 from app.services.queue import QueueService
 from app.services.setup import initialise
+from benchmarks.stats import pg_database
 
 WINDOWS = 10
 CALLS_PER_WINDOW = 60
@@ -251,21 +251,6 @@ def _run(url: str) -> list[Row]:
     return rows
 
 
-def _pg_database(base_url: str) -> tuple[str, object]:
-    base = make_url(base_url).set(drivername="postgresql+psycopg")
-    name = f"ow_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 LABELS = {
     "floor": "floor (empty transaction)",
     "call": "call_next",
@@ -301,11 +286,11 @@ def main() -> None:
         _print("SQLite (WAL file)", _run(f"sqlite:///{Path(tmp) / 'bench.db'}"))
     pg = os.environ.get("ONEWINDOW_TEST_PG_URL")
     if pg:
-        url, drop = _pg_database(pg)
+        url, drop = pg_database(pg)
         try:
             _print("PostgreSQL", _run(url))
         finally:
-            drop()  # type: ignore[operator]
+            drop()
     else:
         print("(PostgreSQL skipped: set ONEWINDOW_TEST_PG_URL)")
 

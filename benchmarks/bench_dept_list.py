@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from app.hub.admin import add_staff
 from benchmarks.bench_sync import Hub, drop_db, fresh_db
-from benchmarks.stats import Timing, time_calls
+from benchmarks.stats import Timing, time_calls, uptime
 from tests.hub.dept_data import (
     hub_with_catalogue,
     make_cases,
@@ -152,12 +152,6 @@ def main() -> None:
         ok = "" if t.name.startswith("floor") else "met" if t.p99 <= GOAL_MS else "MISSED"
         print(f"{t.name:<50} {t.median:>8.1f} {t.p99:>8.1f}  {ok}")
     print(f"uptime at the end: {uptime()} (cores: {os.cpu_count()})")
-
-
-def uptime() -> str:
-    """The load averages as `uptime` shows them (1, 5 and 15 minutes)."""
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from app.hub.admin import add_staff
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.hub.models import HubCaseState, HubFollowUp, HubRating
 from benchmarks.bench_sync import Hub, drop_db, fresh_db
-from benchmarks.stats import Timing, time_calls
+from benchmarks.stats import Timing, time_calls, uptime
 
 GOAL_MS = 1000.0
 DEPARTMENTS = ("区民政局", "区人社局", "区医保局", "区残联", "区卫健委", "区退役军人事务局")
@@ -149,11 +149,6 @@ def bench(base: str, samples: int) -> list[Timing]:
     district.close()
     dept.close()
     return out
-
-
-def uptime() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def main() -> None:

@@ -16,21 +16,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
-
 from app.db.payload import jsonable
 from app.domain.audit_chain import ChainEntry, seal
 from app.hub import admin, audit_keys, ingest
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.hub.models import HubDevice
 from app.sync import protocol as P
+from benchmarks.stats import pg_database, uptime
 
 BATCH = 500
-
-
-def uptime() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def trail(n: int, key: bytes) -> list[P.Op]:
@@ -68,21 +62,6 @@ def trail(n: int, key: bytes) -> list[P.Op]:
     return out
 
 
-def _pg_database(base_url: str) -> tuple[str, Any]:
-    base = make_url(base_url).set(drivername="postgresql+psycopg")
-    name = f"ow_bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--records", type=int, default=50_000)
@@ -93,7 +72,7 @@ def main() -> None:
         ),
     )
     args = p.parse_args()
-    url, drop = _pg_database(args.pg)
+    url, drop = pg_database(args.pg)
     engine = hub_engine(url)
     try:
         upgrade(engine)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,3 +44,28 @@ def print_table(title: str, floor: Timing, rows: Sequence[Timing]) -> None:
             f"{t.name:<44} {t.median:>10.3f} {t.p99:>9.3f} "
             f"{t.median / floor.median:>14.1f} {t.p99 / floor.p99:>11.1f}"
         )
+
+
+def uptime() -> str:
+    """The load averages as `uptime` shows them (1, 5 and 15 minutes)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def pg_database(base_url: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty PostgreSQL database on the server of `base_url`: its URL and what drops it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"ow_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
