@@ -23,6 +23,7 @@ from typing import Any
 BLOB_NS = uuid.UUID("0b1e5a2c-7d4f-4e61-9c3a-70726e74626c")
 ENCODING = "zlib+base64"
 BLOB_KIND, CHUNK_KIND = "print_blob", "print_chunk"
+PRINT_KINDS = (BLOB_KIND, CHUNK_KIND)
 # Compressed bytes up to this travel as one `print_blob` op (an op must fit one 1 MB push batch as
 # base64 JSON; the counter's papers are 30-40 KB); larger ones in slices of CHUNK_BYTES.
 MAX_COMPRESSED = 700_000
@@ -100,6 +101,12 @@ def blob_ops(
         )
         for i in range(count)
     ]
+
+
+def without_bytes(payload: dict[str, Any]) -> dict[str, Any]:
+    """What an op carrying print bytes keeps at the centre once the hub has acknowledged it: every
+    field but the bytes (centre, SHA-256, sizes, slice index) — the printed record keeps the paper."""
+    return {k: v for k, v in payload.items() if k != "data"}
 
 
 def blob_bytes(payload: dict[str, Any]) -> tuple[str, bytes]:

@@ -16,6 +16,7 @@ from app.kernel.passwords import hash_password
 from app.services.catalogue import CatalogueService
 from app.services.context import ServiceContext
 from app.services.sync_backfill import (
+    drop_sent_print_bytes_once,
     send_account_refs_once,
     send_audit_once,
     send_print_blobs_once,
@@ -87,6 +88,7 @@ def initialise(ctx: ServiceContext, *, seed_demo: bool = True) -> bool:
     send_print_blobs_once(ctx)
     send_account_refs_once(ctx)
     send_audit_once(ctx)
+    drop_sent_print_bytes_once(ctx)
     return seeded
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.db.models import AuditRecord, OutboxOp, PrintedDocument, SequenceCounter, User
 from app.db.payload import row_payload
+from app.db.protected import MissingKey
+from app.domain.print_blobs import PRINT_KINDS, without_bytes
 from app.services.context import ServiceContext
 from app.services.prints import queue_blob
 from app.services.uow import AUDIT_SCOPE, AUDIT_SENT, OUTBOX_SCOPE, UnitOfWork, account_ref
@@ -26,8 +28,9 @@ PRINTS_SENT = "print_blobs_to_hub"
 ACCOUNTS_SENT = "accounts_to_hub"
 AUDIT_POSITION = "audit_to_hub_from"  # how far the one-time send of older audit records got
 AUDIT_CHUNK = 5000
+SENT_PRINTS_TRIMMED = "sent_print_bytes_dropped"  # sent print ops of earlier versions, trimmed
 # Counters that are this database's own bookkeeping of what it sent (never restored as they were).
-MARKERS = (PRINTS_SENT, ACCOUNTS_SENT, AUDIT_SENT, AUDIT_POSITION)
+MARKERS = (PRINTS_SENT, ACCOUNTS_SENT, AUDIT_SENT, AUDIT_POSITION, SENT_PRINTS_TRIMMED)
 
 
 def marked(uow: UnitOfWork, scope: str) -> bool:
@@ -141,3 +144,47 @@ def send_audit_once(ctx: ServiceContext, chunk: int = AUDIT_CHUNK) -> int:
                     log.info("%d audit records queued for the hub", total)
                 return total
             uow.reserve(AUDIT_POSITION, int(chained[-1].seq or 0) - after)
+
+
+def drop_sent_print_bytes_once(ctx: ServiceContext, chunk: int = 20) -> int:
+    """Earlier versions kept the bytes of every print op the hub had acknowledged in the outbox (the
+    sync agent now drops them as it marks an op sent): drop them once, `chunk` ops per transaction,
+    keeping each op's other fields. Returns how many ops were trimmed. A level-3 desk without the
+    key leaves it to a desk that has it (nothing is marked)."""
+    with ctx.uow(read_only=True) as uow:
+        if marked(uow, SENT_PRINTS_TRIMMED):
+            return 0
+    after, trimmed = 0, 0
+    try:
+        while True:
+            with ctx.uow() as uow:
+                s = uow.session
+                rows = s.execute(
+                    select(OutboxOp.seq, OutboxOp.payload)
+                    .where(
+                        OutboxOp.seq > after,
+                        OutboxOp.entity.in_(PRINT_KINDS),
+                        OutboxOp.sent_at.is_not(None),  # only ops the hub acknowledged
+                    )
+                    .order_by(OutboxOp.seq)
+                    .limit(chunk)
+                ).all()
+                for seq, payload in rows:
+                    if isinstance(payload, dict) and "data" in payload:
+                        s.execute(
+                            update(OutboxOp)
+                            .where(OutboxOp.seq == seq, OutboxOp.sent_at.is_not(None))
+                            .values(payload=without_bytes(payload))
+                            .execution_options(synchronize_session=False)
+                        )
+                        trimmed += 1
+                if len(rows) < chunk:
+                    uow.reserve(SENT_PRINTS_TRIMMED, trimmed)  # the mark: done for this database
+                    break
+                after = rows[-1].seq
+    except MissingKey:
+        log.warning("sent prints' bytes left in the outbox: this desk has no level-3 key")
+        return trimmed
+    if trimmed:
+        log.info("%d sent print ops: bytes dropped from the outbox", trimmed)
+    return trimmed

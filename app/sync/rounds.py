@@ -89,6 +89,8 @@ class Pending(NamedTuple):
     seq: int
     op_id: str
     entity_id: str
+    # an op carrying print bytes: its payload without them, stored once the hub acknowledged it
+    kept: dict[str, Any] | None = None
 
 
 def _uuid_text(stored: Any) -> str:

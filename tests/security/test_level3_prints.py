@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.config import SecuritySettings
@@ -32,6 +33,7 @@ from tests.sync.test_restore import pg_databases  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 HUB = "http://hub.test"
+PRINTS = ("print_blob", "print_chunk")
 PEOPLE = [
     (make_id("11010119800307002"), "13912345678", make_id("31010419851212001"), "13800001111"),
     (make_id("44030619770115003"), "13687654321", make_id("51010719900808004"), "13711112222"),
@@ -85,6 +87,14 @@ def test_a_level3_centre_restored_on_a_new_pc_reprints_its_papers_byte_for_byte(
         assert found_in(text, ids) == [] and "sm4g1:" in text
         report = SyncAgent(ctx, transport=hub.transport).run_once()
         assert report.ok and report.conflicts == 0, report
+        with ctx.uow(read_only=True) as uow:  # acknowledged: kept encrypted, without the bytes
+            s = uow.session
+            kept = list(s.scalars(select(OutboxOp.payload).where(OutboxOp.entity.in_(PRINTS))))
+            raw = s.execute(
+                sa.text("SELECT payload FROM outbox WHERE entity IN ('print_blob', 'print_chunk')")
+            ).scalars()
+            assert all("sm4g1" in str(r) and "sha256" not in str(r) for r in raw)
+        assert len(kept) > slices and all("data" not in p and p["sha256"] for p in kept)
 
         # the PC dies; the new one restores at level 3 and makes a key of its own
         restored = restore(fresh, HUB, hub.code("990101"), transport=hub.transport)

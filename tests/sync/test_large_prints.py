@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import OutboxOp
-from app.domain.print_blobs import CHUNK_BYTES
+from app.domain.print_blobs import CHUNK_BYTES, chunk_of
 from app.hub.admin import new_enrol_code
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.hub.models import HubChange, HubConflict, HubPrintChunk
@@ -152,6 +152,14 @@ def test_an_agent_killed_half_way_through_the_slices_resumes_without_duplicates(
             or 0
         )
     assert 0 < len(half) < total and unsent > 0, (len(half), total, unsent)  # killed half-way
+    # what the dead agent saw acknowledged is kept without its bytes, nothing else lost them
+    with ctx.uow(read_only=True) as uow:
+        ops = list(uow.session.scalars(select(OutboxOp).where(OutboxOp.entity == "print_chunk")))
+    assert sum(o.sent_at is None for o in ops) == unsent
+    for o in ops:
+        assert ("data" in o.payload) == (o.sent_at is None), o.seq
+        if o.sent_at is None:
+            assert chunk_of(o.payload).index == o.payload["index"]
 
     # the next start sends the rest (and what the hub took but the dead agent never heard of)
     report = SyncAgent(ctx).run_once()
@@ -160,6 +168,15 @@ def test_an_agent_killed_half_way_through_the_slices_resumes_without_duplicates(
     at_hub = slices_at_hub(sessions)
     assert len(at_hub) == len({eid for eid, _ in at_hub}) == total
     assert {s for _, s in at_hub} == {"applied"}
+    with ctx.uow(
+        read_only=True
+    ) as uow:  # every slice acknowledged now: no bytes left in the outbox
+        assert all(
+            "data" not in p
+            for p in uow.session.scalars(
+                select(OutboxOp.payload).where(OutboxOp.entity == "print_chunk")
+            )
+        )
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(HubPrintChunk)) == total
         assert s.execute(select(HubConflict.kind, HubConflict.message)).all() == []
