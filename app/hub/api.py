@@ -27,6 +27,7 @@ from app.hub.batch import PushResult, prepare
 from app.hub.changes import begin_snapshot, read_changes
 from app.hub.db import db_error_summary
 from app.hub.models import HubConflict, HubDevice, HubStaff
+from app.hub.secret import HubSecret
 from app.hub.state import Hub
 from app.sync import protocol as P
 
@@ -151,8 +152,11 @@ class LimitsAndTime:
 _HUB_TIME = P.H_HUB_TIME.lower().encode()
 
 
-def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
-    hub = Hub(engine, clock)
+def create_app(
+    engine: Engine, clock: Clock = system_clock, secret: HubSecret | None = None
+) -> FastAPI:
+    """The hub's app; `secret` (default: ONEWINDOW_HUB_SECRET_FILE) seals the audit keys."""
+    hub = Hub(engine, clock, secret)
     app = FastAPI(
         title="一窗通 区级平台", version=str(P.PROTOCOL_VERSION), docs_url=None, redoc_url=None
     )
@@ -366,7 +370,8 @@ def create_app(engine: Engine, clock: Clock = system_clock) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """Entry for `uvicorn --factory app.hub.api:app_from_env` (reads ONEWINDOW_HUB_DB)."""
+    """Entry for `uvicorn --factory app.hub.api:app_from_env` (reads ONEWINDOW_HUB_DB and
+    ONEWINDOW_HUB_SECRET_FILE)."""
     import os
 
     from app.hub.db import hub_engine

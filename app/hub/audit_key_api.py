@@ -1,22 +1,42 @@
 """The hub's audit-key endpoints: a centre registers its key, a restore takes it back, an admin resets it."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from app.hub import audit_keys
+from app.hub import audit_keys, web
 from app.hub.models import HubDevice, HubStaff
+from app.hub.secret import SecretUnavailable
 from app.hub.state import Hub
 from app.sync import protocol as P
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_NO_SECRET = 300  # seconds: the secret comes back by an operator's hand, not by itself
+
+
+async def no_secret(r: Request, exc: Exception) -> Response:
+    """The master secret is missing or wrong (app/hub/secret.py): only an audit key to store or
+    serve gets here, never a push (records are taken and their MACs checked once it is back). 503
+    with Retry-After, not 409: the centre offers its key again at its next round and goes on
+    pushing meanwhile; a 409 would read as a refused key, never offered again."""
+    message = exc.message if isinstance(exc, SecretUnavailable) else "区级平台主密钥不可用"
+    log.warning("master secret unavailable: %s", message)
+    if web.is_page(r):
+        return web.error_page(r, 503, message)
+    return JSONResponse(
+        {"detail": message}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_NO_SECRET)}
+    )
 
 
 def add_routes(
     app: FastAPI, hub: Hub, versions: Callable[[Request], Awaitable[datetime | None]]
 ) -> None:
     """Register the routes (`versions`: the API's check of the version headers)."""
+    app.add_exception_handler(SecretUnavailable, no_secret)
 
     def admin_dep(request: Request) -> HubStaff:
         return hub.staff(request, role="admin")

@@ -9,16 +9,21 @@ lets the centre register a new one, from a later number. Every key a centre had 
 the records numbered from its `from_seq` to the next key's. Records the hub already holds are
 checked when their key arrives.
 
-The key cannot be kept as a hash (as device tokens are): checking an HMAC needs the key itself. It
-is never logged (no statement parameters reach the hub's log), never listed, and served only to a
-new device of the same centre that has pushed nothing yet: a restore, whose enrolment took a
-one-time code from the district.
+The key cannot be kept as a hash (as device tokens are): checking an HMAC needs the key itself. So
+it is kept sealed with the hub's master secret, a file outside the database (app/hub/secret.py):
+a dump or a backup of the database holds no usable key. It is never logged (no statement
+parameters reach the hub's log), never listed, and served only to a new device of the same centre
+that has pushed nothing yet: a restore, whose enrolment took a one-time code from the district.
+Without the secret a new key is not taken (SecretUnavailable: the API answers 503, the centre
+offers it again at its next round and pushes meanwhile); a sealed key that does not open for its
+row (copied from another centre's, or altered) counts as no key, and is logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,7 +45,10 @@ from app.hub.models import (
     HubConflict,
     HubDevice,
 )
+from app.hub.secret import SealBroken, Sealer, SecretUnavailable, sealer_of
 from app.sync.protocol import conflict_id
+
+log = logging.getLogger(__name__)
 
 KEY_CONFLICT = "audit_key"
 CHAIN_BROKEN = "audit_chain"
@@ -50,6 +58,15 @@ KEY_REFUSED = (
     "本中心提交的审计密钥与区级平台已登记的不一致，未采用（审计记录仍按已登记的密钥校验）。"
     "更换审计密钥须由区级管理员重置后再登记"
 )
+WRONG_SECRET = (
+    "区级平台主密钥与加密该中心审计密钥时所用的不一致（主密钥文件配置错了，或已丢失后重建），"
+    "无法核对该中心的审计记录校验码：请恢复原主密钥文件；若已丢失，须由区级管理员重置该中心"
+    "审计密钥，由中心重新登记"
+)
+BROKEN_SEAL = (
+    "本中心在区级平台登记的审计密钥无法解开（密文与本中心不符或已被改动），"
+    "请联系区级管理员重置后重新登记"
+)
 
 
 def key_check(key: bytes) -> str:
@@ -57,17 +74,38 @@ def key_check(key: bytes) -> str:
     return hmac.new(key, _CHECK_LABEL, hashlib.sha256).hexdigest()
 
 
-Keys = list[tuple[int, bytes]]  # (from_seq, key), by from_seq
+Keys = list[tuple[int, bytes | None]]  # (from_seq, key or None: unreadable), by from_seq
+
+
+def _open(sealer: Sealer, row: HubAuditKey) -> bytes | None:
+    """A row's key; None if it does not open for its row (moved or altered) or a lost secret
+    sealed it (a retired key). Raises SecretUnavailable: the current key's secret is not this."""
+    if row.sealed_with != sealer.id:
+        if row.retired_at is None:
+            raise SecretUnavailable(WRONG_SECRET)
+        return None
+    try:
+        return sealer.open(row.centre_id, row.from_seq, row.key_sealed)
+    except SealBroken:
+        log.error(
+            "audit key of centre %s from record %d does not open (moved or altered): "
+            "the records it covers are not MAC-checked",
+            row.centre_id,
+            row.from_seq,
+        )
+        return None
 
 
 def keys_of(s: Session, centre_id: uuid.UUID) -> Keys:
-    """Every key the centre registered (a retired one still checks the records it sealed)."""
-    rows = s.execute(
-        select(HubAuditKey.from_seq, HubAuditKey.key_hex)
-        .where(HubAuditKey.centre_id == centre_id)
-        .order_by(HubAuditKey.from_seq)
+    """Every key the centre registered (a retired one still checks the records it sealed).
+    Raises SecretUnavailable when it has keys and the master secret is missing or wrong."""
+    rows = s.scalars(
+        select(HubAuditKey).where(HubAuditKey.centre_id == centre_id).order_by(HubAuditKey.from_seq)
     ).all()
-    return [(int(f), bytes.fromhex(k)) for f, k in rows]
+    if not rows:
+        return []
+    sealer = sealer_of(s)
+    return [(int(r.from_seq), _open(sealer, r)) for r in rows]
 
 
 def key_for(keys: Keys, seq: int) -> bytes | None:
@@ -165,14 +203,19 @@ def _held(s: Session, centre_id: uuid.UUID) -> Iterator[dict[str, Any]]:
             yield payload
 
 
-def check_held(s: Session, centre_id: uuid.UUID, from_seq: int, now: datetime) -> int:
-    """Check the MACs of the records the hub already holds from `from_seq` on (a key just arrived);
-    list each run of bad ones. Returns the number of breaks listed."""
+def check_held(
+    s: Session, centre_id: uuid.UUID, from_seq: int, now: datetime, before: int | None = None
+) -> int:
+    """Check the MACs of the records the hub already holds from `from_seq` on (a key just arrived,
+    or the master secret is back), up to `before` (excluded); list each run of bad ones. Returns
+    the number of breaks listed."""
     keys = keys_of(s, centre_id)
     records = sorted(
         (p["seq"], str(p.get("action") or ""), str(p.get("hash") or ""), str(p.get("mac") or ""))
         for p in _held(s, centre_id)
-        if isinstance(p.get("seq"), int) and p["seq"] >= from_seq
+        if isinstance(p.get("seq"), int)
+        and p["seq"] >= from_seq
+        and (before is None or p["seq"] < before)
     )
     found = mac_breaks(keys, records)
     for b, _n in found:
@@ -223,6 +266,7 @@ def register(
         )
         _audit(s, device.id, f"device:{device.name}", "audit_key_refused", now, check=check[:16])
         return Registration("refused", current.from_seq, KEY_REFUSED)
+    sealer = sealer_of(s)  # raises SecretUnavailable before anything changes
     if current is not None:  # after a reset: the new key checks what arrives from now on
         held = s.get(HubAuditChain, device.centre_id)
         from_seq = max(from_seq, current.from_seq + 1, (held.last_seq if held else 0) + 1)
@@ -230,7 +274,8 @@ def register(
         HubAuditKey(
             centre_id=device.centre_id,
             from_seq=from_seq,
-            key_hex=key.hex(),
+            key_sealed=sealer.seal(device.centre_id, from_seq, key),
+            sealed_with=sealer.id,
             key_check=check,
             registered_at=now,
             device_id=device.id,
@@ -258,10 +303,13 @@ def served_key(s: Session, device: HubDevice, now: datetime) -> tuple[str, int] 
     ).first()
     if current is None:
         return None
+    key = _open(sealer_of(s), current)
+    if key is None:
+        raise HubError(409, BROKEN_SEAL)
     _audit(
         s, device.id, f"device:{device.name}", "audit_key_served", now, from_seq=current.from_seq
     )
-    return current.key_hex, int(current.from_seq)
+    return key.hex(), int(current.from_seq)
 
 
 def reset(s: Session, centre_code: str, by_id: uuid.UUID, by: str, now: datetime) -> int:

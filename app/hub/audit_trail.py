@@ -14,6 +14,7 @@ the record is kept as it came, never silently accepted as sound.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,13 +24,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.domain.audit_chain import CHANGED, ChainBreak, ChainEntry, verify_chain
-from app.hub.audit_keys import keys_of, mac_breaks
+from app.hub.audit_keys import check_held, keys_of, mac_breaks
 from app.hub.batch import Prepared
 from app.hub.merge import Batch
 from app.hub.models import HubAuditChain, HubChange
+from app.hub.secret import SecretUnavailable
 from app.sync.kinds import KINDS
 
 AUDIT = KINDS["audit_record"]
+log = logging.getLogger(__name__)
 RETENTION_DAYS = 180  # Cybersecurity Law art. 21: network logs kept no less than six months
 CHAIN_BROKEN = "audit_chain"
 _BATCH = 5000
@@ -112,7 +115,7 @@ def check_arrivals(session: Session, batch: Batch, ops: list[Prepared]) -> set[s
     )
     changed = {b.seq for b in report.breaks if b.kind == CHANGED}  # their MACs are moot
     found = [(b, 1) for b in report.breaks] + mac_checked(
-        session, batch.centre_id, chained, changed
+        session, state, chained, changed, batch.now
     )
     for b, n in found:
         if n > 1:  # a run of records the centre's key did not seal: each is kept as a conflict
@@ -140,21 +143,34 @@ def check_arrivals(session: Session, batch: Batch, ops: list[Prepared]) -> set[s
 
 def mac_checked(
     session: Session,
-    centre_id: uuid.UUID,
+    state: HubAuditChain,
     chained: list[tuple[Prepared, ChainEntry]],
     changed: set[int | None],
+    now: datetime,
 ) -> list[tuple[ChainBreak, int]]:
     """The MACs, with the key the centre registered (app/hub/audit_keys.py): records whose hash is
     their own (not `changed`) but whose MAC the key did not make (rewritten with recomputed
-    hashes, or inserted)."""
-    keys = keys_of(session, centre_id)
-    if not keys:
-        return []
+    hashes, or inserted). Without the master secret the records are taken all the same (a
+    centre's queue never waits on the hub's secret) and marked: their MACs are checked at the
+    first push after the secret is back (`mac_pending_from`)."""
     sound = [
         (e.seq, e.action, e.hash, e.mac)
         for _, e in chained
         if e.seq is not None and e.seq not in changed
     ]
+    first = min((e.seq for _, e in chained if e.seq is not None), default=None)
+    try:
+        keys = keys_of(session, state.centre_id)
+    except SecretUnavailable as exc:
+        log.warning("audit MACs of centre %s left to check later: %s", state.centre_id, exc.message)
+        if first is not None:
+            state.mac_pending_from = min(state.mac_pending_from or first, first)
+        return []
+    if state.mac_pending_from is not None:  # the secret is back: what came meanwhile
+        check_held(session, state.centre_id, state.mac_pending_from, now, before=first)
+        state.mac_pending_from = None
+    if not keys:
+        return []
     return mac_breaks(keys, sound)
 
 

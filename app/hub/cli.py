@@ -1,4 +1,4 @@
-"""The `onewindow-hub` command: serve, init-db, enrolment codes, catalogue publication, accounts."""
+"""The `onewindow-hub` command: serve, init-db, init-secret, enrolment codes, catalogue publication, accounts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("ONEWINDOW_HUB_DB"),
         help="hub database URL (default: $ONEWINDOW_HUB_DB)",
     )
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        default=os.environ.get("ONEWINDOW_HUB_SECRET_FILE") or None,
+        help="the hub's master secret, which seals centres' audit keys; keep it outside the "
+        "database and back it up apart (default: $ONEWINDOW_HUB_SECRET_FILE)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the hub (HTTP API and department pages)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -25,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
     sub.add_parser("init-db", help="create or upgrade the hub database")
+    sub.add_parser(
+        "init-secret", help="create the master secret file (32 random bytes, mode 0600) if absent"
+    )
     code = sub.add_parser("enrol-code", help="make a one-time enrolment code for a centre")
     code.add_argument("--centre", required=True, help="centre code, e.g. 990101")
     code.add_argument("--name", default="", help="centre name (first time)")
@@ -66,23 +76,54 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "init-secret":
+        return _init_secret(args.secret_file)
     if not args.db:
         print("请用 --db 或环境变量 ONEWINDOW_HUB_DB 指定区级平台数据库", file=sys.stderr)
         return 2
     from app.hub.db import hub_engine, hub_sessions, upgrade
+    from app.hub.secret import HubSecret, SecretUnavailable
 
+    secret = HubSecret(args.secret_file)
     if args.command == "serve":
-        return _serve(args)
+        return _serve(args, secret)
     engine = hub_engine(args.db)
     try:
         if args.command == "init-db":
-            upgrade(engine)
+            upgrade(engine, secret)
             print("区级平台数据库已就绪")
             return 0
-        with hub_sessions(engine).begin() as s:
+        with hub_sessions(engine, secret).begin() as s:
             return _admin(args, s)
+    except SecretUnavailable as exc:  # raised before anything changed
+        print(exc.message, file=sys.stderr)
+        return 2
     finally:
         engine.dispose()
+
+
+def _init_secret(path: Path | None) -> int:
+    from app.hub import secret
+
+    if path is None:
+        print(
+            "请用 --secret-file 或环境变量 ONEWINDOW_HUB_SECRET_FILE 指定区级平台主密钥文件的位置",
+            file=sys.stderr,
+        )
+        return 2
+    if not secret.create(path):
+        try:
+            secret.read(path)
+        except secret.SecretUnavailable as exc:
+            print(f"{exc.message}（已有文件未改动）", file=sys.stderr)
+            return 1
+        print(f"区级平台主密钥文件 {path} 已存在，未改动")
+        return 0
+    print(
+        f"区级平台主密钥已创建：{path}（仅本账号可读）。请把它与数据库分开备份："
+        "丢失后各中心的审计密钥须经区级管理员重置后重新登记"
+    )
+    return 0
 
 
 def _admin(args: argparse.Namespace, s: object) -> int:
@@ -213,16 +254,28 @@ def _audit(args: argparse.Namespace, s: Any, now: Any) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, secret: Any) -> int:
     import uvicorn
 
     from app.hub.db import hub_engine, upgrade
     from app.hub.logs import hub_log_config
+    from app.hub.secret import ENV, SecretUnavailable
 
     engine = hub_engine(args.db)
-    upgrade(engine)
-    engine.dispose()
+    try:
+        upgrade(engine, secret)
+    except SecretUnavailable as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    try:
+        secret.sealer()
+    except SecretUnavailable as exc:  # the hub serves; audit keys wait for the secret (503)
+        print(f"警告：{exc.message}", file=sys.stderr)
     os.environ["ONEWINDOW_HUB_DB"] = args.db
+    if args.secret_file is not None:
+        os.environ[ENV] = str(Path(args.secret_file).resolve())
     uvicorn.run(
         "app.hub.api:app_from_env",
         factory=True,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.engine import alembic_config as centre_alembic_config
 from app.db.engine import make_engine
 from app.hub.models import HubCounter
+from app.hub.secret import INFO_KEY, HubSecret
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -35,17 +36,25 @@ def db_error_summary(exc: BaseException) -> str:
     )
 
 
-def alembic_config(engine: Engine) -> Config:
-    return centre_alembic_config(engine, MIGRATIONS)
+def alembic_config(engine: Engine, secret: HubSecret | None = None) -> Config:
+    """The hub's migrations on `engine`; `secret` (default: the environment's) seals audit keys."""
+    cfg = centre_alembic_config(engine, MIGRATIONS)
+    cfg.attributes[INFO_KEY] = secret or HubSecret.from_env()
+    return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the hub schema, and make sure the change-log counter row exists."""
-    command.upgrade(alembic_config(engine), "head")
+def upgrade(engine: Engine, secret: HubSecret | None = None) -> None:
+    """Create or upgrade the hub schema, and make sure the change-log counter row exists. Raises
+    SecretUnavailable (nothing changed) when clear audit keys are left to seal and the master
+    secret is not there (migration h0011)."""
+    command.upgrade(alembic_config(engine, secret), "head")
     with Session(engine) as s, s.begin():
         if s.scalars(select(HubCounter).where(HubCounter.name == "change_log")).first() is None:
             s.add(HubCounter(name="change_log", value=0))
 
 
-def hub_sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def hub_sessions(engine: Engine, secret: HubSecret | None = None) -> sessionmaker[Session]:
+    """Sessions of the hub; `secret` (default: the environment's) opens the sealed audit keys."""
+    return sessionmaker(
+        engine, expire_on_commit=False, info={INFO_KEY: secret or HubSecret.from_env()}
+    )

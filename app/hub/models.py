@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -339,6 +340,9 @@ class HubAuditChain(HubBase):
     records: Mapped[int] = mapped_column(BigInteger, default=0)
     breaks: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # records that arrived while the master secret was unavailable: their MACs are checked from this
+    # number on once it is back (app/hub/audit_trail.py)
+    mac_pending_from: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class HubPrintChunk(HubBase):
@@ -361,8 +365,9 @@ class HubPrintChunk(HubBase):
 
 class HubAuditKey(HubBase):
     """A centre's audit-chain key (app/hub/audit_keys.py): the MAC of each of its records numbered
-    from `from_seq` on is checked with it. Never logged, never listed; served only to a new device
-    of the same centre (a restore). A district administrator's reset retires it (audited)."""
+    from `from_seq` on is checked with it. Kept sealed with the hub's master secret (a file outside
+    the database, app/hub/secret.py); never logged, never listed; served only to a new device of
+    the same centre (a restore). A district administrator's reset retires it (audited)."""
 
     __tablename__ = "hub_audit_key"
     __table_args__ = (UniqueConstraint("centre_id", "from_seq"),)
@@ -370,7 +375,8 @@ class HubAuditKey(HubBase):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hub_centre.id"), index=True)
     from_seq: Mapped[int] = mapped_column(BigInteger)
-    key_hex: Mapped[str] = mapped_column(String(64))
+    key_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # app/hub/secret.py: never in clear
+    sealed_with: Mapped[str] = mapped_column(String(16))  # which master secret sealed it
     key_check: Mapped[str] = mapped_column(String(64))  # compares keys without reading them out
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     device_id: Mapped[uuid.UUID | None]  # the device that registered it

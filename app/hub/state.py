@@ -14,15 +14,20 @@ from app.hub import admin
 from app.hub.admin import HubError
 from app.hub.db import hub_sessions
 from app.hub.models import HubDevice, HubStaff
+from app.hub.secret import HubSecret
 
 SESSION_COOKIE = "ow_staff"
 
 
 class Hub:
-    """The app's state: sessions and clock; FastAPI handlers are thin wrappers around it."""
+    """The app's state: sessions (with the master secret that opens audit keys) and clock; FastAPI
+    handlers are thin wrappers around it."""
 
-    def __init__(self, engine: Engine, clock: Clock = system_clock) -> None:
-        self.sessions = hub_sessions(engine)
+    def __init__(
+        self, engine: Engine, clock: Clock = system_clock, secret: HubSecret | None = None
+    ) -> None:
+        self.secret = secret or HubSecret.from_env()
+        self.sessions = hub_sessions(engine, self.secret)
         self.clock = clock
 
     @contextmanager

@@ -44,7 +44,8 @@ def registered(ctx: ServiceContext, device_id: uuid.UUID) -> str | None:
 
 def register(ctx: ServiceContext, client: HubClient, device_id: uuid.UUID) -> str:
     """Offer this database's audit key to the hub unless done for this device and key. Returns the
-    hub's answer (registered / unchanged / refused / unsupported) or "done" (nothing sent)."""
+    hub's answer (registered / unchanged / refused / unsupported / deferred) or "done" (nothing
+    sent)."""
     try:
         if registered(ctx, device_id) is not None:
             return "done"
@@ -55,6 +56,8 @@ def register(ctx: ServiceContext, client: HubClient, device_id: uuid.UUID) -> st
     status = client.register_audit_key(key.hex(), first_sealed_seq(ctx))
     if status == "refused":
         log.warning("the hub holds another audit key for this centre: listed as a conflict")
+    if status == "deferred":  # not marked: offered again at the next round
+        log.warning("the hub cannot take the audit key now (503); offered again next round")
     if status in DONE:
         with ctx.uow() as uow:
             s = uow.session

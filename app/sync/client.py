@@ -167,7 +167,9 @@ class HubClient:
 
     def register_audit_key(self, key_hex: str, from_seq: int) -> str:
         """Give the hub this centre's audit key: "registered", "unchanged", "refused" (the hub has
-        another one: a conflict is listed) or "unsupported" (a hub from before this step)."""
+        another one: a conflict is listed), "unsupported" (a hub from before this step) or
+        "deferred" (503: the hub cannot seal it now, e.g. its master secret is missing; offered
+        again at the next round, and the round goes on: the queue never waits on it)."""
         body = P.AuditKeyRequest(key=key_hex, from_seq=from_seq).model_dump_json().encode()
         try:
             data = self._send(
@@ -181,6 +183,8 @@ class HubClient:
                 return "refused"
             if exc.status in (404, 405):
                 return "unsupported"
+            if exc.status == 503:
+                return "deferred"
             raise
         return str(self._model(P.AuditKeyResponse, data).status)
 

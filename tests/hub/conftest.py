@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,17 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 VERSIONS = {P.H_PROTOCOL: "1", P.H_APP: __version__, P.H_SCHEMA: "0001", P.H_CATALOGUE: ""}
+
+
+@pytest.fixture(autouse=True)
+def hub_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's hubs (in-process and processes) seal audit keys with a master secret of its own."""
+    from app.hub.secret import ENV, create
+
+    path = tmp_path_factory.mktemp("hub-secret") / "hub.secret"
+    create(path)
+    monkeypatch.setenv(ENV, str(path))
+    return path
 
 
 class Hub:

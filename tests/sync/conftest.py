@@ -19,6 +19,17 @@ from app.sync.enrol import enrol
 from tests.sync.harness import asgi_transport, new_centre
 
 
+@pytest.fixture(autouse=True)
+def hub_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's hubs (in-process and processes) seal audit keys with a master secret of its own."""
+    from app.hub.secret import ENV, create
+
+    path = tmp_path_factory.mktemp("hub-secret") / "hub.secret"
+    create(path)
+    monkeypatch.setenv(ENV, str(path))
+    return path
+
+
 class HubHarness:
     def __init__(self, url: str) -> None:
         self.engine = hub_engine(url)

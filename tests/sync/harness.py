@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -60,11 +64,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def hub_secret_file(db: str) -> Path:
+    """The master secret of a test hub: $ONEWINDOW_HUB_SECRET_FILE (the hub and sync tests set one
+    per test), else one per database under the temp folder (benchmarks), made once."""
+    from app.hub.secret import ENV, create
+
+    raw = os.environ.get(ENV)
+    if raw:
+        path = Path(raw)
+    else:
+        digest = hashlib.sha256(db.encode()).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / "onewindow-hub-secrets" / f"{digest}.key"
+    create(path)
+    return path
+
+
 def start_hub_process(
-    db: str, port: int, workers: int = 1, wait: float = 20.0, stderr: Any = None
+    db: str,
+    port: int,
+    workers: int = 1,
+    wait: float = 20.0,
+    stderr: Any = None,
+    secret_file: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """`onewindow-hub serve` as a real process on 127.0.0.1:`port`, returned once /health answers;
-    `stderr` (a file) captures its log."""
+    `stderr` (a file) captures its log; `secret_file`: its master secret (default:
+    hub_secret_file)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -72,6 +97,8 @@ def start_hub_process(
             "app.hub.cli",
             "--db",
             db,
+            "--secret-file",
+            str(secret_file or hub_secret_file(db)),
             "serve",
             "--host",
             "127.0.0.1",
