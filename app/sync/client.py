@@ -126,6 +126,7 @@ class HubClient:
                     "server",
                     f"区级平台暂时出错（{resp.status_code}）：{detail}",
                     parse_retry_after(resp.headers.get("retry-after")),
+                    status=resp.status_code,
                 )
             raise SyncError(
                 "rejected",
