@@ -115,3 +115,7 @@ def test_the_upgrade_seals_clear_keys_and_without_a_secret_changes_nothing(
     with pytest.raises(SealBroken):  # bound to its centre and number
         sealer.open(centre_id, 8, sealed)
     engine.dispose()
+    if engine.url.get_backend_name() == "sqlite":  # nor left in the file's freed pages
+        files = Path(str(engine.url.database)).parent.glob("*.db*")
+        raw = b"".join(f.read_bytes() for f in files)
+        assert raw and KEY.hex().encode() not in raw and KEY not in raw
