@@ -127,6 +127,7 @@ class LimitsAndTime:
                     "headers": [
                         *message.get("headers", []),
                         (_HUB_TIME, self.clock().isoformat().encode()),
+                        _BATCH_LIMIT,
                     ],
                 }
             await send(message)
@@ -136,10 +137,8 @@ class LimitsAndTime:
             refusal: Response | None = None
             if length is None or not length.isdigit():
                 refusal = JSONResponse({"detail": "请求须带 Content-Length"}, status_code=411)
-            elif int(length) > P.MAX_BODY_BYTES:
-                refusal = JSONResponse(
-                    {"detail": f"请求过大：上限 {P.MAX_BODY_BYTES} 字节"}, status_code=413
-                )
+            elif int(length) > (limit := body_limit(scope["path"])):
+                refusal = JSONResponse({"detail": f"请求过大：上限 {limit} 字节"}, status_code=413)
             if refusal is not None and web.is_page(request := Request(scope)):
                 words = "提交的内容过大" if refusal.status_code == 413 else "请求不完整"
                 refusal = web.error_page(request, refusal.status_code, words + "，操作未执行")
@@ -150,6 +149,13 @@ class LimitsAndTime:
 
 
 _HUB_TIME = P.H_HUB_TIME.lower().encode()
+_BATCH_LIMIT = (P.H_BATCH_LIMIT.lower().encode(), f"{P.MAX_BATCH_OPS} {P.MAX_BATCH_BYTES}".encode())
+_PUSH = "/api/v1/push"
+
+
+def body_limit(path: str) -> int:
+    """The largest body a request to `path` may carry (a push batch, or anything else)."""
+    return P.MAX_PUSH_BYTES if path == _PUSH else P.MAX_BODY_BYTES
 
 
 def create_app(
@@ -224,9 +230,9 @@ def create_app(
         with hub.tx() as s:
             return admin.enrol(s, body.code, body.device_name, hub.clock())
 
-    @app.post("/api/v1/push", response_model=P.PushResponse)
+    @app.post(_PUSH, response_model=P.PushResponse)
     async def push(request: Request, device: Device, device_time: Versions) -> Response:
-        raw = await read_body(request, P.MAX_BODY_BYTES)
+        raw = await read_body(request, P.MAX_PUSH_BYTES)
 
         def work() -> PushResult:
             # validated and encoded in the worker thread, before the transaction (no lock held)

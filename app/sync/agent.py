@@ -137,8 +137,9 @@ class SyncAgent:
             clock=self.clock,
         )
 
-    def _next_batch(self, after: int) -> tuple[list[Pending], list[bytes]]:
-        """The next unsent ops after seq `after`, serialised, within the op and byte limits."""
+    def _next_batch(self, after: int, limit: tuple[int, int]) -> tuple[list[Pending], list[bytes]]:
+        """The next unsent ops after seq `after`, serialised, within `limit` (ops, bytes)."""
+        max_ops, max_bytes = limit
         with self.ctx.uow(read_only=True) as uow:
             # Walk the seq index only (a `sent_at IS NULL` filter makes SQLite pick the sent_at index
             # and sort the whole backlog for every batch); already-sent rows are skipped here.
@@ -159,11 +160,11 @@ class SyncAgent:
                 )
                 .where(OutboxOp.seq > after)
                 .order_by(OutboxOp.seq)
-                .limit(self.batch_ops)
+                .limit(max_ops)
             ).all()
         rows = [r for r in found if r[7] is None]
         if found and not rows:
-            return self._next_batch(found[-1][0])
+            return self._next_batch(found[-1][0], limit)
         pending: list[Pending] = []
         batch: list[bytes] = []
         size = 0
@@ -174,7 +175,7 @@ class SyncAgent:
             p = Pending(seq, _uuid_text(op_id), _uuid_text(entity_id), kept)
             pending.append(p)  # the first op that does not fit stays listed (alone: oversized)
             raw = op_json_raw(seq, p.op_id, entity, p.entity_id, op, payload, _utc_iso(created_at))
-            if size + len(raw) > self.batch_bytes:
+            if size + len(raw) > max_bytes:
                 break
             batch.append(raw)
             size += len(raw)
@@ -194,8 +195,10 @@ class SyncAgent:
         inflight: deque[tuple[list[Pending], list[bytes], int | None, Future[P.PushResponse]]] = (
             deque()
         )
+        hub_ops, hub_bytes = client.batch_limit()
+        limit = (min(self.batch_ops, hub_ops), min(self.batch_bytes, hub_bytes))
         with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(2) as sender:
-            ahead = reader.submit(self._next_batch, first - 1)
+            ahead = reader.submit(self._next_batch, first - 1, limit)
             previous: int | None = None
             done = False
 
@@ -212,10 +215,10 @@ class SyncAgent:
                         self._oversized(
                             uuid.UUID(rows[0].op_id), uuid.UUID(rows[0].entity_id), rows[0].seq
                         )
-                        ahead = reader.submit(self._next_batch, rows[0].seq)
+                        ahead = reader.submit(self._next_batch, rows[0].seq, limit)
                         continue
                     sent = rows[: len(batch)]
-                    ahead = reader.submit(self._next_batch, sent[-1].seq)
+                    ahead = reader.submit(self._next_batch, sent[-1].seq, limit)
                     inflight.append(
                         (sent, batch, previous, sender.submit(client.push_raw, batch, previous))
                     )

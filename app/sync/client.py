@@ -56,6 +56,7 @@ class HubClient:
         self.catalogue = catalogue
         self.clock = clock
         self.skew_seconds: float | None = None
+        self._batch_limit: tuple[int, int] | None = None  # as the hub announced it (H_BATCH_LIMIT)
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             transport=transport,
@@ -104,6 +105,8 @@ class HubClient:
                     "请核对地址，或用 --ca-file 指定区里提供的根证书",
                 ) from exc
             raise SyncError("offline", f"无法连接区级平台：{type(exc).__name__}") from exc
+        if resp.status_code < 500:  # a proxy's error page says nothing of the hub
+            self._batch_limit = P.batch_limit(resp.headers.get(P.H_BATCH_LIMIT))
         hub_time = resp.headers.get(P.H_HUB_TIME)
         if hub_time:
             with contextlib.suppress(ValueError):
@@ -151,6 +154,18 @@ class HubClient:
             "POST", "/api/v1/enrol", content=body, headers={"Content-Type": "application/json"}
         )
         return self._model(P.EnrolResponse, data)
+
+    def batch_limit(self) -> tuple[int, int]:
+        """The push batch (ops, bytes) the hub takes, as it announces on every answer; asked once
+        (its health check) if nothing was asked of it yet. A hub before this step announces nothing
+        and gets the base size."""
+        if self._batch_limit is None:
+            try:
+                self._send("GET", "/health")
+            except SyncError as exc:
+                if exc.kind != "rejected":  # no health check here: the base size will do
+                    raise
+        return self._batch_limit or (P.BASE_BATCH_OPS, P.BASE_BATCH_BYTES)
 
     def push_raw(self, ops_json: list[bytes], after_seq: int | None = None) -> P.PushResponse:
         """Push ops already serialised one by one (the agent sizes batches on these bytes)."""

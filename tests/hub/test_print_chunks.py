@@ -24,6 +24,7 @@ from app.domain.print_blobs import (
     chunk_id,
 )
 from app.hub.models import HubChange, HubConflict, HubPrintChunk
+from app.sync import protocol as P
 from tests.hub.conftest import VERSIONS
 from tests.hub.test_ownership import push
 from tests.hub.test_security import op
@@ -212,7 +213,7 @@ def test_another_centres_print_cannot_be_written_or_probed(hub: Any) -> None:
 def test_an_op_over_the_body_limit_is_a_4xx_not_a_5xx(hub: Any) -> None:
     a = hub.device("100001")
     o = slices(a["centre_id"])[0]
-    o["payload"] = {**o["payload"], "data": base64.b64encode(os.urandom(1_300_000)).decode()}
+    o["payload"] = {**o["payload"], "data": base64.b64encode(os.urandom(P.MAX_PUSH_BYTES)).decode()}
     r = hub.http.post("/api/v1/push", json={"ops": [o]}, headers=a["headers"])
     assert r.status_code == 413
     assert VERSIONS  # the same headers a centre sends

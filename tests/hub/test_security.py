@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from app.hub.models import HubRecord
+from app.sync import protocol as P
 from tests.hub.conftest import VERSIONS
 
 pytestmark = pytest.mark.pg
@@ -176,10 +177,10 @@ def test_malformed_or_oversized_input_gets_4xx_with_a_message(hub: Any) -> None:
     cases: list[tuple[bytes, dict[str, str], int]] = [
         (b"{not json", {}, 422),
         (json.dumps({"ops": []}).encode(), {}, 422),
-        (json.dumps({"ops": [op(i + 1) for i in range(501)]}).encode(), {}, 422),
+        (json.dumps({"ops": [op(i + 1) for i in range(P.MAX_BATCH_OPS + 1)]}).encode(), {}, 422),
         (json.dumps({"ops": [{**op(1), "seq": -1}]}).encode(), {}, 422),
         (json.dumps({"ops": [{**op(1), "entity": "Robert'); DROP"}]}).encode(), {}, 422),
-        (b"x" * 1_300_000, {}, 413),
+        (b"x" * (P.MAX_PUSH_BYTES + 1), {}, 413),
         (b"not gzip at all", {"Content-Encoding": "gzip"}, 400),
         (gzip.compress(b" " * 50_000_000), {"Content-Encoding": "gzip"}, 413),
     ]

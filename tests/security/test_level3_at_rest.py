@@ -102,8 +102,9 @@ def test_the_outbox_is_encrypted_at_rest_and_read_in_clear_for_the_hub(sqlite_ur
         assert payloads[0]["id_number"] == person[0] and payloads[0]["phone"] == person[1]
         assert "id_number_bidx" not in payloads[0]  # blind indexes never leave the centre
         from app.sync.agent import SyncAgent
+        from app.sync.protocol import MAX_BATCH_BYTES, MAX_BATCH_OPS
 
-        _pending, batch = SyncAgent(ctx)._next_batch(0)
+        _pending, batch = SyncAgent(ctx)._next_batch(0, (MAX_BATCH_OPS, MAX_BATCH_BYTES))
         packed = b"".join(batch).decode()
         assert person[0] in packed and "sm4g1" not in packed
     finally:
