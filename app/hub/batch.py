@@ -10,21 +10,15 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from app.hub.changes import copy_str
-from app.sync.kinds import KINDS, LEGACY_NAMES
+from app.hub.changes import NULL_TEXT as _N
+from app.hub.changes import copy_str, parse_uuid
+from app.sync.kinds import EVENT, KINDS, LEGACY_NAMES
 from app.sync.protocol import Op
 
 # Text PostgreSQL's json type refuses, as pydantic-core writes it: non-finite numbers (a NaN, or
 # 1e400 and the like, which the parser turns into an infinite float) and the NUL character.
 _UNSTORABLE = (b"NaN", b"Infinity", b"\\u0000")
 UNSTORABLE_MESSAGE = "数据含有无法保存的内容（非有限数值或空字符），已记录但未采用"
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _storable(value: Any) -> Any:
@@ -108,8 +102,13 @@ def prepare(ops: list[Op]) -> list[Prepared]:
         text = raw.decode()
         op_id, entity_id = str(o.op_id), str(o.entity_id)
         # the change-log row's op columns as COPY text: ids and the entity name (^[a-z_]+$) need no escaping
-        copy = f"{o.entity}\t{entity_id}\t{copy_str(o.op)}\t{copy_str(text)}\t{op_id}\t{o.seq}"
-        out.append(Prepared(o, text, op_id, entity_id, _case_of(o, cases), storable, copy))
+        case = _case_of(o, cases)
+        event_case = case if o.entity == EVENT.name else None
+        copy = (
+            f"{o.entity}\t{entity_id}\t{copy_str(o.op)}\t{copy_str(text)}\t{op_id}\t{o.seq}\t"
+            + (_N if event_case is None else str(event_case))
+        )
+        out.append(Prepared(o, text, op_id, entity_id, case, storable, copy))
     return out
 
 

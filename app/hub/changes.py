@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from app.hub.models import HubChange, HubCounter, HubRecord
+from app.sync.kinds import EVENT
 from app.sync.protocol import Change
 
 # Cursor scheme (why the pull never skips a row).
@@ -90,7 +91,11 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
         )
     else:
         session.execute(
-            insert(HubChange), [{k: v for k, v in r.items() if k not in _NOT_COLUMNS} for r in rows]
+            insert(HubChange),
+            [
+                {**{k: v for k, v in r.items() if k not in _NOT_COLUMNS}, "event_case_id": _case(r)}
+                for r in rows
+            ],
         )
     return top
 
@@ -109,17 +114,40 @@ CHANGE_COPY_COLUMNS = (
     "payload",
     "op_id",
     "device_seq",
+    "event_case_id",
 )
-_NOT_COLUMNS = frozenset({"payload_json", "copy_text"})
+_NOT_COLUMNS = frozenset({"payload_json", "copy_text", "event_case_id"})
+
+
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def event_case(entity: str, payload: Any) -> uuid.UUID | None:
+    """The case a change row of `entity` is an event of (hub_change.event_case_id), else None."""
+    if entity != EVENT.name or not isinstance(payload, dict):
+        return None
+    return parse_uuid(payload.get(EVENT.case_field))
+
+
+def _case(row: dict[str, Any]) -> uuid.UUID | None:
+    return (
+        row["event_case_id"]
+        if "event_case_id" in row
+        else event_case(row["entity"], row["payload"])
+    )
 
 
 def change_copy_text(row: dict[str, Any]) -> str:
-    """COPY text of a change row's entity, entity_id, op, payload, op_id and device_seq."""
+    """COPY text of a change row's entity, entity_id, op, payload, op_id, device_seq and event case."""
     seq = row.get("device_seq")
     return (
         f"{copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{copy_str(row['op'])}\t"
         f"{copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
-        f"{_N if seq is None else int(seq)}"
+        f"{_N if seq is None else int(seq)}\t{_copy_opt(_case(row))}"
     )
 
 
@@ -182,7 +210,7 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-_N = "\\N"  # NULL in COPY text format
+NULL_TEXT = _N = "\\N"  # NULL in COPY text format
 
 
 def copy_str(value: str) -> str:

@@ -115,7 +115,7 @@ def _events(s: Session, st: HubCaseState) -> list[dict[str, Any]]:
             HubChange.centre_id == st.centre_id,
             HubChange.entity == "case_event",
             HubChange.status == "applied",
-            HubChange.payload["case_id"].as_string() == str(st.case_id),
+            HubChange.event_case_id == st.case_id,
         )
         .order_by(HubChange.pos)
     ).all()
