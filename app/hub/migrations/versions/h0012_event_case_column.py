@@ -25,6 +25,9 @@ _PG_UUID = "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-
 
 
 def upgrade() -> None:
+    # first: SQLite cannot reflect an expression index, so a batch operation that rebuilt the table
+    # would lose it without a trace
+    op.execute("DROP INDEX IF EXISTS ix_hub_change_case_event")
     with op.batch_alter_table("hub_change", schema=None) as batch_op:
         batch_op.add_column(sa.Column("event_case_id", sa.Uuid(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
@@ -39,7 +42,6 @@ def upgrade() -> None:
             f"AND json_type(payload, '$.case_id') = 'text' AND length({hexed}) = 32 "
             f"AND {hexed} NOT GLOB '*[^0-9a-f]*'"
         )
-    op.drop_index("ix_hub_change_case_event", table_name="hub_change")
     op.create_index(
         "ix_hub_change_event_case",
         "hub_change",
@@ -52,6 +54,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_hub_change_event_case", table_name="hub_change")
+    with op.batch_alter_table("hub_change", schema=None) as batch_op:  # before the index: see above
+        batch_op.drop_column("event_case_id")
     if op.get_bind().dialect.name == "postgresql":
         expression = "CAST((payload ->> 'case_id') AS VARCHAR)"
     else:
@@ -64,5 +68,3 @@ def downgrade() -> None:
         postgresql_where=sa.text(_EVENTS),
         sqlite_where=sa.text(_EVENTS),
     )
-    with op.batch_alter_table("hub_change", schema=None) as batch_op:
-        batch_op.drop_column("event_case_id")
