@@ -17,6 +17,7 @@ from app.domain.print_blobs import PRINT_KINDS, blob_bytes, chunk_of, without_by
 from app.services.prints import PrintService
 from app.services.setup import initialise
 from app.services.sync_backfill import SENT_PRINTS_TRIMMED, drop_sent_print_bytes_once
+from app.sync import protocol as P
 from app.sync.agent import SyncAgent
 from app.sync.enrol import current_enrolment
 from tests.sync.conftest import verify_in_sync
@@ -55,7 +56,7 @@ def test_acknowledged_print_ops_drop_their_bytes_and_unacknowledged_ones_keep_th
     ctx, _agent = centre_factory()
     clerk = _clerk(ctx)
     receipt = b"%PDF-1.4 receipt " + os.urandom(2000)
-    scan = b"%PDF-1.7\n" + os.urandom(1_200_000)  # 3 slices, one push batch each
+    scan = b"%PDF-1.7\n" + os.urandom(1_200_000)  # 3 slices, one push batch each of the base size
     views = [
         PrintService(ctx).record_print(clerk, k, p)
         for k, p in (("receipt", receipt), ("report", scan))
@@ -64,7 +65,8 @@ def test_acknowledged_print_ops_drop_their_bytes_and_unacknowledged_ones_keep_th
     assert [k for _, k, _, _ in queued] == ["print_blob"] + ["print_chunk"] * 3
 
     # the network goes down after the first push: what the hub acknowledged is trimmed, the rest not
-    report = SyncAgent(ctx, transport=PushesFail(hub.transport, ok=1)).run_once()
+    failing = PushesFail(hub.transport, ok=1)
+    report = SyncAgent(ctx, transport=failing, batch_bytes=P.BASE_BATCH_BYTES).run_once()
     assert not report.ok
     half = print_ops(ctx)
     sent = [(k, p) for _, k, p, s in half if s]
