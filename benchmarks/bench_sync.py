@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 import httpx
 import keyring
 import psycopg
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from app import __version__
@@ -43,6 +43,7 @@ from app.sync import protocol as P
 from app.sync.agent import SyncAgent
 from app.sync.client import op_json
 from app.sync.enrol import enrol
+from benchmarks.stats import cpu_seconds, pg_database, postgres_cpu_seconds, uptime
 from tests.sync.harness import FileKeyring, WorkMaker, free_port, new_centre, start_hub_process
 
 HEADERS = {
@@ -53,24 +54,6 @@ HEADERS = {
     "Content-Type": "application/json",
     "Content-Encoding": "gzip",
 }
-
-
-def fresh_db(server: str) -> str:
-    base = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"ow_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_db(url: str) -> None:
-    u = make_url(url)
-    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class Hub:
@@ -158,7 +141,7 @@ def bench_ingest(
 
 
 def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> tuple[float, float]:
-    db = fresh_db(server)
+    db, drop_db = pg_database(server)
     try:
         engine = hub_engine(db)
         upgrade(engine)
@@ -167,7 +150,8 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
         share = (len(ops) + centres - 1) // centres
 
         def pack(part: list[bytes]) -> list[bytes]:
-            """Batches of 500 as the agent sends them: each names the last seq of the one before."""
+            """Batches of 500 (the base size, the floor's rows per commit; the agent sends up to what
+            the hub announces), each naming the last seq of the one before, as the agent does."""
             out, after = [], b""
             for i in range(0, len(part), 500):
                 chunk = part[i : i + 500]
@@ -227,7 +211,7 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
             raw_s = time.perf_counter() - t0
         engine.dispose()
     finally:
-        drop_db(db)
+        drop_db()
     return hub_s, raw_s
 
 
@@ -236,6 +220,7 @@ def bench_offline(
 ) -> dict[str, Any]:
     """A busy centre's 30 days offline (≈30 k tickets, 20 k cases, 100 k events, 20 k residents)
     brought fully in sync by one `SyncAgent.run_once()` over loopback; `rounds` fresh centres and hubs."""
+    load_before = uptime()
     runs = [_offline_round(server, tmp / f"round{k}", scale, workers) for k in range(rounds)]
     times = sorted(r["sync_s"] for r in runs)
     n = runs[0]["ops"]
@@ -246,12 +231,17 @@ def bench_offline(
         "sync_s_median": statistics.median(times),
         "sync_s_all": times,
         "records_per_s_median": round(n / statistics.median(times)),
+        # CPU seconds of each side during each round's sync, in the order the rounds ran: where
+        # the time goes, and whether a slow round did more work or got less of the machine
+        "cpu_s": [r["cpu_s"] for r in runs],
+        "sync_s_in_order": [r["sync_s"] for r in runs],
+        "load": [load_before, uptime()],
     }
 
 
 def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[str, Any]:
     tmp.mkdir(parents=True, exist_ok=True)
-    db = fresh_db(server)
+    db, drop_db = pg_database(server)
     try:
         engine = hub_engine(db)
         upgrade(engine)
@@ -265,9 +255,18 @@ def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[s
             t0 = time.perf_counter()
             WorkMaker(ctx).days(30, int(1000 * scale), int(667 * scale), 5)
             gen_s = time.perf_counter() - t0
+            before = (time.process_time(), cpu_seconds(hub.proc.pid), postgres_cpu_seconds())
             t0 = time.perf_counter()
             report = SyncAgent(ctx).run_once()
             sync_s = time.perf_counter() - t0
+            after = (time.process_time(), cpu_seconds(hub.proc.pid), postgres_cpu_seconds())
+            cpu = dict(
+                zip(
+                    ("centre", "hub", "postgresql"),
+                    (round(b - a, 2) for a, b in zip(before, after, strict=True)),
+                    strict=True,
+                )
+            )
             assert report.ok, report.error
         finally:
             hub.stop()
@@ -288,15 +287,20 @@ def _offline_round(server: str, tmp: Path, scale: float, workers: int) -> dict[s
         ctx.close()
         engine.dispose()
     finally:
-        drop_db(db)
-    return {"ops": report.pushed, "generate_s": round(gen_s, 1), "sync_s": round(sync_s, 2)}
+        drop_db()
+    return {
+        "ops": report.pushed,
+        "generate_s": round(gen_s, 1),
+        "sync_s": round(sync_s, 2),
+        "cpu_s": cpu,
+    }
 
 
 def bench_many(
     server: str, tmp: Path, centres: int, batches: int, per_batch: int, workers: int
 ) -> dict[str, Any]:
     ops = centre_ops(tmp, 1, per_batch, 0, 1)[:per_batch]
-    db = fresh_db(server)
+    db, drop_db = pg_database(server)
     try:
         engine = hub_engine(db)
         upgrade(engine)
@@ -332,7 +336,7 @@ def bench_many(
         hub.stop()
         engine.dispose()
     finally:
-        drop_db(db)
+        drop_db()
     lat.sort()
     return {
         "centres": centres,
