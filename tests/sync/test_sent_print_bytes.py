@@ -4,7 +4,9 @@ ops of earlier versions are trimmed once at the next start."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -25,17 +27,19 @@ from tests.sync.harness import new_centre
 from tests.sync.test_print_blobs import _clerk
 
 
-class PushesFail(httpx.BaseTransport):
-    """The hub answers the first `ok` pushes; every later one never reaches it (network down)."""
+class FirstBatchOnly(httpx.BaseTransport):
+    """The hub answers the round's first batch (the one that follows no other: two go at once and
+    may arrive in either order); every later one never reaches it (network down)."""
 
-    def __init__(self, inner: httpx.BaseTransport, ok: int) -> None:
-        self.inner, self.ok = inner, ok
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/push"):
-            if self.ok <= 0:
-                raise httpx.ConnectError("network down", request=request)
-            self.ok -= 1
+        later = request.url.path.endswith("/push") and (
+            json.loads(gzip.decompress(request.read())).get("after_seq") is not None
+        )
+        if later:
+            raise httpx.ConnectError("network down", request=request)
         return self.inner.handle_request(request)
 
 
@@ -65,7 +69,7 @@ def test_acknowledged_print_ops_drop_their_bytes_and_unacknowledged_ones_keep_th
     assert [k for _, k, _, _ in queued] == ["print_blob"] + ["print_chunk"] * 3
 
     # the network goes down after the first push: what the hub acknowledged is trimmed, the rest not
-    failing = PushesFail(hub.transport, ok=1)
+    failing = FirstBatchOnly(hub.transport)
     report = SyncAgent(ctx, transport=failing, batch_bytes=P.BASE_BATCH_BYTES).run_once()
     assert not report.ok
     half = print_ops(ctx)
