@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,23 +14,13 @@ from app.hub.admin import add_staff, new_enrol_code
 from app.hub.api import create_app
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.sync import protocol as P
+from tests.sync.harness import hub_secret  # noqa: F401 (an autouse fixture: each test's hubs get a master secret)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
 VERSIONS = {P.H_PROTOCOL: "1", P.H_APP: __version__, P.H_SCHEMA: "0001", P.H_CATALOGUE: ""}
-
-
-@pytest.fixture(autouse=True)
-def hub_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test's hubs (in-process and processes) seal audit keys with a master secret of its own."""
-    from app.hub.secret import ENV, create
-
-    path = tmp_path_factory.mktemp("hub-secret") / "hub.secret"
-    create(path)
-    monkeypatch.setenv(ENV, str(path))
-    return path
 
 
 class Hub:

@@ -16,18 +16,7 @@ from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.services.context import ServiceContext
 from app.sync.agent import SyncAgent
 from app.sync.enrol import enrol
-from tests.sync.harness import asgi_transport, new_centre
-
-
-@pytest.fixture(autouse=True)
-def hub_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test's hubs (in-process and processes) seal audit keys with a master secret of its own."""
-    from app.hub.secret import ENV, create
-
-    path = tmp_path_factory.mktemp("hub-secret") / "hub.secret"
-    create(path)
-    monkeypatch.setenv(ENV, str(path))
-    return path
+from tests.sync.harness import asgi_transport, hub_secret, new_centre  # noqa: F401 (autouse)
 
 
 class HubHarness:

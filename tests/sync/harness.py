@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from keyring.backend import KeyringBackend
 from sqlalchemy import insert, select
 
@@ -346,3 +347,14 @@ class FileKeyring(KeyringBackend):
         data = self._load()
         data.pop(f"{service}|{username}", None)
         self._path().write_text(json.dumps(data))
+
+
+@pytest.fixture(autouse=True)
+def hub_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's hubs (in-process and processes) seal audit keys with a master secret of its own."""
+    from app.hub.secret import ENV, create
+
+    path = tmp_path_factory.mktemp("hub-secret") / "hub.secret"
+    create(path)
+    monkeypatch.setenv(ENV, str(path))
+    return path
