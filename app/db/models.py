@@ -24,7 +24,7 @@ from app.db.models_record import (
     Rating,
     SyncState,
 )
-from app.db.models_sync import SyncConflict
+from app.db.models_sync import PulledChunk, SyncConflict
 from app.db.models_work import Agent, Case, CaseEvent, CaseMaterial, Resident, Ticket
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "OutboxOp",
     "PrintedDocument",
     "Protection",
+    "PulledChunk",
     "Rating",
     "Resident",
     "SequenceCounter",

@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import Engine, Table, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db.models import Agent, Case, OutboxOp, PrintedDocument, Protection, Resident
+from app.db.models import (
+    Agent,
+    Case,
+    OutboxOp,
+    PrintedDocument,
+    Protection,
+    PulledChunk,
+    Resident,
+)
 from app.db.protected import MissingKey, install
 from app.db.types import new_id, utcnow
 from app.domain.field_crypto import DataKey, FieldCipher
@@ -68,6 +76,7 @@ _TABLES: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (Case, ("form_data",)),
     (OutboxOp, ("payload",)),
     (PrintedDocument, ("content",)),
+    (PulledChunk, ("data",)),
 )
 _BIDX = {"id_number_bidx": ("id", "id_number"), "phone_bidx": ("phone", "phone")}
 _CHUNK = 2_000

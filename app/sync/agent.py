@@ -17,7 +17,7 @@ from sqlalchemy import Table, Text, bindparam, cast, func, select, type_coerce, 
 from app.clock import Clock, system_clock
 from app.db.models import OutboxOp, SyncConflict, SyncState
 from app.db.protected import clear_json_text
-from app.domain.print_blobs import PRINT_KINDS, ChunkSets, without_bytes
+from app.domain.print_blobs import PRINT_KINDS, without_bytes
 from app.services.context import ServiceContext
 from app.sync import protocol as P
 from app.sync.apply import apply_changes
@@ -302,7 +302,6 @@ class SyncAgent:
 
     def _pull(self, client: HubClient) -> tuple[int, int]:
         pulled = 0
-        chunks = ChunkSets()  # a large print's slices may span pages
         with self.ctx.uow(read_only=True) as uow:
             cursor = uow.session.scalars(
                 select(SyncState.pull_cursor).where(SyncState.name == "hub")
@@ -312,7 +311,9 @@ class SyncAgent:
             if resp.cursor < cursor:
                 raise SyncError("server", "区级平台返回的同步位置倒退，已停止接收")
             with self.ctx.uow() as uow:  # rows and the new cursor in one local transaction
-                pulled += apply_changes(uow, resp.changes, chunks)
+                # a large print's slices wait in the database until it is whole (they may span
+                # pages and rounds, and a round may be cut off between pages)
+                pulled += apply_changes(uow, resp.changes)
                 state = uow.session.scalars(select(SyncState).where(SyncState.name == "hub")).one()
                 if state.pull_cursor != cursor:
                     raise SyncError("server", "同步位置被并发修改，稍后重试")

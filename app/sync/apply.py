@@ -31,6 +31,7 @@ from app.services.uow import UnitOfWork
 from app.sync.apply_accounts import apply_account_ref, apply_user
 from app.sync.kinds import CASE, CONFLICT, DEPARTMENT_OP, EVENT, Restore, kind_named
 from app.sync.protocol import Change, conflict_id
+from app.sync.pulled_chunks import StoredChunks
 
 log = logging.getLogger(__name__)
 
@@ -340,10 +341,11 @@ def apply_department_event(uow: UnitOfWork, change: Change) -> None:
 
 def apply_changes(uow: UnitOfWork, changes: list[Change], chunks: ChunkSets | None = None) -> int:
     """Apply pulled changes in position order inside the caller's transaction; returns how many were
-    used. `chunks` gathers a large print's slices across the pages of one round."""
+    used. A large print's slices are kept in the database until the print is whole (`StoredChunks`,
+    in this transaction), unless the caller gathers them itself (`chunks`: a restore, in memory)."""
     s = uow.session
     used = 0
-    chunks = ChunkSets() if chunks is None else chunks
+    chunks = StoredChunks(s) if chunks is None else chunks
     for ch in changes:
         kind = kind_named(ch.entity)
         rule = kind.restore if kind is not None else None

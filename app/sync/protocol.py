@@ -13,13 +13,14 @@ PROTOCOL_VERSION = 1
 # Oldest centre app (major.minor) the hub still talks to; newer minor versions are accepted.
 MIN_APP_VERSION = (0, 1)
 SCHEMA_VERSIONS = frozenset(
-    {"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"}
+    {"0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"}
 )  # centre revisions understood
 # (0004 adds centre_settings, which travels as the district-owned kind "centre_settings";
 # 0005 adds case_file.extended_days, in the case row; 0006 indexes only; 0007 adds
 # centre.long_wait_minutes, a local setting that does not travel; 0008 indexes only; 0009 adds
 # matter.name_keys, computed at the centre when a catalogue is imported or pulled; 0010 level 3:
-# blind indexes and TOTP columns, which do not travel, and the local protection table)
+# blind indexes and TOTP columns, which do not travel, and the local protection table; 0011 the
+# local pulled_print_chunk table: slices of another device's print waiting for the rest)
 
 H_PROTOCOL = "X-OneWindow-Protocol"
 H_APP = "X-OneWindow-App"

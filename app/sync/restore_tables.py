@@ -49,7 +49,8 @@ REBUILT_TABLES = (
     "centre_settings",
     "audit_record",  # every record as it was sealed, then this database's own (restore_audit.py)
 )
-LOCAL_TABLES = ("outbox", "sync_state", "protection")  # protection: keys
+# protection: keys; pulled_print_chunk: slices this device pulled of prints not yet whole
+LOCAL_TABLES = ("outbox", "sync_state", "protection", "pulled_print_chunk")
 _SPECIAL = {
     Restore.CATALOGUE: "catalogue",
     Restore.CALENDAR: "calendar",

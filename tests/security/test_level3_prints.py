@@ -7,6 +7,7 @@ reprints both byte for byte; neither database's dump holds an ID number of the d
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -143,3 +144,46 @@ def clerk_of(ctx: ServiceContext, clerk: Any) -> Any:
     with ctx.uow(read_only=True) as uow:
         u = uow.session.get_one(User, clerk.id)
         return SignedInUser(u.id, u.username, u.display_name, u.role, u.centre_id)
+
+
+def test_a_level3_desk_keeps_pulled_slices_of_an_unfinished_print_encrypted(
+    tmp_path: Path,
+) -> None:
+    """Slices of another desk's print waiting for the rest are personal data at rest too."""
+    from app.db.models import PulledChunk
+    from app.domain.print_blobs import blob_ops
+    from app.sync.apply import apply_changes
+    from app.sync.protocol import Change
+
+    ctx, centre_id, _counter_id, clerk = centre_at(f"sqlite:///{tmp_path / 'l3.db'}", 3)
+    try:
+        paper = scanned_paper([PEOPLE[0][0]])
+        view = PrintService(ctx).record_print(clerk, "report", paper)
+        with ctx.uow() as uow:  # as pulled from the other desk: the record without its bytes
+            uow.session.get_one(PrintedDocument, view.id).content = b""
+        ops = blob_ops(centre_id, paper)
+        assert len(ops) > 2
+        kind, eid, payload = ops[0]
+        with ctx.uow() as uow:
+            apply_changes(
+                uow, [Change(pos=1, entity=kind, entity_id=eid, op="upsert", payload=payload)]
+            )
+        plain = base64.b64decode(payload["data"])
+        with ctx.engine.connect() as conn:
+            raw = bytes(conn.execute(sa.text("SELECT data FROM pulled_print_chunk")).scalar_one())
+        assert raw.startswith(b"sm4g1:") and plain[:64] not in raw
+        with ctx.uow(read_only=True) as uow:  # the desk with the key reads it back
+            assert uow.session.scalars(select(PulledChunk.data)).one() == plain
+        with ctx.uow() as uow:
+            apply_changes(
+                uow,
+                [
+                    Change(pos=n + 2, entity=k, entity_id=e, op="upsert", payload=p)
+                    for n, (k, e, p) in enumerate(ops[1:])
+                ],
+            )
+        with ctx.uow(read_only=True) as uow:
+            assert uow.session.scalar(select(func.count()).select_from(PulledChunk)) == 0
+        assert PrintService(ctx).get_print(view.id, clerk) == paper
+    finally:
+        ctx.close()

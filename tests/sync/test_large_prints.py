@@ -10,20 +10,23 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.db.models import OutboxOp
+from app.db.models import OutboxOp, PrintedDocument, PulledChunk
 from app.domain.print_blobs import CHUNK_BYTES, chunk_of
 from app.hub.admin import new_enrol_code
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.hub.models import HubChange, HubConflict, HubPrintChunk
+from app.services.case_numbers import sync_row
 from app.services.context import ServiceContext
 from app.services.documents import DocumentService
-from app.services.prints import PrintService
+from app.services.prints import PrintService, queue_blob
 from app.sync.agent import SyncAgent
 from app.sync.restore import restore
 from tests.sync.conftest import verify_in_sync
@@ -221,3 +224,79 @@ def test_a_malformed_slice_in_the_outbox_does_not_block_the_queue(
             == "applied"
         )
     assert PrintService(ctx).get_print(view.id, clerk) == pdf  # the centre keeps its paper
+
+
+class PullsCut(httpx.BaseTransport):
+    """HTTP to the hub process; once a pull page has brought slices of a print, the next pull never
+    reaches the hub (the desk lost its network, or died, between two pages of one round)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.slices = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        pull = request.url.path.endswith("/pull")
+        if pull and self.slices:
+            raise httpx.ConnectError("network down", request=request)
+        resp = self.inner.handle_request(request)
+        if pull:
+            resp.read()
+            self.slices += resp.content.count(b'"print_chunk"')
+        return resp
+
+
+def unaudited_big_print(ctx: ServiceContext) -> tuple[Any, bytes]:
+    """A 3 MB paper recorded and queued as `record_print` does, without its audit record: two
+    desks of one centre with databases of their own each continue the centre's audit chain, so the
+    other desk's records would collide with the restored desk's own numbers (not what is tested)."""
+    pdf = b"%PDF-1.7\n" + os.urandom(SIZE)
+    clerk = _clerk(ctx)
+    assert clerk.centre_id is not None
+    with ctx.uow() as uow:
+        doc = PrintedDocument(
+            centre_id=clerk.centre_id,
+            kind="report",
+            printed_by=clerk.id,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            content=pdf,
+        )
+        uow.session.add(doc)
+        sync_row(uow, "printed_document", doc, skip=("content",))
+        assert queue_blob(uow, clerk.centre_id, doc.id, doc.sha256, pdf)
+        return doc.id, pdf
+
+
+def test_a_desk_cut_off_between_pull_pages_gets_the_papers_bytes_at_its_next_pull(
+    tmp_path: Path, hubproc: Any
+) -> None:
+    """Another desk of the centre pulls a 3 MB print in slices, a few a page; the round is cut off
+    after the first slices came: the next ordinary round completes the print and the desk reprints
+    it byte for byte."""
+    h, sessions = hubproc
+    ctx, _device, _url = make_centre(tmp_path, h, sessions, "990101")
+    assert SyncAgent(ctx).run_once().ok
+    fresh = ServiceContext.for_url(f"sqlite:///{(tmp_path / 'desk.db').as_posix()}")
+    with sessions.begin() as s:
+        code = new_enrol_code(s, "990101", datetime.now(UTC))
+    restore(fresh, h.url, code)  # the centre's second desk: its history, a device of its own
+    print_id, pdf = unaudited_big_print(ctx)
+    assert SyncAgent(ctx).run_once().ok
+
+    cut = PullsCut()
+    report = SyncAgent(fresh, transport=cut, pull_limit=2).run_once()
+    assert not report.ok and report.error_kind == "offline", report
+    clerk = _clerk(fresh)
+    with fresh.uow(read_only=True) as uow:  # the record came, its print not whole yet
+        record = uow.session.get_one(PrintedDocument, print_id)
+        assert len(record.content) == 0
+    assert 0 < cut.slices < -(-(SIZE + 100) // CHUNK_BYTES)
+
+    report = SyncAgent(fresh).run_once()
+    assert report.ok, report
+    assert PrintService(fresh).get_print(print_id, clerk) == pdf
+    again = DocumentService(fresh).reprint(clerk, print_id, "申请人遗失")
+    assert again.pdf == pdf
+    with fresh.uow(read_only=True) as uow:  # nothing left waiting
+        assert uow.session.scalar(select(func.count()).select_from(PulledChunk)) == 0
+    ctx.close()
+    fresh.close()

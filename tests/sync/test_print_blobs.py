@@ -9,9 +9,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from app.db.models import OutboxOp, PrintedDocument, SequenceCounter, User
+from app.db.models import OutboxOp, PrintedDocument, PulledChunk, SequenceCounter, User
 from app.domain import print_blobs
 from app.domain.print_blobs import (
     MAX_COMPRESSED,
@@ -155,3 +155,29 @@ def test_slices_that_do_not_add_up_are_never_used() -> None:
         chunk_of({**ops[2], "index": 3})
     with pytest.raises(BlobError):
         assemble([chunk_of(ops[0]), chunk_of(ops[0]), chunk_of(ops[2])])
+
+
+def test_a_prints_slices_pulled_in_separate_transactions_are_kept_until_it_is_whole(
+    tmp_path: Path,
+) -> None:
+    """Each pull page is its own transaction (and a round may end, or be cut off, between them):
+    slices wait in the database, not in memory, and the last one fills the record."""
+    ctx = new_centre(f"sqlite:///{(tmp_path / 'c.db').as_posix()}")
+    clerk = _clerk(ctx)
+    pdf = b"%PDF-1.7\n" + os.urandom(5000)
+    view = PrintService(ctx).record_print(clerk, "report", pdf)
+    with ctx.uow() as uow:  # a record pulled without its bytes (another device's print)
+        uow.session.get_one(PrintedDocument, view.id).content = b""
+    ops = blob_ops(clerk.centre_id, pdf, chunk_bytes=2000, one_op_max=0)  # type: ignore[arg-type]
+    assert len(ops) == 3
+    for pos, (kind, eid, payload) in enumerate([ops[2], ops[0], ops[2], ops[1]], start=1):
+        with ctx.uow(read_only=True) as uow:
+            assert uow.session.get_one(PrintedDocument, view.id).content == b""
+        with ctx.uow() as uow:  # one page each: a new transaction, nothing carried in memory
+            apply_changes(
+                uow, [Change(pos=pos, entity=kind, entity_id=eid, op="upsert", payload=payload)]
+            )
+    assert PrintService(ctx).get_print(view.id, clerk) == pdf
+    with ctx.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PulledChunk)) == 0
+    ctx.close()
