@@ -30,19 +30,19 @@ class StoredChunks(ChunkSets):
             s.scalar(select(PulledChunk.id).where(held, PulledChunk.slice_index == chunk.index))
             is None
         ):
-            s.add(  # a repeat of a slice is the same slice: the first kept
-                PulledChunk(
-                    sha256=chunk.sha256,
-                    slice_index=chunk.index,
-                    centre_id=chunk.centre_id[:36],
-                    size=chunk.size,
-                    packed_size=chunk.packed_size,
-                    chunk_size=chunk.chunk_size,
-                    slice_count=chunk.count,
-                    data=chunk.data,
-                )
+            row = PulledChunk(  # a repeat of a slice is the same slice: the first kept
+                sha256=chunk.sha256,
+                slice_index=chunk.index,
+                centre_id=chunk.centre_id[:36],
+                size=chunk.size,
+                packed_size=chunk.packed_size,
+                chunk_size=chunk.chunk_size,
+                slice_count=chunk.count,
+                data=chunk.data,
             )
+            s.add(row)
             s.flush()
+            s.expunge(row)  # written: the session need not hold its bytes for the rest of the page
         if int(s.scalar(select(func.count()).where(held)) or 0) < chunk.count:
             return None
         rows = s.execute(
