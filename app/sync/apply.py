@@ -365,6 +365,11 @@ def apply_changes(uow: UnitOfWork, changes: list[Change], chunks: ChunkSets | No
             if (blob := print_bytes(ch.entity, ch.payload, chunks)) is not None:
                 s.flush()
                 fill_prints(s, *blob)
+        elif rule is Restore.AUDIT:
+            # Another device's records belong to the trail of the database that sealed them (a
+            # restore takes them back whole, restore_audit.py); written into this database's own
+            # chain they would clash with its numbers and stop every pull after them.
+            continue
         elif kind is EVENT and ch.op == DEPARTMENT_OP:
             # made at the hub by department staff (a centre's ops are all upserts)
             apply_department_event(uow, ch)
