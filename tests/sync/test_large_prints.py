@@ -23,10 +23,9 @@ from app.domain.print_blobs import CHUNK_BYTES, chunk_of
 from app.hub.admin import new_enrol_code
 from app.hub.db import hub_engine, hub_sessions, upgrade
 from app.hub.models import HubChange, HubConflict, HubPrintChunk
-from app.services.case_numbers import sync_row
 from app.services.context import ServiceContext
 from app.services.documents import DocumentService
-from app.services.prints import PrintService, queue_blob
+from app.services.prints import PrintService
 from app.sync.agent import SyncAgent
 from app.sync.restore import restore
 from tests.sync.conftest import verify_in_sync
@@ -245,27 +244,6 @@ class PullsCut(httpx.BaseTransport):
         return resp
 
 
-def unaudited_big_print(ctx: ServiceContext) -> tuple[Any, bytes]:
-    """A 3 MB paper recorded and queued as `record_print` does, without its audit record: two
-    desks of one centre with databases of their own each continue the centre's audit chain, so the
-    other desk's records would collide with the restored desk's own numbers (not what is tested)."""
-    pdf = b"%PDF-1.7\n" + os.urandom(SIZE)
-    clerk = _clerk(ctx)
-    assert clerk.centre_id is not None
-    with ctx.uow() as uow:
-        doc = PrintedDocument(
-            centre_id=clerk.centre_id,
-            kind="report",
-            printed_by=clerk.id,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            content=pdf,
-        )
-        uow.session.add(doc)
-        sync_row(uow, "printed_document", doc, skip=("content",))
-        assert queue_blob(uow, clerk.centre_id, doc.id, doc.sha256, pdf)
-        return doc.id, pdf
-
-
 def test_a_desk_cut_off_between_pull_pages_gets_the_papers_bytes_at_its_next_pull(
     tmp_path: Path, hubproc: Any
 ) -> None:
@@ -279,7 +257,8 @@ def test_a_desk_cut_off_between_pull_pages_gets_the_papers_bytes_at_its_next_pul
     with sessions.begin() as s:
         code = new_enrol_code(s, "990101", datetime.now(UTC))
     restore(fresh, h.url, code)  # the centre's second desk: its history, a device of its own
-    print_id, pdf = unaudited_big_print(ctx)
+    pdf = b"%PDF-1.7\n" + os.urandom(SIZE)  # printed at the first desk, audited as every print
+    print_id = PrintService(ctx).record_print(_clerk(ctx), "report", pdf).id
     assert SyncAgent(ctx).run_once().ok
 
     cut = PullsCut()
