@@ -117,14 +117,15 @@ def settle(post: Any, body: bytes, sent: Future[httpx.Response]) -> None:
 
 
 def bench_ingest(
-    server: str, ops: list[bytes], centres: int, workers: int, rounds: int
+    server: str, ops: list[bytes], centres: int, workers: int, rounds: int, batch: int
 ) -> dict[str, Any]:
-    """The same ops pushed by `centres` centres at once (each in order, 500 a batch, two in flight)
-    vs one executemany per 500 rows into a plain table of the same database; `rounds` fresh
-    databases, each timing both, so the ratio's two sides share the machine's state of the moment."""
+    """The same ops pushed by `centres` centres at once (each in order, `batch` a batch, two in
+    flight) vs one executemany per `batch` rows into a plain table of the same database; `rounds`
+    fresh databases, each timing both, so the ratio's two sides share the machine's state of the
+    moment."""
     hub_rates, raw_rates, ratios = [], [], []
     for _ in range(rounds):
-        hub_s, raw_s = _ingest_round(server, ops, centres, workers)
+        hub_s, raw_s = _ingest_round(server, ops, centres, workers, batch)
         hub_rates.append(len(ops) / hub_s)
         raw_rates.append(len(ops) / raw_s)
         ratios.append(raw_s / hub_s)
@@ -132,6 +133,7 @@ def bench_ingest(
         "ops": len(ops),
         "centres": centres,
         "workers": workers,
+        "batch": batch,
         "rounds": rounds,
         "hub_ops_per_s": round(statistics.median(hub_rates)),
         "raw_rows_per_s": round(statistics.median(raw_rates)),
@@ -140,7 +142,9 @@ def bench_ingest(
     }
 
 
-def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> tuple[float, float]:
+def _ingest_round(
+    server: str, ops: list[bytes], centres: int, workers: int, batch: int
+) -> tuple[float, float]:
     db, drop_db = pg_database(server)
     try:
         engine = hub_engine(db)
@@ -150,11 +154,11 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
         share = (len(ops) + centres - 1) // centres
 
         def pack(part: list[bytes]) -> list[bytes]:
-            """Batches of 500 (the base size, the floor's rows per commit; the agent sends up to what
-            the hub announces), each naming the last seq of the one before, as the agent does."""
+            """Batches of `batch` (the floor's rows per commit), each naming the last seq of the one
+            before, as the agent sends them."""
             out, after = [], b""
-            for i in range(0, len(part), 500):
-                chunk = part[i : i + 500]
+            for i in range(0, len(part), batch):
+                chunk = part[i : i + batch]
                 out.append(gzip.compress(b'{"ops":[' + b",".join(chunk) + b"]" + after + b"}", 1))
                 after = b',"after_seq":' + str(json.loads(chunk[-1])["seq"]).encode()
             return out
@@ -180,7 +184,7 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
             [threading.Thread(target=push, args=(t, packed[k])) for k, t in enumerate(tokens)]
         )
         hub.stop()
-        # the same rows, raw: one executemany per 500 into a plain table in the same database
+        # the same rows, raw: one executemany per batch into a plain table in the same database
         rows = [json.loads(o) for o in ops]
         with psycopg.connect(
             make_url(db).set(drivername="postgresql").render_as_string(False)
@@ -192,7 +196,7 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
             conn.commit()
             t0 = time.perf_counter()
             with conn.cursor() as cur:
-                for i in range(0, len(rows), 500):
+                for i in range(0, len(rows), batch):
                     cur.executemany(
                         "INSERT INTO raw_ops VALUES (%s, %s, %s, %s, %s, %s)",
                         [
@@ -204,7 +208,7 @@ def _ingest_round(server: str, ops: list[bytes], centres: int, workers: int) -> 
                                 json.dumps(r["payload"]),
                                 r["seq"],
                             )
-                            for r in rows[i : i + 500]
+                            for r in rows[i : i + batch]
                         ],
                     )
                     conn.commit()
@@ -369,6 +373,14 @@ def main() -> None:
         help="fresh databases timed for the ingest and offline figures, the median reported",
     )
     p.add_argument("--workers", type=int, default=2, help="uvicorn workers for the 200-centre run")
+    p.add_argument(
+        "--batch",
+        type=int,
+        nargs="+",
+        default=[P.MAX_BATCH_OPS, P.BASE_BATCH_OPS],
+        help="ops per push batch (and rows per commit of the floor) of the ingest figures: what "
+        "an agent sends this hub, and the base size every hub takes",
+    )
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         # the centres' audit keys and device tokens go to a file of this run, never the OS keyring
@@ -376,9 +388,10 @@ def main() -> None:
         keyring.set_keyring(FileKeyring())
         if args.only in (None, "ingest"):
             ops = centre_ops(Path(tmp), 20, int(200 * args.scale), int(130 * args.scale), 5)
-            for centres, workers in ((1, 1), (4, 2)):
-                result = bench_ingest(args.pg, ops, centres, workers, args.rounds)
-                print("ingest", json.dumps(result), flush=True)
+            for batch in args.batch:
+                for centres, workers in ((1, 1), (4, 2)):
+                    result = bench_ingest(args.pg, ops, centres, workers, args.rounds, batch)
+                    print("ingest", json.dumps(result), flush=True)
         if args.only in (None, "offline"):
             print(
                 "offline",
