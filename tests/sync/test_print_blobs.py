@@ -7,6 +7,7 @@ import hashlib
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -83,15 +84,21 @@ def test_prints_made_before_are_sent_once_at_the_next_start(tmp_path: Path) -> N
     ctx.close()
 
 
+def _pulled_without_bytes(tmp_path: Path, kind: str, pdf: bytes) -> tuple[ServiceContext, Any, Any]:
+    """A centre holding a print's record as pulled without its bytes (another device's print)."""
+    ctx = new_centre(f"sqlite:///{(tmp_path / 'c.db').as_posix()}")
+    clerk = _clerk(ctx)
+    view = PrintService(ctx).record_print(clerk, kind, pdf)
+    with ctx.uow() as uow:
+        uow.session.get_one(PrintedDocument, view.id).content = b""
+    return ctx, clerk, view
+
+
 def test_a_pulled_blob_fills_the_records_of_that_print_only_when_it_matches(
     tmp_path: Path,
 ) -> None:
-    ctx = new_centre(f"sqlite:///{(tmp_path / 'c.db').as_posix()}")
-    clerk = _clerk(ctx)
     pdf = b"%PDF-1.4 " + os.urandom(500)
-    view = PrintService(ctx).record_print(clerk, "form", pdf)
-    with ctx.uow() as uow:  # a record pulled without its bytes (another device's print)
-        uow.session.get_one(PrintedDocument, view.id).content = b""
+    ctx, clerk, view = _pulled_without_bytes(tmp_path, "form", pdf)
     payload = blob_payload(clerk.centre_id, pdf)  # type: ignore[arg-type]
     assert payload is not None
     forged = {
@@ -162,12 +169,8 @@ def test_a_prints_slices_pulled_in_separate_transactions_are_kept_until_it_is_wh
 ) -> None:
     """Each pull page is its own transaction (and a round may end, or be cut off, between them):
     slices wait in the database, not in memory, and the last one fills the record."""
-    ctx = new_centre(f"sqlite:///{(tmp_path / 'c.db').as_posix()}")
-    clerk = _clerk(ctx)
     pdf = b"%PDF-1.7\n" + os.urandom(5000)
-    view = PrintService(ctx).record_print(clerk, "report", pdf)
-    with ctx.uow() as uow:  # a record pulled without its bytes (another device's print)
-        uow.session.get_one(PrintedDocument, view.id).content = b""
+    ctx, clerk, view = _pulled_without_bytes(tmp_path, "report", pdf)
     ops = blob_ops(clerk.centre_id, pdf, chunk_bytes=2000, one_op_max=0)  # type: ignore[arg-type]
     assert len(ops) == 3
     for pos, (kind, eid, payload) in enumerate([ops[2], ops[0], ops[2], ops[1]], start=1):
