@@ -388,15 +388,10 @@ def app_from_env() -> FastAPI:
 
 
 def tune_gc() -> None:
-    """A push batch of 2 000 ops holds ~60 k containers (parsed payloads, prepared rows) until its
-    answer, and frees them by reference counting; a collection meanwhile walks them all for
-    nothing. With the default thresholds the collector ran many times per batch and its older
-    generations walked every long-lived object of the process (modules, SQLAlchemy, FastAPI).
-    Freezing what exists after start-up takes those out of every collection (they live as long as
-    the process anyway); a first threshold above what two batches in flight hold lets the young
-    generation collect only real leftovers: in a 170 k-op catch-up, collections took 1.4 s of the
-    hub's CPU at 10 000 and 0.2 s at 200 000. Cycles are still collected (every 200 000 net
-    allocations: some tens of MB at most)."""
+    """Start-up objects frozen out of every collection (they live as long as the process); a first
+    threshold above the ~60 k containers two 2 000-op batches in flight hold (freed by reference
+    counting), so the collector stops walking them: in a 170 k-op catch-up collections took 1.4 s
+    of the hub's CPU at 10 000, 0.2 s at 200 000. Cycles are still collected."""
     import gc
 
     gc.collect()
