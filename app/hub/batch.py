@@ -10,8 +10,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
-from app.hub.changes import NULL_TEXT as _N
-from app.hub.changes import copy_str, parse_uuid
+from app.hub.changes import copy_opt, copy_str, parse_uuid
 from app.sync.kinds import EVENT, KINDS, LEGACY_NAMES
 from app.sync.protocol import Op
 
@@ -106,7 +105,7 @@ def prepare(ops: list[Op]) -> list[Prepared]:
         event_case = case if o.entity == EVENT.name else None
         copy = (
             f"{o.entity}\t{entity_id}\t{copy_str(o.op)}\t{copy_str(text)}\t{op_id}\t{o.seq}\t"
-            + (_N if event_case is None else str(event_case))
+            + copy_opt(event_case)
         )
         out.append(Prepared(o, text, op_id, entity_id, case, storable, copy))
     return out

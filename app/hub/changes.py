@@ -93,7 +93,10 @@ def append_changes(session: Session, rows: list[dict[str, Any]]) -> int:
         session.execute(
             insert(HubChange),
             [
-                {**{k: v for k, v in r.items() if k not in _NOT_COLUMNS}, "event_case_id": _case(r)}
+                {
+                    **{k: v for k, v in r.items() if k not in _NOT_COLUMNS},
+                    "event_case_id": event_case(r["entity"], r["payload"]),
+                }
                 for r in rows
             ],
         )
@@ -116,7 +119,7 @@ CHANGE_COPY_COLUMNS = (
     "device_seq",
     "event_case_id",
 )
-_NOT_COLUMNS = frozenset({"payload_json", "copy_text", "event_case_id"})
+_NOT_COLUMNS = frozenset({"payload_json", "copy_text"})
 
 
 def parse_uuid(value: Any) -> uuid.UUID | None:
@@ -133,21 +136,13 @@ def event_case(entity: str, payload: Any) -> uuid.UUID | None:
     return parse_uuid(payload.get(EVENT.case_field))
 
 
-def _case(row: dict[str, Any]) -> uuid.UUID | None:
-    return (
-        row["event_case_id"]
-        if "event_case_id" in row
-        else event_case(row["entity"], row["payload"])
-    )
-
-
 def change_copy_text(row: dict[str, Any]) -> str:
     """COPY text of a change row's entity, entity_id, op, payload, op_id, device_seq and event case."""
     seq = row.get("device_seq")
     return (
-        f"{copy_str(row['entity'])}\t{_copy_opt(row['entity_id'])}\t{copy_str(row['op'])}\t"
-        f"{copy_str(row.get('payload_json') or dumps(row['payload']))}\t{_copy_opt(row.get('op_id'))}\t"
-        f"{_N if seq is None else int(seq)}\t{_copy_opt(_case(row))}"
+        f"{copy_str(row['entity'])}\t{copy_opt(row['entity_id'])}\t{copy_str(row['op'])}\t"
+        f"{copy_str(row.get('payload_json') or dumps(row['payload']))}\t{copy_opt(row.get('op_id'))}\t"
+        f"{_N if seq is None else int(seq)}\t{copy_opt(event_case(row['entity'], row['payload']))}"
     )
 
 
@@ -210,7 +205,7 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-NULL_TEXT = _N = "\\N"  # NULL in COPY text format
+_N = "\\N"  # NULL in COPY text format
 
 
 def copy_str(value: str) -> str:
@@ -225,7 +220,8 @@ def copy_str(value: str) -> str:
     return value
 
 
-def _copy_opt(value: Any) -> str:
+def copy_opt(value: Any) -> str:
+    """A value or NULL for COPY text format."""
     return _N if value is None else copy_str(str(value))
 
 
